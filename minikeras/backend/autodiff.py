@@ -1,0 +1,312 @@
+"""The reverse-mode autodiff core: Tensor, Variable, recording on/off, backward.
+
+In the spirit of micrograd: a `Tensor` wraps one array and remembers how it was made (its parent
+tensors and a VJP closure that maps the output gradient to one gradient per parent). `backward`
+walks that graph once, in reverse topological order, summing gradients into each leaf, then
+frees the graph. Ops live in `minikeras.ops`; this module knows nothing about any of them.
+"""
+import contextlib
+import threading
+
+from minikeras.backend.array_module import xp, to_numpy
+from minikeras.backend import config
+
+_state = threading.local()
+
+
+def is_recording():
+    """True while ops record the graph (the default); False inside `no_grad()`."""
+    return getattr(_state, "recording", True)
+
+
+@contextlib.contextmanager
+def no_grad():
+    """Turn graph recording off: ops still compute, but remember nothing (used by predict)."""
+    previous = is_recording()
+    _state.recording = False
+    try:
+        yield
+    finally:
+        _state.recording = previous
+
+
+@contextlib.contextmanager
+def enable_grad():
+    """Turn graph recording back on inside a `no_grad()` block."""
+    previous = is_recording()
+    _state.recording = True
+    try:
+        yield
+    finally:
+        _state.recording = previous
+
+
+class Tensor:
+    """An array plus the recipe that made it.
+
+    Attributes:
+        data: the array (NumPy by default).
+        requires_grad: whether gradients flow to or through this tensor.
+        grad: filled by `backward()` on leaves (Variables, watched inputs); summed across calls.
+    """
+
+    __slots__ = ("data", "requires_grad", "grad", "_parents", "_vjp", "_keras_mask", "__weakref__")
+    __array_priority__ = 1000  # make `ndarray + Tensor` call Tensor.__radd__
+
+    def __init__(self, data, requires_grad=False, dtype=None):
+        if isinstance(data, Tensor):
+            data = data.data
+        self.data = xp.asarray(data, dtype=dtype)
+        self.requires_grad = bool(requires_grad)
+        self.grad = None
+        self._parents = ()
+        self._vjp = None
+        self._keras_mask = None
+
+    # -- array-like surface ------------------------------------------------------------------
+    @property
+    def shape(self):
+        return self.data.shape
+
+    @property
+    def dtype(self):
+        return self.data.dtype
+
+    @property
+    def ndim(self):
+        return self.data.ndim
+
+    @property
+    def size(self):
+        return self.data.size
+
+    def numpy(self):
+        """The value as a NumPy array (a copy only when the data lives on another device)."""
+        return to_numpy(self.data)
+
+    def __array__(self, dtype=None, copy=None):
+        array = self.numpy()
+        return array if dtype is None else array.astype(dtype)
+
+    def __len__(self):
+        return len(self.data)
+
+    def __float__(self):
+        return float(self.data)
+
+    def __int__(self):
+        return int(self.data)
+
+    def __bool__(self):
+        return bool(self.data)
+
+    def __repr__(self):
+        flag = ", requires_grad=True" if self.requires_grad else ""
+        return f"Tensor(shape={self.shape}, dtype={self.dtype}{flag},\n{self.data!r})"
+
+    def item(self):
+        return self.data.item()
+
+    # -- gradients ---------------------------------------------------------------------------
+    def backward(self, grad=None):
+        """Backpropagate from this tensor, adding d(self)/d(leaf) into every leaf's `.grad`.
+
+        `self` must be a scalar unless `grad` (same shape as self) is given.
+        """
+        leaf_grads = backward(self, grad)
+        for leaf, g in leaf_grads.values():
+            leaf.grad = g if leaf.grad is None else leaf.grad + g
+
+    def zero_grad(self):
+        self.grad = None
+
+    def detach(self):
+        """The same values, cut from the graph."""
+        return Tensor(self.data)
+
+
+class Variable(Tensor):
+    """A named, assignable Tensor owned by a layer, metric or optimizer.
+
+    Trainable variables are leaves of every graph they take part in, so `backward` reaches them.
+    `assign` writes in place (after a training step, never during one) so that optimizer slots
+    and layer attributes keep pointing at the same array.
+    """
+
+    __slots__ = ("name", "path", "_trainable", "constraint", "regularizer")
+
+    def __init__(self, initializer, shape=None, dtype=None, trainable=True, name=None):
+        dtype = dtype or config.floatx()
+        if callable(initializer) and not hasattr(initializer, "shape"):
+            if shape is None:
+                raise ValueError(f"Variable {name!r}: an initializer needs a `shape`.")
+            value = initializer(tuple(shape), dtype=dtype)
+        else:
+            value = initializer.data if isinstance(initializer, Tensor) else initializer
+        super().__init__(xp.array(value, dtype=dtype), requires_grad=trainable)
+        if shape is not None and tuple(self.data.shape) != tuple(shape):
+            raise ValueError(f"Variable {name!r}: initial value has shape {self.data.shape}, "
+                             f"expected {tuple(shape)}.")
+        self.name = name or "variable"
+        self.path = self.name
+        self._trainable = bool(trainable)
+        self.constraint = None
+        self.regularizer = None
+
+    @property
+    def trainable(self):
+        return self._trainable
+
+    @trainable.setter
+    def trainable(self, value):
+        self._trainable = bool(value)
+        self.requires_grad = bool(value)
+
+    @property
+    def value(self):
+        return self.data
+
+    def assign(self, value):
+        """Overwrite the values in place; the shape must match."""
+        value = value.data if isinstance(value, Tensor) else value
+        value = xp.asarray(value)
+        if value.shape != self.data.shape:
+            raise ValueError(f"Variable {self.path!r}: cannot assign a value of shape {value.shape} "
+                             f"to a variable of shape {self.data.shape}.")
+        self.data[...] = value
+        return self
+
+    def assign_add(self, delta):
+        self.data += delta.data if isinstance(delta, Tensor) else delta
+        return self
+
+    def assign_sub(self, delta):
+        self.data -= delta.data if isinstance(delta, Tensor) else delta
+        return self
+
+    def __repr__(self):
+        return (f"<Variable path={self.path}, shape={self.shape}, dtype={self.dtype}, "
+                f"trainable={self._trainable}>")
+
+
+def record(data, parents, vjp):
+    """Wrap an op's output; remember `parents` and `vjp` only if a gradient can flow through.
+
+    `vjp(g)` must return one gradient (or None) per parent, each shaped like that parent.
+    """
+    out = Tensor.__new__(Tensor)
+    out.data = data
+    out.grad = None
+    out._keras_mask = None
+    if is_recording() and any(p.requires_grad for p in parents):
+        out.requires_grad = True
+        out._parents = parents
+        out._vjp = vjp
+    else:
+        out.requires_grad = False
+        out._parents = ()
+        out._vjp = None
+    return out
+
+
+def _topological_order(root):
+    """Nodes reachable from root through requires_grad edges, parents before children."""
+    order, visited = [], set()
+    stack = [(root, False)]
+    while stack:
+        node, expanded = stack.pop()
+        if expanded:
+            order.append(node)
+            continue
+        if id(node) in visited:
+            continue
+        visited.add(id(node))
+        stack.append((node, True))
+        for parent in node._parents:
+            if parent.requires_grad and id(parent) not in visited:
+                stack.append((parent, False))
+    return order
+
+
+def backward(root, grad=None, retain_graph=False):
+    """Reverse-mode sweep from `root`.
+
+    Returns {id(leaf): (leaf, gradient)} for every leaf (a requires_grad tensor with no parents)
+    that root depends on. Unless `retain_graph`, the graph is freed so its arrays can be reclaimed.
+    """
+    if not isinstance(root, Tensor):
+        raise TypeError(f"backward expects a Tensor, received {type(root).__name__}.")
+    if grad is None:
+        if root.data.size != 1:
+            raise ValueError(f"backward without `grad` needs a scalar, received shape {root.shape}.")
+        grad = xp.ones_like(root.data)
+    else:
+        grad = xp.asarray(grad.data if isinstance(grad, Tensor) else grad, dtype=root.dtype)
+        if grad.shape != root.shape:
+            raise ValueError(f"backward: grad has shape {grad.shape}, expected {root.shape}.")
+    leaves = {}
+    if not root.requires_grad:
+        return leaves
+    pending = {id(root): grad}
+    for node in reversed(_topological_order(root)):
+        g = pending.pop(id(node), None)
+        if g is None:
+            continue
+        if node._vjp is None:
+            leaves[id(node)] = (node, g)
+            continue
+        for parent, parent_grad in zip(node._parents, node._vjp(g)):
+            if parent_grad is None or not parent.requires_grad:
+                continue
+            key = id(parent)
+            pending[key] = parent_grad if key not in pending else pending[key] + parent_grad
+        if not retain_graph:
+            node._parents, node._vjp = (), None
+    return leaves
+
+
+def gradients(target, sources, retain_graph=False):
+    """d(target)/d(source) for each source, as arrays (zeros where target does not depend on it)."""
+    leaf_grads = backward(target, retain_graph=retain_graph)
+    result = []
+    for source in sources:
+        found = leaf_grads.get(id(source))
+        result.append(found[1] if found is not None else xp.zeros_like(source.data))
+    return result
+
+
+class GradientTape:
+    """`tf.GradientTape`-style access to gradients.
+
+        with GradientTape() as tape:
+            tape.watch(x)            # inputs; trainable Variables are watched already
+            loss = f(x)
+        dx, dw = tape.gradient(loss, [x, w])
+    """
+
+    def __init__(self, persistent=False):
+        self.persistent = persistent
+        self._watched = []
+
+    def __enter__(self):
+        self._context = enable_grad()
+        self._context.__enter__()
+        return self
+
+    def __exit__(self, *exc):
+        self._context.__exit__(*exc)
+        return False
+
+    def watch(self, tensor):
+        """Make gradients flow to `tensor` (a Tensor, or a list of them)."""
+        for t in tensor if isinstance(tensor, (list, tuple)) else [tensor]:
+            if not isinstance(t, Tensor):
+                raise TypeError(f"GradientTape.watch expects Tensors, received {type(t).__name__}.")
+            t.requires_grad = True
+            self._watched.append(t)
+
+    def gradient(self, target, sources):
+        """Gradients of scalar `target` for a Tensor or a list of Tensors (same structure back)."""
+        single = isinstance(sources, Tensor)
+        grads = gradients(target, [sources] if single else list(sources), retain_graph=self.persistent)
+        return grads[0] if single else grads

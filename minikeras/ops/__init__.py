@@ -1,0 +1,22 @@
+"""`minikeras.ops`: NumPy-like, differentiable operations on Tensors.
+
+Every op accepts Tensors, NumPy arrays and Python numbers and returns a Tensor; while recording
+is on (the default) it also remembers how to send gradients back to its inputs.
+"""
+from minikeras.ops.core import convert_to_tensor, cast, unbroadcast
+from minikeras.ops.math import (add, subtract, multiply, divide, true_divide, floor_divide, mod,
+                                negative, power, reciprocal, exp, expm1, log, log1p, sqrt, square,
+                                abs, absolute, sign, maximum, minimum, clip, where, tanh, sigmoid,
+                                softplus, sin, cos, equal, not_equal, less, less_equal, greater,
+                                greater_equal, logical_and, logical_or, logical_xor, logical_not,
+                                isnan, isfinite, floor, ceil, round)
+from minikeras.ops.reduction import (sum, mean, max, min, amax, amin, prod, var, std, logsumexp,
+                                     argmax, argmin, any, all)
+from minikeras.ops.manipulation import (reshape, transpose, moveaxis, expand_dims, squeeze, broadcast_to,
+                                 flatten, concatenate, stack, split, pad, tile, repeat, getitem,
+                                 take, one_hot, zeros_like, ones_like, zeros, ones, shape)
+from minikeras.ops.linalg import matmul, dot, tensordot
+from minikeras.ops.nn import relu, softmax, log_softmax
+from minikeras.ops import overloads as _overloads
+
+_overloads.install()

@@ -1,0 +1,77 @@
+"""Helpers every op uses: turning inputs into Tensors and summing broadcast gradients back."""
+from numbers import Number
+
+from minikeras.backend import config
+from minikeras.backend.array_module import xp
+from minikeras.backend.autodiff import Tensor
+
+
+def convert_to_tensor(x, dtype=None):
+    """A Tensor for `x` (Tensor, array, list or Python number); Tensors pass through untouched.
+
+    Python floats become `floatx()` (not float64) so that they never upcast float32 models.
+    """
+    if isinstance(x, Tensor):
+        if dtype is not None and x.dtype != dtype:
+            return cast(x, dtype)
+        return x
+    if dtype is None and isinstance(x, float):
+        dtype = config.floatx()
+    return Tensor(xp.asarray(x, dtype=dtype))
+
+
+def pair(a, b):
+    """Convert two operands, letting a Python number take the dtype of the other operand."""
+    if isinstance(a, Number) and not isinstance(b, Number):
+        b = convert_to_tensor(b)
+        return Tensor(xp.asarray(a, dtype=_scalar_dtype(a, b.dtype))), b
+    if isinstance(b, Number) and not isinstance(a, Number):
+        a = convert_to_tensor(a)
+        return a, Tensor(xp.asarray(b, dtype=_scalar_dtype(b, a.dtype)))
+    return convert_to_tensor(a), convert_to_tensor(b)
+
+
+def _scalar_dtype(number, other_dtype):
+    if xp.issubdtype(other_dtype, xp.floating) or xp.issubdtype(other_dtype, xp.complexfloating):
+        return other_dtype
+    if isinstance(number, float):
+        return config.floatx()
+    if isinstance(number, bool):
+        return other_dtype
+    return other_dtype if xp.issubdtype(other_dtype, xp.integer) else None
+
+
+def unbroadcast(grad, shape):
+    """Sum `grad` over the axes that broadcasting added or stretched, giving it `shape`."""
+    if grad.shape == shape:
+        return grad
+    extra = grad.ndim - len(shape)
+    if extra > 0:
+        grad = grad.sum(axis=tuple(range(extra)))
+    stretched = tuple(i for i, n in enumerate(shape) if n == 1 and grad.shape[i] != 1)
+    if stretched:
+        grad = grad.sum(axis=stretched, keepdims=True)
+    return grad.reshape(shape)
+
+
+def normalize_axis(axis, ndim):
+    """A tuple of non-negative axes (all axes when None)."""
+    if axis is None:
+        return tuple(range(ndim))
+    if isinstance(axis, int):
+        axis = (axis,)
+    return tuple(a % ndim if ndim else 0 for a in axis)
+
+
+def cast(x, dtype):
+    """Change the dtype; the gradient is cast back to the input's dtype."""
+    from minikeras.backend.autodiff import record
+    x = convert_to_tensor(x)
+    dtype = xp.dtype(dtype)
+    if x.dtype == dtype:
+        return x
+    source_dtype = x.dtype
+    differentiable = xp.issubdtype(dtype, xp.floating) and xp.issubdtype(source_dtype, xp.floating)
+    out = record(x.data.astype(dtype), (x,) if differentiable else (),
+                 lambda g: (g.astype(source_dtype),))
+    return out

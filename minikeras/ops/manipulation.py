@@ -1,0 +1,204 @@
+"""Ops that move values around without changing them: reshape, transpose, slicing, joining."""
+from minikeras.backend.array_module import xp
+from minikeras.backend.autodiff import Tensor, record
+from minikeras.ops.core import convert_to_tensor, unbroadcast
+
+
+def reshape(x, new_shape):
+    x = convert_to_tensor(x)
+    new_shape = (new_shape,) if isinstance(new_shape, int) else tuple(
+        -1 if n is None else n for n in new_shape)
+    try:
+        out = xp.reshape(x.data, new_shape)
+    except ValueError:
+        raise ValueError(f"reshape: cannot reshape a tensor of shape {x.shape} "
+                         f"({x.size} values) into shape {new_shape}.") from None
+    return record(out, (x,), lambda g: (g.reshape(x.shape),))
+
+
+def transpose(x, axes=None):
+    x = convert_to_tensor(x)
+    out = xp.transpose(x.data, axes)
+    inverse = None if axes is None else tuple(xp.argsort(axes))
+    return record(out, (x,), lambda g: (xp.transpose(g, inverse),))
+
+
+def moveaxis(x, source, destination):
+    x = convert_to_tensor(x)
+    return record(xp.moveaxis(x.data, source, destination), (x,),
+                  lambda g: (xp.moveaxis(g, destination, source),))
+
+
+def expand_dims(x, axis):
+    x = convert_to_tensor(x)
+    return record(xp.expand_dims(x.data, axis), (x,), lambda g: (g.reshape(x.shape),))
+
+
+def squeeze(x, axis=None):
+    x = convert_to_tensor(x)
+    return record(xp.squeeze(x.data, axis=axis), (x,), lambda g: (g.reshape(x.shape),))
+
+
+def broadcast_to(x, shape):
+    x = convert_to_tensor(x)
+    return record(xp.broadcast_to(x.data, tuple(shape)), (x,), lambda g: (unbroadcast(g, x.shape),))
+
+
+def flatten(x):
+    """Keep the first (batch) axis, flatten the rest: (n, d1, d2, ...) -> (n, d1*d2*...)."""
+    x = convert_to_tensor(x)
+    return reshape(x, (x.shape[0], -1))
+
+
+def concatenate(xs, axis=0):
+    xs = [convert_to_tensor(x) for x in xs]
+    out = xp.concatenate([x.data for x in xs], axis=axis)
+    bounds = xp.cumsum([x.shape[axis] for x in xs])[:-1]
+    return record(out, tuple(xs), lambda g: tuple(xp.split(g, bounds, axis=axis)))
+
+
+def stack(xs, axis=0):
+    xs = [convert_to_tensor(x) for x in xs]
+    out = xp.stack([x.data for x in xs], axis=axis)
+    return record(out, tuple(xs),
+                  lambda g: tuple(xp.squeeze(part, axis=axis)
+                                  for part in xp.split(g, len(xs), axis=axis)))
+
+
+def split(x, indices_or_sections, axis=0):
+    """Split into a list of Tensors, like `numpy.split`; each piece routes its gradient back."""
+    x = convert_to_tensor(x)
+    size = x.shape[axis]
+    if isinstance(indices_or_sections, int):
+        if size % indices_or_sections:
+            raise ValueError(f"split: axis {axis} of size {size} does not divide into "
+                             f"{indices_or_sections} equal sections.")
+        step = size // indices_or_sections
+        bounds = list(range(step, size, step))
+    else:
+        bounds = list(indices_or_sections)
+    starts = [0] + bounds
+    ends = bounds + [size]
+    pieces = []
+    for start, end in zip(starts, ends):
+        index = [slice(None)] * x.ndim
+        index[axis] = slice(start, end)
+        pieces.append(getitem(x, tuple(index)))
+    return pieces
+
+
+def pad(x, pad_width, mode="constant", constant_values=0):
+    """Pad like `numpy.pad` ('constant' mode is differentiable: the gradient is the crop)."""
+    x = convert_to_tensor(x)
+    if mode != "constant":
+        raise ValueError(f"pad: only mode='constant' is supported, received mode={mode!r}.")
+    widths = xp.broadcast_to(xp.asarray(pad_width), (x.ndim, 2))
+    out = xp.pad(x.data, widths, mode="constant", constant_values=constant_values)
+    crop = tuple(slice(int(before), int(before) + n) for (before, _), n in zip(widths, x.shape))
+    return record(out, (x,), lambda g: (g[crop],))
+
+
+def tile(x, repeats):
+    x = convert_to_tensor(x)
+    repeats = (repeats,) if isinstance(repeats, int) else tuple(repeats)
+    out = xp.tile(x.data, repeats)
+
+    def vjp(g):
+        reps = (1,) * (out.ndim - len(repeats)) + repeats
+        shape = (1,) * (out.ndim - x.ndim) + x.shape
+        split_shape = []
+        for r, n in zip(reps, shape):
+            split_shape += [r, n]
+        g = g.reshape(split_shape).sum(axis=tuple(range(0, 2 * out.ndim, 2)))
+        return (g.reshape(x.shape),)
+    return record(out, (x,), vjp)
+
+
+def repeat(x, repeats, axis=None):
+    x = convert_to_tensor(x)
+    if axis is None:
+        return repeat(reshape(x, (-1,)), repeats, axis=0)
+    out = xp.repeat(x.data, repeats, axis=axis)
+
+    def vjp(g):
+        moved = xp.moveaxis(g, axis, 0)
+        summed = xp.add.reduceat(moved, xp.concatenate([[0], xp.cumsum(
+            xp.broadcast_to(repeats, (x.shape[axis],)))[:-1]]), axis=0)
+        return (xp.moveaxis(summed, 0, axis),)
+    return record(out, (x,), vjp)
+
+
+def getitem(x, index):
+    """x[index] for slices, integers, integer arrays and boolean masks.
+
+    The gradient scatters back into zeros; repeated integer indices add up (np.add.at).
+    """
+    x = convert_to_tensor(x)
+    index = _unwrap_index(index)
+    out = x.data[index]
+
+    def vjp(g):
+        grad = xp.zeros_like(x.data)
+        if _is_basic_index(index):
+            grad[index] = g
+        else:
+            xp.add.at(grad, index, g)
+        return (grad,)
+    return record(out, (x,), vjp)
+
+
+def _unwrap_index(index):
+    if isinstance(index, Tensor):
+        return index.data
+    if isinstance(index, tuple):
+        return tuple(i.data if isinstance(i, Tensor) else i for i in index)
+    return index
+
+
+def _is_basic_index(index):
+    """Slices, ints, None and Ellipsis select each element at most once."""
+    parts = index if isinstance(index, tuple) else (index,)
+    return all(isinstance(p, (int, slice)) or p is None or p is Ellipsis for p in parts)
+
+
+def take(x, indices, axis=None):
+    """Gather along an axis (`numpy.take`); the gradient scatter-adds into the gathered rows."""
+    x = convert_to_tensor(x)
+    indices = convert_to_tensor(indices).data
+    if axis is None:
+        return getitem(reshape(x, (-1,)), indices)
+    index = (slice(None),) * (axis % x.ndim) + (indices,)
+    return getitem(x, index)
+
+
+def one_hot(x, num_classes, axis=-1, dtype=None):
+    """One-hot encode integer labels; the new class axis goes at `axis` (last by default)."""
+    from minikeras.backend import config
+    labels = xp.asarray(convert_to_tensor(x).data).astype("int64")
+    dtype = dtype or config.floatx()
+    out = (labels[..., None] == xp.arange(num_classes)).astype(dtype)
+    if axis != -1:
+        out = xp.moveaxis(out, -1, axis)
+    return record(out, (), None)
+
+
+def zeros_like(x, dtype=None):
+    return Tensor(xp.zeros_like(convert_to_tensor(x).data, dtype=dtype))
+
+
+def ones_like(x, dtype=None):
+    return Tensor(xp.ones_like(convert_to_tensor(x).data, dtype=dtype))
+
+
+def zeros(shape, dtype=None):
+    from minikeras.backend import config
+    return Tensor(xp.zeros(shape, dtype=dtype or config.floatx()))
+
+
+def ones(shape, dtype=None):
+    from minikeras.backend import config
+    return Tensor(xp.ones(shape, dtype=dtype or config.floatx()))
+
+
+def shape(x):
+    return tuple(convert_to_tensor(x).shape)

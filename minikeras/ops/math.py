@@ -1,0 +1,245 @@
+"""Elementwise ops with their derivatives, each local derivative next to its forward.
+
+Every function takes Tensors, arrays or Python numbers and returns a Tensor. Binary ops
+broadcast like NumPy; their gradients are summed back to each operand's shape.
+"""
+from minikeras.backend.array_module import xp
+from minikeras.backend.autodiff import record
+from minikeras.ops.core import convert_to_tensor, pair, unbroadcast
+
+
+# -- arithmetic ------------------------------------------------------------------------------
+def add(a, b):
+    a, b = pair(a, b)
+    return record(a.data + b.data, (a, b),
+                  lambda g: (unbroadcast(g, a.shape), unbroadcast(g, b.shape)))
+
+
+def subtract(a, b):
+    a, b = pair(a, b)
+    return record(a.data - b.data, (a, b),
+                  lambda g: (unbroadcast(g, a.shape), unbroadcast(-g, b.shape)))
+
+
+def multiply(a, b):
+    a, b = pair(a, b)
+    return record(a.data * b.data, (a, b),
+                  lambda g: (unbroadcast(g * b.data, a.shape) if a.requires_grad else None,
+                             unbroadcast(g * a.data, b.shape) if b.requires_grad else None))
+
+
+def divide(a, b):
+    a, b = pair(a, b)
+    out = a.data / b.data
+
+    def vjp(g):
+        ga = unbroadcast(g / b.data, a.shape) if a.requires_grad else None
+        gb = unbroadcast(-g * out / b.data, b.shape) if b.requires_grad else None
+        return ga, gb
+    return record(out, (a, b), vjp)
+
+
+true_divide = divide
+
+
+def floor_divide(a, b):
+    """Integer-valued division; not differentiable (no gradient flows)."""
+    a, b = pair(a, b)
+    return record(xp.floor_divide(a.data, b.data), (), None)
+
+
+def mod(a, b):
+    """Remainder; gradient 1 for `a`, -floor(a/b) for `b`, like NumPy's definition."""
+    a, b = pair(a, b)
+    return record(xp.mod(a.data, b.data), (a, b),
+                  lambda g: (unbroadcast(g, a.shape),
+                             unbroadcast(-g * xp.floor_divide(a.data, b.data), b.shape)))
+
+
+def negative(x):
+    x = convert_to_tensor(x)
+    return record(-x.data, (x,), lambda g: (-g,))
+
+
+def power(a, b):
+    """a ** b; the gradient for b uses log(a) and is only defined where a > 0."""
+    a, b = pair(a, b)
+    out = a.data ** b.data
+
+    def vjp(g):
+        ga = unbroadcast(g * b.data * a.data ** (b.data - 1), a.shape) if a.requires_grad else None
+        gb = None
+        if b.requires_grad:
+            safe_log = xp.log(xp.where(a.data > 0, a.data, 1))
+            gb = unbroadcast(g * out * safe_log, b.shape)
+        return ga, gb
+    return record(out, (a, b), vjp)
+
+
+def reciprocal(x):
+    x = convert_to_tensor(x)
+    out = 1 / x.data
+    return record(out, (x,), lambda g: (-g * out * out,))
+
+
+# -- exponentials and logs ------------------------------------------------------------------
+def exp(x):
+    x = convert_to_tensor(x)
+    out = xp.exp(x.data)
+    return record(out, (x,), lambda g: (g * out,))
+
+
+def expm1(x):
+    x = convert_to_tensor(x)
+    out = xp.expm1(x.data)
+    return record(out, (x,), lambda g: (g * (out + 1),))
+
+
+def log(x):
+    x = convert_to_tensor(x)
+    return record(xp.log(x.data), (x,), lambda g: (g / x.data,))
+
+
+def log1p(x):
+    x = convert_to_tensor(x)
+    return record(xp.log1p(x.data), (x,), lambda g: (g / (1 + x.data),))
+
+
+def sqrt(x):
+    x = convert_to_tensor(x)
+    out = xp.sqrt(x.data)
+    return record(out, (x,), lambda g: (g * 0.5 / out,))
+
+
+def square(x):
+    x = convert_to_tensor(x)
+    return record(xp.square(x.data), (x,), lambda g: (g * 2 * x.data,))
+
+
+# -- piecewise ------------------------------------------------------------------------------
+def abs(x):  # noqa: A001 - NumPy's name
+    x = convert_to_tensor(x)
+    return record(xp.abs(x.data), (x,), lambda g: (g * xp.sign(x.data),))
+
+
+absolute = abs
+
+
+def sign(x):
+    """-1, 0 or 1; its derivative is zero everywhere it exists."""
+    x = convert_to_tensor(x)
+    return record(xp.sign(x.data), (x,), lambda g: (xp.zeros_like(x.data),))
+
+
+def maximum(a, b):
+    """Elementwise max; on ties the gradient goes to `a`."""
+    a, b = pair(a, b)
+    a_wins = a.data >= b.data
+    return record(xp.maximum(a.data, b.data), (a, b),
+                  lambda g: (unbroadcast(g * a_wins, a.shape), unbroadcast(g * ~a_wins, b.shape)))
+
+
+def minimum(a, b):
+    """Elementwise min; on ties the gradient goes to `a`."""
+    a, b = pair(a, b)
+    a_wins = a.data <= b.data
+    return record(xp.minimum(a.data, b.data), (a, b),
+                  lambda g: (unbroadcast(g * a_wins, a.shape), unbroadcast(g * ~a_wins, b.shape)))
+
+
+def clip(x, x_min, x_max):
+    """Clamp to [x_min, x_max]; the gradient passes only where x was inside the range."""
+    x = convert_to_tensor(x)
+    lo = x_min.data if hasattr(x_min, "data") else x_min
+    hi = x_max.data if hasattr(x_max, "data") else x_max
+    inside = (x.data >= lo) & (x.data <= hi)
+    out = xp.clip(x.data, lo, hi).astype(x.dtype, copy=False)
+    return record(out, (x,), lambda g: (g * inside,))
+
+
+def where(condition, x1, x2):
+    """Pick from x1 where condition holds, else from x2; gradients follow the choice."""
+    condition = convert_to_tensor(condition).data.astype(bool)
+    x1, x2 = pair(x1, x2)
+    out = xp.where(condition, x1.data, x2.data)
+    zero = xp.zeros((), dtype=out.dtype)
+    return record(out, (x1, x2),
+                  lambda g: (unbroadcast(xp.where(condition, g, zero), x1.shape),
+                             unbroadcast(xp.where(condition, zero, g), x2.shape)))
+
+
+# -- smooth nonlinearities ------------------------------------------------------------------
+def tanh(x):
+    x = convert_to_tensor(x)
+    out = xp.tanh(x.data)
+    return record(out, (x,), lambda g: (g * (1 - out * out),))
+
+
+def sigmoid(x):
+    """1 / (1 + exp(-x)), computed through tanh so it never overflows."""
+    x = convert_to_tensor(x)
+    out = 0.5 * (xp.tanh(0.5 * x.data) + 1)
+    out = out.astype(x.dtype, copy=False)
+    return record(out, (x,), lambda g: (g * out * (1 - out),))
+
+
+def softplus(x):
+    """log(1 + exp(x)) in the overflow-free form max(x, 0) + log1p(exp(-|x|))."""
+    x = convert_to_tensor(x)
+    out = xp.maximum(x.data, 0) + xp.log1p(xp.exp(-xp.abs(x.data)))
+    return record(out, (x,), lambda g: (g * 0.5 * (xp.tanh(0.5 * x.data) + 1),))
+
+
+def sin(x):
+    x = convert_to_tensor(x)
+    return record(xp.sin(x.data), (x,), lambda g: (g * xp.cos(x.data),))
+
+
+def cos(x):
+    x = convert_to_tensor(x)
+    return record(xp.cos(x.data), (x,), lambda g: (-g * xp.sin(x.data),))
+
+
+# -- comparisons and logic (no gradient) -----------------------------------------------------
+def _no_grad_binary(name):
+    def op(a, b):
+        a, b = pair(a, b)
+        return record(getattr(xp, name)(a.data, b.data), (), None)
+    op.__name__ = name
+    op.__doc__ = f"Elementwise `{name}`; returns a bool Tensor, no gradient."
+    return op
+
+
+equal = _no_grad_binary("equal")
+not_equal = _no_grad_binary("not_equal")
+less = _no_grad_binary("less")
+less_equal = _no_grad_binary("less_equal")
+greater = _no_grad_binary("greater")
+greater_equal = _no_grad_binary("greater_equal")
+logical_and = _no_grad_binary("logical_and")
+logical_or = _no_grad_binary("logical_or")
+logical_xor = _no_grad_binary("logical_xor")
+
+
+def logical_not(x):
+    return record(xp.logical_not(convert_to_tensor(x).data), (), None)
+
+
+def isnan(x):
+    return record(xp.isnan(convert_to_tensor(x).data), (), None)
+
+
+def isfinite(x):
+    return record(xp.isfinite(convert_to_tensor(x).data), (), None)
+
+
+def floor(x):
+    return record(xp.floor(convert_to_tensor(x).data), (), None)
+
+
+def ceil(x):
+    return record(xp.ceil(convert_to_tensor(x).data), (), None)
+
+
+def round(x, decimals=0):  # noqa: A001 - NumPy's name
+    return record(xp.round(convert_to_tensor(x).data, decimals), (), None)

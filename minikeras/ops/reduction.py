@@ -1,0 +1,129 @@
+"""Reductions over axes (sum, mean, max, ...) and their gradients."""
+from minikeras.backend.array_module import xp
+from minikeras.backend.autodiff import record
+from minikeras.ops.core import convert_to_tensor, normalize_axis
+
+
+def _expand_to(g, x, axis, keepdims):
+    """Re-insert the reduced axes into g so it broadcasts against x."""
+    if not keepdims:
+        for a in sorted(normalize_axis(axis, x.ndim)):
+            g = xp.expand_dims(g, a)
+    return g
+
+
+def sum(x, axis=None, keepdims=False):  # noqa: A001 - NumPy's name
+    x = convert_to_tensor(x)
+    axis = _as_axis(axis)
+    return record(xp.sum(x.data, axis=axis, keepdims=keepdims), (x,),
+                  lambda g: (xp.broadcast_to(_expand_to(g, x, axis, keepdims), x.shape),))
+
+
+def mean(x, axis=None, keepdims=False):
+    x = convert_to_tensor(x)
+    axis = _as_axis(axis)
+    count = _count(x, axis)
+    out = xp.mean(x.data, axis=axis, keepdims=keepdims)
+    if xp.issubdtype(x.dtype, xp.floating):
+        out = out.astype(x.dtype, copy=False)
+    return record(out, (x,),
+                  lambda g: (xp.broadcast_to(_expand_to(g, x, axis, keepdims) / count, x.shape),))
+
+
+def _extreme(fn, x, axis, keepdims):
+    """max/min: the gradient is shared equally among the positions that hit the extreme."""
+    x = convert_to_tensor(x)
+    axis = _as_axis(axis)
+    out = fn(x.data, axis=axis, keepdims=keepdims)
+
+    def vjp(g):
+        hits = x.data == _expand_to(out, x, axis, keepdims)
+        share = hits / xp.sum(hits, axis=axis, keepdims=True)
+        return (_expand_to(g, x, axis, keepdims) * share,)
+    return record(out, (x,), vjp)
+
+
+def max(x, axis=None, keepdims=False):  # noqa: A001 - NumPy's name
+    return _extreme(xp.max, x, axis, keepdims)
+
+
+def min(x, axis=None, keepdims=False):  # noqa: A001 - NumPy's name
+    return _extreme(xp.min, x, axis, keepdims)
+
+
+amax, amin = max, min
+
+
+def prod(x, axis=None, keepdims=False):
+    """Product; the gradient is prod / x, computed without division so zeros are handled."""
+    x = convert_to_tensor(x)
+    axis = _as_axis(axis)
+    out = xp.prod(x.data, axis=axis, keepdims=keepdims)
+
+    def vjp(g):
+        axes = normalize_axis(axis, x.ndim)
+        moved = xp.moveaxis(x.data, axes, tuple(range(-len(axes), 0)))
+        flat = moved.reshape(moved.shape[:moved.ndim - len(axes)] + (-1,))
+        ones = xp.ones_like(flat[..., :1])
+        left = xp.cumprod(xp.concatenate([ones, flat[..., :-1]], axis=-1), axis=-1)
+        right = xp.flip(xp.cumprod(xp.concatenate([ones, xp.flip(flat, -1)[..., :-1]], -1), -1), -1)
+        others = (left * right).reshape(moved.shape)
+        others = xp.moveaxis(others, tuple(range(-len(axes), 0)), axes)
+        return (_expand_to(g, x, axis, keepdims) * others,)
+    return record(out, (x,), vjp)
+
+
+def var(x, axis=None, keepdims=False):
+    """Biased variance (divides by N), like Keras."""
+    x = convert_to_tensor(x)
+    centered = x - mean(x, axis=axis, keepdims=True)
+    return mean(centered * centered, axis=axis, keepdims=keepdims)
+
+
+def std(x, axis=None, keepdims=False):
+    from minikeras.ops.math import sqrt
+    return sqrt(var(x, axis=axis, keepdims=keepdims))
+
+
+def logsumexp(x, axis=None, keepdims=False):
+    """log(sum(exp(x))) with the max subtracted first so it never overflows."""
+    x = convert_to_tensor(x)
+    axis = _as_axis(axis)
+    peak = xp.max(x.data, axis=axis, keepdims=True)
+    peak = xp.where(xp.isfinite(peak), peak, 0)
+    shifted = xp.exp(x.data - peak)
+    total = xp.sum(shifted, axis=axis, keepdims=True)
+    out = xp.log(total) + peak
+    if not keepdims:
+        out = xp.squeeze(out, axis=normalize_axis(axis, x.ndim))
+    return record(out.astype(x.dtype, copy=False), (x,),
+                  lambda g: (_expand_to(g, x, axis, keepdims) * (shifted / total),))
+
+
+def argmax(x, axis=-1, keepdims=False):
+    x = convert_to_tensor(x)
+    return record(xp.argmax(x.data, axis=axis, keepdims=keepdims), (), None)
+
+
+def argmin(x, axis=-1, keepdims=False):
+    x = convert_to_tensor(x)
+    return record(xp.argmin(x.data, axis=axis, keepdims=keepdims), (), None)
+
+
+def any(x, axis=None, keepdims=False):  # noqa: A001 - NumPy's name
+    return record(xp.any(convert_to_tensor(x).data, axis=axis, keepdims=keepdims), (), None)
+
+
+def all(x, axis=None, keepdims=False):  # noqa: A001 - NumPy's name
+    return record(xp.all(convert_to_tensor(x).data, axis=axis, keepdims=keepdims), (), None)
+
+
+def _as_axis(axis):
+    return tuple(axis) if isinstance(axis, list) else axis
+
+
+def _count(x, axis):
+    count = 1
+    for a in normalize_axis(axis, x.ndim):
+        count *= x.shape[a]
+    return count

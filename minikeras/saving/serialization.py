@@ -1,0 +1,111 @@
+"""Names to objects and back: how every Keras module resolves `"relu"`, `"adam"`, configs.
+
+Each family (activations, initializers, losses, ...) keeps a table of its public objects and calls
+`resolve` for string identifiers, `serialize_keras_object` to describe an object as a Keras 3
+config dict, and `deserialize_keras_object` to rebuild it. User classes join through
+`register_keras_serializable` or `custom_object_scope`, as in Keras.
+"""
+import contextlib
+import inspect
+import threading
+
+_GLOBAL_CUSTOM_OBJECTS = {}
+_scope = threading.local()
+
+
+def get_custom_objects():
+    """The global dict of registered custom objects (name -> class or function)."""
+    return _GLOBAL_CUSTOM_OBJECTS
+
+
+def register_keras_serializable(package="Custom", name=None):
+    """Decorator registering a class or function under "package>name" (Keras's scheme)."""
+    def decorator(obj):
+        registered = f"{package}>{name or obj.__name__}"
+        if inspect.isclass(obj) and not hasattr(obj, "get_config"):
+            raise ValueError(f"register_keras_serializable: class {obj.__name__} needs get_config().")
+        _GLOBAL_CUSTOM_OBJECTS[registered] = obj
+        obj._registered_name = registered
+        return obj
+    return decorator
+
+
+@contextlib.contextmanager
+def custom_object_scope(custom_objects):
+    """Make `custom_objects` (a dict) visible to every `get`/`deserialize` inside the block."""
+    stack = getattr(_scope, "stack", [])
+    _scope.stack = stack + [dict(custom_objects or {})]
+    try:
+        yield
+    finally:
+        _scope.stack = stack
+
+
+def _custom_lookup(name, custom_objects=None):
+    for table in [custom_objects or {}] + list(reversed(getattr(_scope, "stack", []))):
+        if name in table:
+            return table[name]
+    if name in _GLOBAL_CUSTOM_OBJECTS:
+        return _GLOBAL_CUSTOM_OBJECTS[name]
+    for registered, obj in _GLOBAL_CUSTOM_OBJECTS.items():
+        if registered.split(">", 1)[-1] == name:
+            return obj
+    return None
+
+
+def resolve(identifier, table, kind, custom_objects=None):
+    """Look up a string identifier in `table` (then in custom objects).
+
+    Raises a ValueError that lists the valid names, e.g.
+    "Unknown activation: 'rellu'. Valid activations: 'elu', 'gelu', ..."
+    """
+    found = _custom_lookup(identifier, custom_objects)
+    if found is None:
+        found = table.get(identifier)
+    if found is None and isinstance(identifier, str):
+        found = table.get(identifier.lower())
+    if found is None:
+        valid = ", ".join(repr(n) for n in sorted(table))
+        raise ValueError(f"Unknown {kind}: {identifier!r}. Valid {kind}s: {valid}.")
+    return found
+
+
+def serialize_keras_object(obj, module):
+    """A Keras 3 config dict: {"module", "class_name", "config", "registered_name"}.
+
+    Objects without `get_config` (plain functions) serialize to their registered or plain name.
+    """
+    if obj is None:
+        return None
+    registered = getattr(obj, "_registered_name", None) or getattr(type(obj), "_registered_name", None)
+    if not hasattr(obj, "get_config") or inspect.isfunction(obj):
+        return registered or obj.__name__
+    return {
+        "module": module,
+        "class_name": type(obj).__name__,
+        "config": obj.get_config(),
+        "registered_name": registered,
+    }
+
+
+def deserialize_keras_object(config, table, kind, custom_objects=None):
+    """Rebuild an object from a name or a config dict produced by `serialize_keras_object`.
+
+    `table` maps class/function names of this family to the objects.
+    """
+    if config is None:
+        return None
+    if isinstance(config, str):
+        found = resolve(config, table, kind, custom_objects)
+        return found() if inspect.isclass(found) else found
+    if not isinstance(config, dict) or "class_name" not in config:
+        raise ValueError(f"Cannot deserialize {kind} from {config!r}: expected a name or a dict "
+                         f"with 'class_name' and 'config'.")
+    name = config.get("registered_name") or config["class_name"]
+    cls = _custom_lookup(name, custom_objects) or _custom_lookup(config["class_name"], custom_objects)
+    if cls is None:
+        cls = resolve(config["class_name"], table, kind, custom_objects)
+    inner = config.get("config") or {}
+    if hasattr(cls, "from_config"):
+        return cls.from_config(inner)
+    return cls(**inner) if inspect.isclass(cls) else cls

@@ -1,0 +1,79 @@
+"""Numerical gradients by central differences, and a check of autodiff against them.
+
+This is the course notebook's method: nudge one input value by +h and -h, and the slope of the
+function between the two points, (f(x + h) - f(x - h)) / 2h, approximates the derivative with an
+error of order h**2. It is slow (two evaluations per input value) but needs no calculus, so it is
+the referee for every hand-written VJP in minikeras. Use float64 inputs.
+"""
+import numpy as np
+
+from minikeras.backend.autodiff import Tensor, gradients
+
+
+def numerical_gradient(f, x, h=1e-4):
+    """d f / d x by central differences.
+
+    Args:
+        f: function of one array returning a scalar (float, 0-d array or 0-d Tensor).
+        x: NumPy array (float64 recommended); it is perturbed in place and restored.
+        h: step size.
+    Returns:
+        An array shaped like `x`.
+    """
+    x = np.asarray(x)
+    grad = np.zeros(x.shape, dtype=np.float64)
+    flat_x, flat_grad = x.reshape(-1), grad.reshape(-1)
+    for i in range(flat_x.size):
+        original = flat_x[i]
+        flat_x[i] = original + h
+        f_plus = _as_float(f(x))
+        flat_x[i] = original - h
+        f_minus = _as_float(f(x))
+        flat_x[i] = original
+        flat_grad[i] = (f_plus - f_minus) / (2 * h)
+    return grad
+
+
+def gradient_check(f, inputs, h=1e-4, seed=0):
+    """Largest relative error between autodiff and numerical gradients of `f` at `inputs`.
+
+    Args:
+        f: function taking Tensors (one per input) and returning a Tensor of any shape. A
+            non-scalar output is reduced to sum(output * r) with a fixed random r, which checks
+            the whole vector-Jacobian product, not just its sum.
+        inputs: a NumPy array or a list of them (float64 for a meaningful check).
+        h: central-difference step.
+    Returns:
+        max over inputs of max|autodiff - numerical| / max(max|numerical|, max|autodiff|, 1e-8).
+    """
+    arrays = [np.array(a, dtype=np.float64) if np.asarray(a).dtype.kind != "f" else np.array(a)
+              for a in (inputs if isinstance(inputs, (list, tuple)) else [inputs])]
+    projection = {}
+
+    def scalar(*tensors):
+        out = f(*tensors)
+        out = out if isinstance(out, Tensor) else Tensor(np.asarray(out))
+        if out.size == 1:
+            return out.sum()
+        if "r" not in projection:
+            projection["r"] = np.random.default_rng(seed).standard_normal(out.shape)
+        return (out * projection["r"].astype(out.dtype)).sum()
+
+    tensors = [Tensor(a, requires_grad=True) for a in arrays]
+    analytic = gradients(scalar(*tensors), tensors)
+    worst = 0.0
+    for i, array in enumerate(arrays):
+        def f_i(x, i=i):
+            args = [Tensor(a) for a in arrays]
+            args[i] = Tensor(x)
+            return scalar(*args)
+        numeric = numerical_gradient(f_i, array, h)
+        scale = max(np.abs(numeric).max(initial=0), np.abs(analytic[i]).max(initial=0), 1e-8)
+        worst = max(worst, float(np.abs(analytic[i] - numeric).max(initial=0) / scale))
+    return worst
+
+
+def _as_float(value):
+    if isinstance(value, Tensor):
+        value = value.data
+    return float(np.asarray(value).reshape(-1)[0]) if np.size(value) == 1 else float(np.sum(value))
