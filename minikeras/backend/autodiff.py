@@ -195,7 +195,8 @@ def record(data, parents, vjp):
     `vjp(g)` must return one gradient (or None) per parent, each shaped like that parent.
     """
     out = Tensor.__new__(Tensor)
-    out.data = data
+    # NumPy reductions of a whole array return scalars (np.float32), not 0-d arrays.
+    out.data = data if isinstance(data, xp.ndarray) else xp.asarray(data)
     out.grad = None
     out._keras_mask = None
     if is_recording() and any(p.requires_grad for p in parents):
@@ -228,11 +229,13 @@ def _topological_order(root):
     return order
 
 
-def backward(root, grad=None, retain_graph=False):
+def backward(root, grad=None, retain_graph=False, sources=()):
     """Reverse-mode sweep from `root`.
 
     Returns {id(leaf): (leaf, gradient)} for every leaf (a requires_grad tensor with no parents)
-    that root depends on. Unless `retain_graph`, the graph is freed so its arrays can be reclaimed.
+    that root depends on, and for every tensor in `sources` (which may be intermediate results)
+    that it depends on. Each gradient is a fresh, writable array owned by the caller. Unless
+    `retain_graph`, the graph is freed so its arrays can be reclaimed.
     """
     if not isinstance(root, Tensor):
         raise TypeError(f"backward expects a Tensor, received {type(root).__name__}.")
@@ -247,14 +250,17 @@ def backward(root, grad=None, retain_graph=False):
     leaves = {}
     if not root.requires_grad:
         return leaves
+    wanted = {id(s) for s in sources}
     pending = {id(root): grad}
     for node in reversed(_topological_order(root)):
         g = pending.pop(id(node), None)
         if g is None:
             continue
-        if node._vjp is None:
-            leaves[id(node)] = (node, g)
-            continue
+        if node._vjp is None or id(node) in wanted:
+            # A copy: VJPs may hand the same array to several parents, or a read-only view.
+            leaves[id(node)] = (node, xp.array(g))
+            if node._vjp is None:
+                continue
         for parent, parent_grad in zip(node._parents, node._vjp(g)):
             if parent_grad is None or not parent.requires_grad:
                 continue
@@ -266,8 +272,12 @@ def backward(root, grad=None, retain_graph=False):
 
 
 def gradients(target, sources, retain_graph=False):
-    """d(target)/d(source) for each source, as arrays (zeros where target does not depend on it)."""
-    leaf_grads = backward(target, retain_graph=retain_graph)
+    """d(target)/d(source) for each source, as arrays (zeros where target does not depend on it).
+
+    Sources are usually leaves (Variables, watched inputs) but may be intermediate results.
+    """
+    sources = list(sources)
+    leaf_grads = backward(target, retain_graph=retain_graph, sources=sources)
     result = []
     for source in sources:
         found = leaf_grads.get(id(source))
@@ -287,6 +297,7 @@ class GradientTape:
     def __init__(self, persistent=False):
         self.persistent = persistent
         self._watched = []
+        self._used = False
 
     def __enter__(self):
         self._context = enable_grad()
@@ -307,6 +318,11 @@ class GradientTape:
 
     def gradient(self, target, sources):
         """Gradients of scalar `target` for a Tensor or a list of Tensors (same structure back)."""
+        if self._used and not self.persistent:
+            raise RuntimeError("GradientTape.gradient: a non-persistent tape frees its graph "
+                               "after the first call; use GradientTape(persistent=True) to call "
+                               "it again.")
+        self._used = True
         single = isinstance(sources, Tensor)
         grads = gradients(target, [sources] if single else list(sources), retain_graph=self.persistent)
         return grads[0] if single else grads

@@ -16,7 +16,8 @@ from minikeras.ops.manipulation import (reshape, transpose, moveaxis, expand_dim
                                  flatten, concatenate, stack, split, pad, tile, repeat, getitem,
                                  take, one_hot, zeros_like, ones_like, zeros, ones, shape)
 from minikeras.ops.linalg import matmul, dot, tensordot
-from minikeras.ops.nn import relu, softmax, log_softmax
+from minikeras.ops.nn import relu, softmax, log_softmax, dense, dropout
+from minikeras.ops.special import erf, erfc
 from minikeras.ops import overloads as _overloads
 
 _overloads.install()

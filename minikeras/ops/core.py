@@ -9,26 +9,55 @@ from minikeras.backend.autodiff import Tensor
 def convert_to_tensor(x, dtype=None):
     """A Tensor for `x` (Tensor, array, list or Python number); Tensors pass through untouched.
 
-    Python floats become `floatx()` (not float64) so that they never upcast float32 models.
+    Python floats, alone or in (nested) lists, become `floatx()` (not float64) like in Keras, so
+    that they never upcast float32 models.
     """
     if isinstance(x, Tensor):
         if dtype is not None and x.dtype != dtype:
             return cast(x, dtype)
         return x
-    if dtype is None and isinstance(x, float):
+    if dtype is None and (type(x) is float or _python_floats(x)):
         dtype = config.floatx()
     return Tensor(xp.asarray(x, dtype=dtype))
 
 
+def _python_floats(x):
+    """True for a non-empty (nested) list/tuple of plain Python numbers with at least one float."""
+    if not isinstance(x, (list, tuple)) or not x:
+        return False
+    found_float = False
+    stack = list(x)
+    while stack:
+        item = stack.pop()
+        if isinstance(item, (list, tuple)):
+            stack.extend(item)
+        elif type(item) is float:
+            found_float = True
+        elif type(item) not in (int, bool):
+            return False
+    return found_float
+
+
 def pair(a, b):
-    """Convert two operands, letting a Python number take the dtype of the other operand."""
+    """Convert two operands, letting a Python number take the dtype of the other operand.
+
+    As in Keras, an integer or bool operand meeting a float one takes the float's dtype
+    (NumPy would turn int64 + float32 into float64).
+    """
     if isinstance(a, Number) and not isinstance(b, Number):
         b = convert_to_tensor(b)
-        return Tensor(xp.asarray(a, dtype=_scalar_dtype(a, b.dtype))), b
-    if isinstance(b, Number) and not isinstance(a, Number):
+        a = Tensor(xp.asarray(a, dtype=_scalar_dtype(a, b.dtype)))
+    elif isinstance(b, Number) and not isinstance(a, Number):
         a = convert_to_tensor(a)
-        return a, Tensor(xp.asarray(b, dtype=_scalar_dtype(b, a.dtype)))
-    return convert_to_tensor(a), convert_to_tensor(b)
+        b = Tensor(xp.asarray(b, dtype=_scalar_dtype(b, a.dtype)))
+    else:
+        a, b = convert_to_tensor(a), convert_to_tensor(b)
+    a_float, b_float = a.dtype.kind in "fc", b.dtype.kind in "fc"
+    if a_float and not b_float:
+        b = cast(b, a.dtype)
+    elif b_float and not a_float:
+        a = cast(a, b.dtype)
+    return a, b
 
 
 def _scalar_dtype(number, other_dtype):

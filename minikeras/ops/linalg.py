@@ -17,10 +17,10 @@ def matmul(a, b):
     def vjp(g):
         a_data = a.data[None, :] if a.ndim == 1 else a.data
         b_data = b.data[:, None] if b.ndim == 1 else b.data
+        if b.ndim == 1:  # first, so that vector . vector (g is 0-d) becomes (1, 1)
+            g = xp.expand_dims(g, -1)
         if a.ndim == 1:
             g = xp.expand_dims(g, -2)
-        if b.ndim == 1:
-            g = xp.expand_dims(g, -1)
         ga = gb = None
         if a.requires_grad:
             ga = unbroadcast(xp.matmul(g, xp.swapaxes(b_data, -1, -2)), a_data.shape).reshape(a.shape)
@@ -37,14 +37,14 @@ def matmul(a, b):
 
 
 def dot(a, b):
-    """`numpy.dot`: matmul for 1-D/2-D operands (the common case), scalar product for 0-D."""
+    """`numpy.dot`: scalar product for 0-D, matmul when b has 1 or 2 axes, else a sum product
+    over the last axis of a and the second-to-last axis of b: (n, k) . (p, k, m) -> (n, p, m)."""
     a, b = pair(a, b)
     if a.ndim == 0 or b.ndim == 0:
         from minikeras.ops.math import multiply
         return multiply(a, b)
-    if a.ndim > 2 and b.ndim > 2:
-        raise ValueError(f"dot: operands of rank > 2 on both sides are not supported "
-                         f"(received {a.shape} and {b.shape}); use matmul or tensordot.")
+    if b.ndim > 2:
+        return tensordot(a, b, axes=([a.ndim - 1], [b.ndim - 2]))
     return matmul(a, b)
 
 

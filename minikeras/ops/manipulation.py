@@ -19,7 +19,9 @@ def reshape(x, new_shape):
 def transpose(x, axes=None):
     x = convert_to_tensor(x)
     out = xp.transpose(x.data, axes)
-    inverse = None if axes is None else tuple(xp.argsort(axes))
+    inverse = None
+    if axes is not None:  # the inverse permutation; negative axes are normalized first
+        inverse = tuple(int(i) for i in xp.argsort([a % x.ndim for a in axes]))
     return record(out, (x,), lambda g: (xp.transpose(g, inverse),))
 
 
@@ -121,9 +123,10 @@ def repeat(x, repeats, axis=None):
     out = xp.repeat(x.data, repeats, axis=axis)
 
     def vjp(g):
-        moved = xp.moveaxis(g, axis, 0)
-        summed = xp.add.reduceat(moved, xp.concatenate([[0], xp.cumsum(
-            xp.broadcast_to(repeats, (x.shape[axis],)))[:-1]]), axis=0)
+        # source[j]: the input row that output row j copies (counts may be 0).
+        source = xp.repeat(xp.arange(x.shape[axis]), repeats)
+        summed = xp.zeros_like(xp.moveaxis(x.data, axis, 0))
+        xp.add.at(summed, source, xp.moveaxis(g, axis, 0))
         return (xp.moveaxis(summed, 0, axis),)
     return record(out, (x,), vjp)
 

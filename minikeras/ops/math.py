@@ -176,9 +176,11 @@ def tanh(x):
 
 
 def sigmoid(x):
-    """1 / (1 + exp(-x)), computed through tanh so it never overflows."""
+    """1 / (1 + exp(-x)), written with e = exp(-|x|) so it never overflows and keeps full
+    relative precision in both tails: 1 / (1 + e) for x >= 0, e / (1 + e) for x < 0."""
     x = convert_to_tensor(x)
-    out = 0.5 * (xp.tanh(0.5 * x.data) + 1)
+    e = xp.exp(-xp.abs(x.data))
+    out = xp.where(x.data >= 0, 1, e) / (1 + e)
     out = out.astype(x.dtype, copy=False)
     return record(out, (x,), lambda g: (g * out * (1 - out),))
 

@@ -34,3 +34,43 @@ def log_softmax(x, axis=-1):
     out = shifted - log_total
     return record(out, (x,),
                   lambda g: (g - xp.exp(out) * xp.sum(g, axis=axis, keepdims=True),))
+
+
+def dense(x, kernel, bias=None):
+    """x @ kernel + bias as one node: the Dense layer's hot path.
+
+    Shapes: x (..., in), kernel (in, units), bias (units,) -> (..., units). Integer inputs are
+    cast to the kernel's dtype. Backward: dx = g @ kernel^T, dkernel = x^T @ g, dbias = sum(g)
+    over every axis but the last (leading axes folded into one GEMM).
+    """
+    x, kernel = convert_to_tensor(x), convert_to_tensor(kernel)
+    x_data = x.data if x.dtype == kernel.dtype else x.data.astype(kernel.dtype)
+    out = xp.matmul(x_data, kernel.data)
+    parents = (x, kernel)
+    if bias is not None:
+        bias = convert_to_tensor(bias)
+        out += bias.data
+        parents = (x, kernel, bias)
+
+    def vjp(g):
+        flat_g = g.reshape(-1, g.shape[-1])
+        gx = xp.matmul(g, kernel.data.T) if x.requires_grad else None
+        gk = x_data.reshape(-1, x_data.shape[-1]).T @ flat_g if kernel.requires_grad else None
+        if bias is None:
+            return gx, gk
+        return gx, gk, (flat_g.sum(axis=0) if bias.requires_grad else None)
+    return record(out, parents, vjp)
+
+
+def dropout(x, rate, generator, noise_shape=None):
+    """Inverted dropout: zero each value with probability `rate`, scale the rest by 1/(1-rate).
+
+    `noise_shape` (broadcastable to x.shape) shares one keep/drop decision along axes of size 1.
+    The gradient goes through the same mask and scale.
+    """
+    x = convert_to_tensor(x)
+    shape = x.shape if noise_shape is None else tuple(
+        x.shape[i] if d is None else d for i, d in enumerate(noise_shape))
+    keep = generator.random(shape, dtype=xp.float32) >= rate
+    mask = keep * xp.asarray(1.0 / (1.0 - rate), dtype=x.dtype)
+    return record(x.data * mask, (x,), lambda g: (g * mask,))

@@ -38,7 +38,7 @@ def _extreme(fn, x, axis, keepdims):
 
     def vjp(g):
         hits = x.data == _expand_to(out, x, axis, keepdims)
-        share = hits / xp.sum(hits, axis=axis, keepdims=True)
+        share = (hits / xp.sum(hits, axis=axis, keepdims=True)).astype(g.dtype, copy=False)
         return (_expand_to(g, x, axis, keepdims) * share,)
     return record(out, (x,), vjp)
 
@@ -100,12 +100,14 @@ def logsumexp(x, axis=None, keepdims=False):
                   lambda g: (_expand_to(g, x, axis, keepdims) * (shifted / total),))
 
 
-def argmax(x, axis=-1, keepdims=False):
+def argmax(x, axis=None, keepdims=False):
+    """Index of the largest value (of the flattened array when axis is None, as in Keras)."""
     x = convert_to_tensor(x)
     return record(xp.argmax(x.data, axis=axis, keepdims=keepdims), (), None)
 
 
-def argmin(x, axis=-1, keepdims=False):
+def argmin(x, axis=None, keepdims=False):
+    """Index of the smallest value (of the flattened array when axis is None, as in Keras)."""
     x = convert_to_tensor(x)
     return record(xp.argmin(x.data, axis=axis, keepdims=keepdims), (), None)
 
