@@ -1,0 +1,2 @@
+"""`minikeras.datasets`: datasets in Keras's layout (a bundled offline MNIST sample for now)."""
+from minikeras.datasets import mnist

@@ -1,0 +1,1 @@
+from minikeras.layers.activations.activation import Activation

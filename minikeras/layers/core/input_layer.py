@@ -1,0 +1,62 @@
+"""`Input()` and `InputLayer`: the entry point of a model, holding the expected input shape."""
+from minikeras.backend import config
+from minikeras.layers.layer import KerasTensor, Layer
+
+
+class InputLayer(Layer):
+    """Marks where data enters a model and what shape it has (batch axis first).
+
+    Args:
+        shape: input shape without the batch axis, e.g. (784,) or (28, 28, 1).
+        batch_size: optional fixed batch size.
+        dtype: input dtype (default floatx()).
+        batch_shape: full shape including the batch axis (overrides shape/batch_size).
+        input_tensor: an existing KerasTensor to wrap.
+        name: default 'input_layer', 'input_layer_1', ...
+    Keras 2 spellings `input_shape` and `batch_input_shape` are accepted too.
+    """
+
+    def __init__(self, shape=None, batch_size=None, dtype=None, sparse=None, batch_shape=None,
+                 input_tensor=None, optional=False, name=None, ragged=None, **kwargs):
+        legacy_shape = kwargs.pop("input_shape", None)
+        legacy_batch_shape = kwargs.pop("batch_input_shape", None)
+        super().__init__(name=name, dtype=dtype, **kwargs)
+        if sparse:
+            raise ValueError(f"InputLayer {self.name!r}: sparse inputs are not supported by minikeras.")
+        shape = shape if shape is not None else legacy_shape
+        batch_shape = batch_shape if batch_shape is not None else legacy_batch_shape
+        if input_tensor is not None:
+            batch_shape = input_tensor.shape
+        if batch_shape is None:
+            if shape is None:
+                raise ValueError("You must pass a `shape` argument to Input / InputLayer.")
+            shape = (shape,) if isinstance(shape, int) else tuple(shape)
+            batch_shape = (batch_size,) + shape
+        self.batch_shape = tuple(None if d is None else int(d) for d in batch_shape)
+        self.dtype = dtype or config.floatx()
+        self.sparse = False
+        self.optional = optional
+        self.output = input_tensor or KerasTensor(self.batch_shape, self.dtype, name=self.name,
+                                                  history=(self, 0, 0))
+        self.built = True
+
+    def call(self, inputs):
+        return inputs
+
+    def compute_output_shape(self, input_shape):
+        return self.batch_shape
+
+    def get_config(self):
+        return {"batch_shape": list(self.batch_shape), "dtype": self.dtype, "sparse": False,
+                "ragged": False, "name": self.name, "optional": self.optional}
+
+
+def Input(shape=None, batch_size=None, dtype=None, sparse=None, batch_shape=None, name=None,
+          tensor=None, optional=False, ragged=None):
+    """Start a model: returns a symbolic KerasTensor of the given shape (batch axis excluded).
+
+        inputs = Input((784,))          # shape (None, 784)
+    """
+    layer = InputLayer(shape=shape, batch_size=batch_size, dtype=dtype, sparse=sparse,
+                       batch_shape=batch_shape, name=name, input_tensor=tensor, optional=optional)
+    return layer.output

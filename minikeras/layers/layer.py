@@ -1,0 +1,372 @@
+"""`Layer`: the base of every layer and model.
+
+A layer stores its configuration in `__init__`, creates its weights lazily in `build(input_shape)`
+through `add_weight` (so no input size is needed up front), computes in `call(inputs, training=None)`
+and describes itself with `get_config()` so `from_config` can rebuild it. `__call__` ties these
+together: convert the inputs, build on first use, check the input shape, call, collect losses.
+"""
+import contextlib
+import inspect
+import threading
+
+from minikeras import activations, constraints, initializers, regularizers
+from minikeras.backend import config
+from minikeras.backend.array_module import xp
+from minikeras.backend.autodiff import Tensor, Variable, no_grad
+from minikeras.layers.input_spec import assert_input_compatibility
+from minikeras.ops.core import cast, convert_to_tensor
+from minikeras.utils import naming
+
+_context = threading.local()
+
+
+def _current_training():
+    return getattr(_context, "training", None)
+
+
+@contextlib.contextmanager
+def _training_scope(training):
+    previous = _current_training()
+    _context.training = training
+    try:
+        yield
+    finally:
+        _context.training = previous
+
+
+def _name_scope_stack():
+    if not hasattr(_context, "scopes"):
+        _context.scopes = []
+    return _context.scopes
+
+
+@contextlib.contextmanager
+def name_scope(name):
+    """Prefix the paths of variables created inside (e.g. 'sequential/dense/kernel')."""
+    stack = _name_scope_stack()
+    stack.append(name)
+    try:
+        yield
+    finally:
+        stack.pop()
+
+
+def dtype_policy_config(dtype):
+    """Keras 3 serializes a layer's dtype as a DTypePolicy dict."""
+    return {"module": "keras", "class_name": "DTypePolicy", "config": {"name": dtype},
+            "registered_name": None}
+
+
+def dtype_from_config(dtype):
+    """Accept 'float32', a DTypePolicy dict (Keras 3) or None."""
+    if isinstance(dtype, dict):
+        dtype = dtype.get("config", {}).get("name", None)
+    return dtype
+
+
+class KerasTensor:
+    """A symbolic tensor: shape and dtype, no values. `Input()` returns one; calling a layer on
+    it infers the output shape without real data (used to build models before they see data).
+
+    Attributes: shape (batch axis first, None for unknown sizes), dtype, name, and
+    `_keras_history` = (layer, node_index, tensor_index) of the layer call that made it.
+    """
+
+    def __init__(self, shape, dtype=None, name=None, history=None):
+        self.shape = tuple(None if d is None else int(d) for d in shape)
+        self.dtype = dtype or config.floatx()
+        self.name = name
+        self._keras_history = history
+
+    @property
+    def ndim(self):
+        return len(self.shape)
+
+    def __repr__(self):
+        return f"<KerasTensor shape={self.shape}, dtype={self.dtype}, name={self.name}>"
+
+
+class Layer:
+    """Base layer. Subclasses implement `build(input_shape)` (optional) and `call(inputs, ...)`.
+
+    Args:
+        trainable: whether the layer's weights are updated by training.
+        name: unique default derived from the class name (`dense`, `dense_1`, ...).
+        dtype: float type of the weights and computations (default `floatx()`).
+        activity_regularizer: penalty on the layer's outputs, added to the training loss.
+        input_shape / batch_input_shape / input_dim: Keras 2 style shape hints for the first
+            layer of a Sequential model.
+    """
+
+    _BUILD_SHAPE_KWARGS = ("input_shape", "batch_input_shape", "batch_size", "input_dim")
+
+    def __init__(self, *, activity_regularizer=None, trainable=True, dtype=None, autocast=True,
+                 name=None, **kwargs):
+        self._batch_input_shape = _batch_shape_from_kwargs(kwargs)
+        for key in self._BUILD_SHAPE_KWARGS:
+            kwargs.pop(key, None)
+        if kwargs:
+            raise TypeError(f"{type(self).__name__}: unrecognized keyword argument(s) "
+                            f"{sorted(kwargs)}.")
+        object.__setattr__(self, "_tracked_layers", [])
+        self.name = name or naming.auto_name(type(self).__name__)
+        self.dtype = dtype_from_config(dtype) or config.floatx()
+        self.autocast = autocast
+        self._trainable = bool(trainable)
+        self._trainable_variables = []
+        self._non_trainable_variables = []
+        self._losses = []
+        self.activity_regularizer = regularizers.get(activity_regularizer)
+        self.built = False
+        self.input_spec = None
+        self.supports_masking = False
+        parameters = inspect.signature(self.call).parameters
+        self._call_takes_training = "training" in parameters
+        self._call_takes_mask = "mask" in parameters
+
+    # -- attribute tracking --------------------------------------------------------------------
+    def __setattr__(self, name, value):
+        tracked = self.__dict__.get("_tracked_layers")
+        if tracked is not None and name != "_tracked_layers":
+            for item in value if isinstance(value, (list, tuple)) else [value]:
+                if isinstance(item, Layer) and item is not self and all(t is not item for t in tracked):
+                    tracked.append(item)
+        object.__setattr__(self, name, value)
+
+    @property
+    def _layers(self):
+        return self._tracked_layers
+
+    # -- weights -------------------------------------------------------------------------------
+    def add_weight(self, shape=None, initializer=None, dtype=None, trainable=True, autocast=True,
+                   regularizer=None, constraint=None, aggregation="none", name=None):
+        """Create a Variable owned by this layer (call it from `build`).
+
+        Keras's defaults: 'glorot_uniform' for float weights, 'zeros' for integer ones.
+        """
+        dtype = dtype or self.dtype
+        shape = tuple(int(d) for d in (shape or ()))
+        if initializer is None:
+            initializer = "glorot_uniform" if xp.issubdtype(xp.dtype(dtype), xp.floating) else "zeros"
+        initializer = initializers.get(initializer)
+        variable = Variable(initializer, shape=shape, dtype=dtype, trainable=trainable,
+                            name=name or f"variable_{len(self.weights)}")
+        variable.path = "/".join(_name_scope_stack() + [self.name, variable.name])
+        variable.regularizer = regularizers.get(regularizer)
+        variable.constraint = constraints.get(constraint)
+        (self._trainable_variables if trainable else self._non_trainable_variables).append(variable)
+        if not self._trainable:
+            variable.trainable = False
+        return variable
+
+    @property
+    def trainable(self):
+        return self._trainable
+
+    @trainable.setter
+    def trainable(self, value):
+        value = bool(value)
+        self._trainable = value
+        for variable in self._trainable_variables:
+            variable.trainable = value
+        for layer in self._layers:
+            layer.trainable = value
+
+    @property
+    def weights(self):
+        """Own trainable then non-trainable variables (creation order), then sublayers' weights."""
+        own = self._trainable_variables + self._non_trainable_variables
+        return _unique(own + [w for layer in self._layers for w in layer.weights])
+
+    @property
+    def trainable_weights(self):
+        """The weights that training updates (none while `trainable` is False)."""
+        return [v for v in self.weights if v.trainable] if self._trainable else []
+
+    @property
+    def non_trainable_weights(self):
+        return [v for v in self.weights if not v.trainable] if self._trainable else self.weights
+
+    variables = weights
+    trainable_variables = trainable_weights
+    non_trainable_variables = non_trainable_weights
+
+    def get_weights(self):
+        """The weights as a list of NumPy arrays, in `weights` order."""
+        return [v.numpy().copy() for v in self.weights]
+
+    def set_weights(self, weights):
+        """Set the weights from a list of arrays shaped like `get_weights()`."""
+        params = self.weights
+        if len(weights) != len(params):
+            raise ValueError(f"Layer {self.name!r}: you called `set_weights(weights)` with a list of "
+                             f"{len(weights)} arrays, but the layer expects {len(params)} weights "
+                             f"(shapes {[tuple(p.shape) for p in params]}).")
+        for variable, value in zip(params, weights):
+            value = xp.asarray(value)
+            if tuple(value.shape) != tuple(variable.shape):
+                raise ValueError(f"Layer {self.name!r} weight shape {tuple(variable.shape)} is not "
+                                 f"compatible with provided weight shape {tuple(value.shape)} "
+                                 f"(weight {variable.path!r}).")
+        for variable, value in zip(params, weights):
+            variable.assign(xp.asarray(value, dtype=variable.dtype))
+
+    def count_params(self):
+        if not self.built:
+            raise ValueError(f"You tried to call `count_params` on layer {self.name!r}, but the layer "
+                             f"isn't built. You can build it manually via: "
+                             f"`{self.name}.build(batch_input_shape)`.")
+        return int(sum(int(xp.prod(xp.asarray(v.shape))) if v.shape else 1 for v in self.weights))
+
+    # -- losses --------------------------------------------------------------------------------
+    def add_loss(self, loss):
+        """Add a scalar loss term (a Tensor) computed during `call`; `fit` adds it to the loss."""
+        self._losses.append(loss)
+
+    @property
+    def losses(self):
+        """Losses added during the last call plus weight-regularization penalties (fresh each time)."""
+        result = list(self._losses)
+        for variable in self._trainable_variables + self._non_trainable_variables:
+            if variable.regularizer is not None:
+                result.append(variable.regularizer(variable))
+        for layer in self._layers:
+            result.extend(layer.losses)
+        return result
+
+    def _clear_losses(self):
+        self._losses = []
+        for layer in self._layers:
+            layer._clear_losses()
+
+    # -- building and calling ------------------------------------------------------------------
+    def build(self, input_shape):
+        """Create the weights for inputs of `input_shape` (batch axis first). Default: none."""
+        self.built = True
+
+    def _maybe_build(self, input_shape):
+        if not self.built:
+            self.build(input_shape)
+            self.built = True
+
+    def call(self, inputs, *args, **kwargs):
+        """The computation. Subclasses override this."""
+        raise NotImplementedError(f"Layer {type(self).__name__} does not implement call().")
+
+    def __call__(self, inputs, *args, **kwargs):
+        if _is_symbolic(inputs):
+            return self._symbolic_call(inputs, *args, **kwargs)
+        inputs = self._convert_inputs(inputs)
+        shape = _shape_of(inputs)
+        self._maybe_build(shape)
+        if isinstance(inputs, Tensor):
+            assert_input_compatibility(self.input_spec, inputs.shape, self.name)
+        training = kwargs.get("training")
+        if training is None:
+            training = _current_training()
+        if self._call_takes_training:
+            kwargs["training"] = training
+        else:
+            kwargs.pop("training", None)
+        if not self._call_takes_mask:
+            kwargs.pop("mask", None)
+        self._losses = []
+        with _training_scope(training):
+            outputs = self.call(inputs, *args, **kwargs)
+        if self.activity_regularizer is not None:
+            for output in outputs if isinstance(outputs, (list, tuple)) else [outputs]:
+                batch = output.shape[0] if output.ndim else 1
+                self.add_loss(self.activity_regularizer(output) / batch)
+        return outputs
+
+    def _convert_inputs(self, inputs):
+        if isinstance(inputs, (list, tuple)):
+            return type(inputs)(self._convert_inputs(x) for x in inputs)
+        if isinstance(inputs, dict):
+            return {k: self._convert_inputs(v) for k, v in inputs.items()}
+        tensor = convert_to_tensor(inputs)
+        if (self.autocast and xp.issubdtype(tensor.dtype, xp.floating)
+                and tensor.dtype != xp.dtype(self.dtype)):
+            tensor = cast(tensor, self.dtype)
+        return tensor
+
+    def _symbolic_call(self, inputs, *args, **kwargs):
+        shape = _shape_of(inputs)
+        self._maybe_build(shape)
+        if isinstance(inputs, KerasTensor):
+            assert_input_compatibility(self.input_spec, inputs.shape, self.name)
+        output_shape = self.compute_output_shape(shape)
+        if _is_shape_list(output_shape):
+            return [KerasTensor(s, self.dtype, history=(self, 0, i)) for i, s in enumerate(output_shape)]
+        return KerasTensor(output_shape, self.dtype, history=(self, 0, 0))
+
+    def compute_output_shape(self, input_shape):
+        """Output shape for `input_shape` (None = unknown size).
+
+        The default runs `call` once on zeros (unknown sizes set to 1) without recording a graph,
+        which works for any layer; layers override it when the shape is known by formula.
+        """
+        concrete = tuple(1 if d is None else d for d in input_shape)
+        with no_grad():
+            output = self.call(Tensor(xp.zeros(concrete, dtype=self.dtype)),
+                               **({"training": False} if self._call_takes_training else {}))
+        return tuple(None if (i < len(input_shape) and input_shape[i] is None) else d
+                     for i, d in enumerate(output.shape))
+
+    # -- configuration -------------------------------------------------------------------------
+    def get_config(self):
+        """What `from_config` needs to rebuild this layer (Keras's keys)."""
+        config_dict = {"name": self.name, "trainable": self.trainable,
+                       "dtype": dtype_policy_config(self.dtype)}
+        if self.activity_regularizer is not None:
+            config_dict["activity_regularizer"] = regularizers.serialize(self.activity_regularizer)
+        return config_dict
+
+    @classmethod
+    def from_config(cls, config_dict):
+        config_dict = dict(config_dict)
+        if "dtype" in config_dict:
+            config_dict["dtype"] = dtype_from_config(config_dict["dtype"])
+        return cls(**config_dict)
+
+    def __repr__(self):
+        return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+
+def _batch_shape_from_kwargs(kwargs):
+    if kwargs.get("batch_input_shape") is not None:
+        return tuple(kwargs["batch_input_shape"])
+    if kwargs.get("input_shape") is not None:
+        return (kwargs.get("batch_size"),) + tuple(kwargs["input_shape"])
+    if kwargs.get("input_dim") is not None:
+        return (kwargs.get("batch_size"), kwargs["input_dim"])
+    return None
+
+
+def _is_symbolic(inputs):
+    if isinstance(inputs, KerasTensor):
+        return True
+    if isinstance(inputs, (list, tuple)) and inputs:
+        return all(isinstance(x, KerasTensor) for x in inputs)
+    return False
+
+
+def _is_shape_list(shape):
+    return isinstance(shape, list) and shape and isinstance(shape[0], (tuple, list))
+
+
+def _shape_of(inputs):
+    if isinstance(inputs, (list, tuple)):
+        return [tuple(x.shape) for x in inputs]
+    if isinstance(inputs, dict):
+        return {k: tuple(v.shape) for k, v in inputs.items()}
+    return tuple(inputs.shape)
+
+
+def _unique(variables):
+    seen, result = set(), []
+    for v in variables:
+        if id(v) not in seen:
+            seen.add(id(v))
+            result.append(v)
+    return result

@@ -1,0 +1,1 @@
+from minikeras.layers.regularization.dropout import Dropout

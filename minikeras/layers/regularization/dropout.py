@@ -1,0 +1,40 @@
+"""Dropout: randomly zero a fraction of the inputs while training (inverted dropout)."""
+from minikeras.backend import random
+from minikeras.layers.layer import Layer
+from minikeras.ops.nn import dropout
+
+
+class Dropout(Layer):
+    """During training, set each input to 0 with probability `rate` and scale the others by
+    1 / (1 - rate) so the expected sum is unchanged; at inference it is the identity.
+
+    Args:
+        rate: float in [0, 1), the fraction to drop.
+        noise_shape: shape of the keep/drop mask, broadcast against the inputs; None entries take
+            the input's size (e.g. (None, 1, None) drops whole time steps).
+        seed: integer for a reproducible, layer-owned random stream.
+    """
+
+    def __init__(self, rate, noise_shape=None, seed=None, **kwargs):
+        super().__init__(**kwargs)
+        if not isinstance(rate, (int, float)) or not 0 <= rate <= 1:
+            raise ValueError(f"Invalid value received for argument `rate`. Expected a float value "
+                             f"between 0 and 1. Received: rate={rate!r}")
+        self.rate = float(rate)
+        self.noise_shape = None if noise_shape is None else tuple(noise_shape)
+        self.seed = seed
+        self._generator = random.make_generator(seed)
+        self.supports_masking = True
+
+    def call(self, inputs, training=False):
+        if not training or self.rate == 0:
+            return inputs
+        generator = self._generator if self.seed is not None else random.global_generator()
+        return dropout(inputs, self.rate, generator, self.noise_shape)
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape)
+
+    def get_config(self):
+        return {**super().get_config(), "rate": self.rate, "seed": self.seed,
+                "noise_shape": None if self.noise_shape is None else list(self.noise_shape)}

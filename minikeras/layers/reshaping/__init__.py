@@ -1,0 +1,1 @@
+from minikeras.layers.reshaping.flatten import Flatten
