@@ -207,3 +207,15 @@ def test_nan_inputs_are_not_silently_fixed():
     x[0, 0] = np.nan
     assert np.isnan(model.predict(x, verbose=0)[0]).all()
     assert np.isnan(model.evaluate(x, Y, verbose=0)[0])
+
+
+def test_crossentropy_and_acc_strings_are_resolved_from_shapes():
+    model = minikeras.Sequential([layers.Input((4,)), layers.Dense(3, activation="relu"),
+                                  layers.Dense(2, activation="softmax")])
+    model.set_weights([W1, B1, W2, B2])
+    model.compile(optimizer="sgd", loss="crossentropy", metrics=["ACC"])
+    logs = model.evaluate(X, Y, verbose=0, return_dict=True)
+    assert set(logs) == {"loss", "ACC"}
+    assert type(model._loss_fn).__name__ == "SparseCategoricalCrossentropy"
+    expected = make_model(optimizers.SGD(0.0), l2=0).evaluate(X, Y, verbose=0)
+    np.testing.assert_allclose([logs["loss"], logs["ACC"]], expected, rtol=1e-6)

@@ -11,12 +11,17 @@ _active = numpy
 
 
 class _ArrayNamespace:
-    """Forwards `xp.name` to the active array module."""
+    """Forwards `xp.name` to the active array module.
 
-    __slots__ = ()
+    Each name is looked up once and then kept on the instance, so `xp.exp` costs an ordinary
+    attribute access; `set_array_module` forgets the kept names.
+    """
 
     def __getattr__(self, name):
-        return getattr(_active, name)
+        value = getattr(_active, name)
+        if not name.startswith("__"):
+            self.__dict__[name] = value
+        return value
 
     def __repr__(self):
         return f"<minikeras array namespace: {_active.__name__}>"
@@ -32,6 +37,7 @@ def set_array_module(module):
         if not hasattr(module, required):
             raise TypeError(f"set_array_module: {module!r} is not NumPy-compatible (no `{required}`).")
     _active = module
+    xp.__dict__.clear()
 
 
 def get_array_module():

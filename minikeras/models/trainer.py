@@ -32,7 +32,9 @@ class Trainer:
         """
         self.optimizer = optimizers_module.get(optimizer)
         self.loss = loss
-        self._loss_fn = None if loss is None else losses_module.get(loss)
+        self._loss_fn = None
+        if loss is not None and not (isinstance(loss, str) and loss.lower() in ("crossentropy", "ce")):
+            self._loss_fn = losses_module.get(loss)
         if loss_weights is not None and not isinstance(loss_weights, (int, float)):
             raise ValueError("loss_weights for several outputs needs a multi-output model "
                              "(the Functional API); a single-output model takes one number.")
@@ -40,7 +42,7 @@ class Trainer:
         self._metric_identifiers = _as_list(metrics, "metrics")
         self._weighted_metric_identifiers = _as_list(weighted_metrics, "weighted_metrics")
         for identifier in self._metric_identifiers + self._weighted_metric_identifiers:
-            if isinstance(identifier, str) and identifier not in ("accuracy", "acc", "crossentropy", "ce"):
+            if not _depends_on_shapes(identifier):
                 metrics_module.get(identifier)  # fail now, with the list of valid names
         self._compiled_metrics = None
         self._compiled_weighted_metrics = None
@@ -53,7 +55,7 @@ class Trainer:
         if not self.compiled:
             raise ValueError(f"You must call `compile()` before using the model "
                              f"(called `{method}()`).")
-        if method in ("fit", "train_on_batch", "evaluate", "test_on_batch") and self._loss_fn is None:
+        if method in ("fit", "train_on_batch", "evaluate", "test_on_batch") and self.loss is None:
             raise ValueError(f"No loss to compute. Provide a `loss` argument in `compile()` before "
                              f"calling `{method}()`.")
 
@@ -90,6 +92,8 @@ class Trainer:
     # -- one step ------------------------------------------------------------------------------
     def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
         """The compiled loss on (y, y_pred) plus every regularization loss of the model."""
+        if self._loss_fn is None:  # "crossentropy" / "ce": chosen from the shapes, like Keras
+            self._loss_fn = losses_module.resolve_loss(self.loss, y, y_pred)
         loss = self._loss_fn(y, y_pred, sample_weight=sample_weight)
         if self.loss_weights is not None:
             loss = loss * float(self.loss_weights)
@@ -264,6 +268,11 @@ def _as_list(value, argument):
     if isinstance(value, dict):
         raise ValueError(f"`{argument}` as a dict needs a multi-output model (the Functional API).")
     return list(value) if isinstance(value, (list, tuple)) else [value]
+
+
+def _depends_on_shapes(identifier):
+    """'accuracy', 'acc', 'crossentropy', 'ce' (any case) are resolved at the first batch."""
+    return isinstance(identifier, str) and identifier.lower() in ("accuracy", "acc", "crossentropy", "ce")
 
 
 def _verbose(verbose):
