@@ -251,14 +251,19 @@ def backward(root, grad=None, retain_graph=False, sources=()):
     if not root.requires_grad:
         return leaves
     wanted = {id(s) for s in sources}
+    handed_out = set()
     pending = {id(root): grad}
     for node in reversed(_topological_order(root)):
         g = pending.pop(id(node), None)
         if g is None:
             continue
         if node._vjp is None or id(node) in wanted:
-            # A copy: VJPs may hand the same array to several parents, or a read-only view.
-            leaves[id(node)] = (node, xp.array(g))
+            # The caller owns the result and may change it in place, so copy any array that is
+            # a view, read-only, or already handed to another leaf (add gives g to both parents).
+            if id(g) in handed_out or g.base is not None or not g.flags.writeable:
+                g = xp.array(g)
+            handed_out.add(id(g))
+            leaves[id(node)] = (node, g)
             if node._vjp is None:
                 continue
         for parent, parent_grad in zip(node._parents, node._vjp(g)):

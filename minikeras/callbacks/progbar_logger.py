@@ -44,8 +44,8 @@ class _Bar:
         self.start = time.perf_counter()
         self.last_draw = 0.0
         self.shown = 0
-        self.bar = tqdm(total=total, file=sys.stdout, leave=True, dynamic_ncols=False, ncols=100,
-                        bar_format="{n_fmt}/{total_fmt} {bar:20} {postfix}", ascii=" ━")
+        self.bar = tqdm(total=total, file=sys.stdout, leave=True, dynamic_ncols=False, ncols=None,
+                        bar_format="{n_fmt}/{total_fmt} {bar:20} {desc}", ascii=" ━")
 
     def update(self, step, logs, force=False):
         now = time.perf_counter()
@@ -54,7 +54,7 @@ class _Bar:
         self.last_draw = now
         elapsed = now - self.start
         per_step = format_time_per_step(elapsed / max(step, 1))
-        self.bar.set_postfix_str(f"{elapsed:.0f}s {per_step}{format_logs(logs)}", refresh=False)
+        self.bar.set_description_str(f"{elapsed:.0f}s {per_step}{format_logs(logs)}", refresh=False)
         self.bar.update(step - self.shown)
         self.shown = step
 
