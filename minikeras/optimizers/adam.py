@@ -64,29 +64,27 @@ class Adam(Optimizer):
 
     def update_step(self, gradient, variable, learning_rate):
         index = self._get_variable_index(variable)
-        w = variable.data
-        m = self._momentums[index].data
-        v = self._velocities[index].data
-        scratch = self._scratch(w)
-        beta_1, beta_2 = float(self.beta_1), float(self.beta_2)
-
-        m *= beta_1
-        xp.multiply(gradient, 1.0 - beta_1, out=scratch)
-        m += scratch
-        v *= beta_2
-        xp.multiply(gradient, gradient, out=scratch)
-        scratch *= 1.0 - beta_2
-        v += scratch
+        alpha = self._step_size(learning_rate, variable.dtype)
+        beta_1, beta_2, epsilon = float(self.beta_1), float(self.beta_2), float(self.epsilon)
+        slots = [self._momentums[index].data, self._velocities[index].data]
         if self.amsgrad:
-            v_hat = self._velocity_hats[index].data
-            xp.maximum(v_hat, v, out=v_hat)
-            v = v_hat
-
-        xp.sqrt(v, out=scratch)
-        scratch += float(self.epsilon)
-        xp.divide(m, scratch, out=scratch)
-        scratch *= self._step_size(learning_rate, w.dtype)
-        w -= scratch
+            slots.append(self._velocity_hats[index].data)
+        for scratch, g, w, m, v, *v_hat in self._blocks(gradient, variable.data, *slots):
+            m *= beta_1                                   # m = beta_1 m + (1 - beta_1) g
+            xp.multiply(g, 1.0 - beta_1, out=scratch)
+            m += scratch
+            v *= beta_2                                   # v = beta_2 v + (1 - beta_2) g^2
+            xp.multiply(g, g, out=scratch)
+            scratch *= 1.0 - beta_2
+            v += scratch
+            if v_hat:
+                xp.maximum(v_hat[0], v, out=v_hat[0])
+                v = v_hat[0]
+            xp.sqrt(v, out=scratch)                       # w -= alpha m / (sqrt(v) + epsilon)
+            scratch += epsilon
+            xp.divide(m, scratch, out=scratch)
+            scratch *= alpha
+            w -= scratch
 
     def get_config(self):
         config = super().get_config()

@@ -50,36 +50,36 @@ class RMSprop(Optimizer):
 
     def update_step(self, gradient, variable, learning_rate):
         index = self._get_variable_index(variable)
-        w = variable.data
-        v = self._velocities[index].data
-        scratch = self._scratch(w)
-        rho = float(self.rho)
-
-        v *= rho
-        xp.multiply(gradient, gradient, out=scratch)
-        scratch *= 1.0 - rho
-        v += scratch
-        if self.centered:
-            a = self._average_gradients[index].data
-            a *= rho
-            xp.multiply(gradient, 1.0 - rho, out=scratch)
-            a += scratch
-            xp.multiply(a, a, out=scratch)
-            xp.subtract(v, scratch, out=scratch)
-            scratch += float(self.epsilon)
-        else:
-            xp.add(v, float(self.epsilon), out=scratch)
-        xp.sqrt(scratch, out=scratch)
-        xp.divide(gradient, scratch, out=scratch)
-        scratch *= learning_rate                                  # increment = lr*g/sqrt(...)
-
-        if self.momentum > 0:
-            m = self._momentums[index].data
-            m *= float(self.momentum)
-            m += scratch
-            w -= m
-        else:
-            w -= scratch
+        rho, epsilon, momentum = float(self.rho), float(self.epsilon), float(self.momentum)
+        slots = [self._velocities[index].data]
+        slots.append(self._average_gradients[index].data if self.centered else None)
+        slots.append(self._momentums[index].data if momentum > 0 else None)
+        present = [slot for slot in slots if slot is not None]
+        for scratch, g, w, v, *rest in self._blocks(gradient, variable.data, *present):
+            a = rest.pop(0) if self.centered else None
+            m = rest.pop(0) if momentum > 0 else None
+            v *= rho                                       # v = rho v + (1 - rho) g^2
+            xp.multiply(g, g, out=scratch)
+            scratch *= 1.0 - rho
+            v += scratch
+            if a is not None:                              # centered: subtract the mean gradient^2
+                a *= rho
+                xp.multiply(g, 1.0 - rho, out=scratch)
+                a += scratch
+                xp.multiply(a, a, out=scratch)
+                xp.subtract(v, scratch, out=scratch)
+                scratch += epsilon
+            else:
+                xp.add(v, epsilon, out=scratch)
+            xp.sqrt(scratch, out=scratch)
+            xp.divide(g, scratch, out=scratch)
+            scratch *= learning_rate                       # increment = lr g / sqrt(v + epsilon)
+            if m is not None:
+                m *= momentum
+                m += scratch
+                w -= m
+            else:
+                w -= scratch
 
     def get_config(self):
         config = super().get_config()
