@@ -9,12 +9,11 @@ Norms are L2 norms over `axis` (default 0: for a Dense kernel (in, units), the v
 weights coming into each unit; for a Conv2D kernel (kh, kw, in, out) use axis=[0, 1, 2]).
 Like Keras, rescaling divides by (epsilon() + norm), epsilon() = 1e-7.
 """
-import inspect
 
 from minikeras.backend import config as backend_config
 from minikeras.backend.array_module import xp
 from minikeras.backend.autodiff import Tensor
-from minikeras.saving.serialization import (deserialize_keras_object, resolve,
+from minikeras.saving.serialization import (deserialize_keras_object, get_object,
                                             serialize_keras_object)
 
 
@@ -129,18 +128,7 @@ ALL_OBJECTS_DICT = {
 def get(identifier):
     """A constraint from a name ("max_norm", "non_neg", "unit_norm", "min_max_norm"), a config
     dict, a class (instantiated) or a callable. None gives None."""
-    if identifier is None:
-        return None
-    if isinstance(identifier, str):
-        return resolve(identifier, ALL_OBJECTS_DICT, "constraint")()
-    if isinstance(identifier, dict):
-        return deserialize(identifier)
-    if inspect.isclass(identifier):
-        return identifier()
-    if callable(identifier):
-        return identifier
-    raise ValueError(f"Could not interpret constraint identifier: {identifier!r} (expected a "
-                     f"name, a config dict, a Constraint or a callable).")
+    return get_object(identifier, "constraint", deserialize)
 
 
 def serialize(constraint):

@@ -29,7 +29,7 @@ from minikeras.backend import config
 from minikeras.backend.array_module import xp
 from minikeras.backend.autodiff import Tensor, record
 from minikeras.saving.serialization import (custom_object_scope, deserialize_keras_object,
-                                            resolve, serialize_keras_object)
+                                            get_object, resolve, serialize_keras_object)
 from minikeras.utils.naming import auto_name
 
 REDUCTIONS = ("sum_over_batch_size", "sum", "mean", "mean_with_sample_weight", "none", None)
@@ -629,23 +629,8 @@ def get(identifier):
     """A Loss object for a name ("mse", "mean_squared_error", "MeanSquaredError", ...), a
     config dict, a Loss class or instance, or a function f(y_true, y_pred) (built-in functions
     become their class; any other is wrapped in LossFunctionWrapper named after it)."""
-    if identifier is None:
-        return None
-    if isinstance(identifier, Loss):
-        return identifier
-    obj = deserialize(identifier) if isinstance(identifier, (str, dict)) else identifier
-    if isinstance(obj, Loss):
-        return obj
-    if inspect.isclass(obj) and issubclass(obj, Loss):
-        return obj()
-    if callable(obj) and not inspect.isclass(obj):
-        if inspect.isfunction(obj) and obj in _CLASS_OF_FUNCTION:
-            return _CLASS_OF_FUNCTION[obj]()
-        name = getattr(obj, "__name__", None) or type(obj).__name__
-        return LossFunctionWrapper(obj, name=name)
-    raise ValueError(f"Could not interpret loss identifier: {identifier!r}. Expected a loss "
-                     f"name, a config dict, a Loss class or instance, or a function "
-                     f"f(y_true, y_pred).")
+    return get_object(identifier, "loss", deserialize, base_class=Loss,
+                      class_of_function=_CLASS_OF_FUNCTION, wrap=LossFunctionWrapper)
 
 
 def is_binary_or_sparse_categorical(y_true, y_pred):

@@ -24,7 +24,7 @@ from minikeras.losses import (binary_crossentropy, categorical_crossentropy, mea
                               mean_squared_error, sparse_categorical_crossentropy,
                               squeeze_or_expand_to_same_rank)
 from minikeras.saving.serialization import (custom_object_scope, deserialize_keras_object,
-                                            resolve, serialize_keras_object)
+                                            get_object, resolve, serialize_keras_object)
 from minikeras.utils.naming import auto_name
 
 
@@ -462,23 +462,8 @@ def get(identifier):
     ...), a config dict, a Metric class or instance, or a function f(y_true, y_pred)
     (built-in functions become their class; others are wrapped in MeanMetricWrapper named
     after the function). Unknown names raise ValueError listing the valid ones."""
-    if identifier is None:
-        return None
-    if isinstance(identifier, Metric):
-        return identifier
-    obj = deserialize(identifier) if isinstance(identifier, (str, dict)) else identifier
-    if isinstance(obj, Metric):
-        return obj
-    if inspect.isclass(obj) and issubclass(obj, Metric):
-        return obj()
-    if callable(obj) and not inspect.isclass(obj):
-        if inspect.isfunction(obj) and obj in _CLASS_OF_FUNCTION:
-            return _CLASS_OF_FUNCTION[obj]()
-        name = getattr(obj, "__name__", None) or type(obj).__name__
-        return MeanMetricWrapper(obj, name=name)
-    raise ValueError(f"Could not interpret metric identifier: {identifier!r}. Expected a metric "
-                     f"name, a config dict, a Metric class or instance, or a function "
-                     f"f(y_true, y_pred).")
+    return get_object(identifier, "metric", deserialize, base_class=Metric,
+                      class_of_function=_CLASS_OF_FUNCTION, wrap=MeanMetricWrapper)
 
 
 def resolve_metric(identifier, y_true, y_pred):

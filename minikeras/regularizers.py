@@ -9,14 +9,13 @@ reaches the weight through the same backward pass as the loss.
     L1L2(l1, l2) the sum of both
     OrthogonalRegularizer(factor, mode) factor * mean |cosine| between distinct rows (or columns)
 """
-import inspect
 import math
 import numbers
 
 from minikeras import ops
 from minikeras.backend import config as backend_config
 from minikeras.backend.array_module import xp
-from minikeras.saving.serialization import (deserialize_keras_object, resolve,
+from minikeras.saving.serialization import (deserialize_keras_object, get_object,
                                             serialize_keras_object)
 
 
@@ -155,18 +154,7 @@ def get(identifier):
 
     Names use the default factors (0.01 for L1/L2; L1L2's are 0 and 0, as in Keras 3).
     """
-    if identifier is None:
-        return None
-    if isinstance(identifier, str):
-        return resolve(identifier, ALL_OBJECTS_DICT, "regularizer")()
-    if isinstance(identifier, dict):
-        return deserialize(identifier)
-    if inspect.isclass(identifier):
-        return identifier()
-    if callable(identifier):
-        return identifier
-    raise ValueError(f"Could not interpret regularizer identifier: {identifier!r} (expected a "
-                     f"name, a config dict, a Regularizer or a callable).")
+    return get_object(identifier, "regularizer", deserialize)
 
 
 def serialize(regularizer):

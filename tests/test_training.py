@@ -4,7 +4,6 @@ The reference values below were produced by the same model in Keras 3 (torch bac
 same fixed weights and data; minikeras must reproduce them to float32 precision.
 """
 import numpy as np
-import pytest
 
 import minikeras
 from minikeras import layers, optimizers, regularizers

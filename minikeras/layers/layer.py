@@ -9,7 +9,7 @@ import contextlib
 import inspect
 import threading
 
-from minikeras import activations, constraints, initializers, regularizers
+from minikeras import constraints, initializers, regularizers
 from minikeras.backend import config
 from minikeras.backend.array_module import xp
 from minikeras.backend.autodiff import Tensor, Variable, no_grad

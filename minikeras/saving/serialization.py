@@ -109,3 +109,30 @@ def deserialize_keras_object(config, table, kind, custom_objects=None):
     if hasattr(cls, "from_config"):
         return cls.from_config(inner)
     return cls(**inner) if inspect.isclass(cls) else cls
+
+
+def get_object(identifier, kind, deserialize, base_class=None, class_of_function=None, wrap=None):
+    """The `get(identifier)` shared by every family (losses, metrics, regularizers, ...).
+
+    None stays None; an instance of `base_class` passes through; a name or config dict goes
+    through the family's `deserialize`; a class is instantiated with its defaults; a built-in
+    function listed in `class_of_function` becomes an instance of its class; any other callable
+    is wrapped by `wrap(fn, name=...)` (or returned as it is when `wrap` is None).
+    """
+    if identifier is None:
+        return None
+    if base_class is not None and isinstance(identifier, base_class):
+        return identifier
+    obj = deserialize(identifier) if isinstance(identifier, (str, dict)) else identifier
+    if base_class is not None and isinstance(obj, base_class):
+        return obj
+    if inspect.isclass(obj):
+        return obj()
+    if callable(obj):
+        if class_of_function and inspect.isfunction(obj) and obj in class_of_function:
+            return class_of_function[obj]()
+        if wrap is None:
+            return obj
+        return wrap(obj, name=getattr(obj, "__name__", None) or type(obj).__name__)
+    raise ValueError(f"Could not interpret {kind} identifier: {identifier!r}. Expected a {kind} "
+                     f"name, a config dict, a class or instance, or a function.")
