@@ -28,7 +28,7 @@ from minikeras import ops
 from minikeras.backend import config
 from minikeras.backend.array_module import xp
 from minikeras.backend.autodiff import Tensor, record
-from minikeras.saving.serialization import (custom_object_scope, deserialize_keras_object,
+from minikeras.saving.serialization import (deserialize_class_or_function,
                                             get_object, resolve, serialize_keras_object)
 from minikeras.utils.naming import auto_name
 
@@ -614,15 +614,8 @@ def deserialize(config, custom_objects=None):
     Built-in names give Loss objects; a custom function registered or passed in
     `custom_objects` comes back as that function.
     """
-    if config is None:
-        return None
-    if isinstance(config, dict) and config.get("class_name") == "function":
-        config = config.get("config")
-    if isinstance(config, str):
-        found = resolve(config, ALL_OBJECTS_DICT, "loss", custom_objects)
-        return found() if inspect.isclass(found) else found
-    with custom_object_scope(custom_objects):
-        return deserialize_keras_object(config, _CONFIG_CLASSES, "loss", custom_objects)
+    return deserialize_class_or_function(config, ALL_OBJECTS_DICT, _CONFIG_CLASSES, "loss",
+                                         custom_objects)
 
 
 def get(identifier):

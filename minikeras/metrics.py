@@ -23,7 +23,7 @@ from minikeras.backend.autodiff import Tensor, Variable, no_grad
 from minikeras.losses import (binary_crossentropy, categorical_crossentropy, mean_absolute_error,
                               mean_squared_error, sparse_categorical_crossentropy,
                               squeeze_or_expand_to_same_rank)
-from minikeras.saving.serialization import (custom_object_scope, deserialize_keras_object,
+from minikeras.saving.serialization import (deserialize_class_or_function,
                                             get_object, resolve, serialize_keras_object)
 from minikeras.utils.naming import auto_name
 
@@ -446,15 +446,8 @@ def serialize(metric):
 
 def deserialize(config, custom_objects=None):
     """Rebuild a metric from a name or a config dict (a Metric, or a custom function)."""
-    if config is None:
-        return None
-    if isinstance(config, dict) and config.get("class_name") == "function":
-        config = config.get("config")
-    if isinstance(config, str):
-        found = resolve(config, ALL_OBJECTS_DICT, "metric", custom_objects)
-        return found() if inspect.isclass(found) else found
-    with custom_object_scope(custom_objects):
-        return deserialize_keras_object(config, _CONFIG_CLASSES, "metric", custom_objects)
+    return deserialize_class_or_function(config, ALL_OBJECTS_DICT, _CONFIG_CLASSES, "metric",
+                                         custom_objects)
 
 
 def get(identifier):

@@ -136,3 +136,21 @@ def get_object(identifier, kind, deserialize, base_class=None, class_of_function
         return wrap(obj, name=getattr(obj, "__name__", None) or type(obj).__name__)
     raise ValueError(f"Could not interpret {kind} identifier: {identifier!r}. Expected a {kind} "
                      f"name, a config dict, a class or instance, or a function.")
+
+
+def deserialize_class_or_function(config, names, classes, kind, custom_objects=None):
+    """`deserialize` for families made of classes and plain functions (losses, metrics).
+
+    A name is looked up in `names` (a class comes back instantiated, a function as it is);
+    Keras's {"class_name": "function", "config": name} form is a name too; any other config dict
+    is rebuilt from `classes` with `custom_objects` in scope.
+    """
+    if config is None:
+        return None
+    if isinstance(config, dict) and config.get("class_name") == "function":
+        config = config.get("config")
+    if isinstance(config, str):
+        found = resolve(config, names, kind, custom_objects)
+        return found() if inspect.isclass(found) else found
+    with custom_object_scope(custom_objects):
+        return deserialize_keras_object(config, classes, kind, custom_objects)
