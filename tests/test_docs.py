@@ -1,4 +1,4 @@
-"""The documentation is tested: every ```python block in docs/ runs.
+"""The documentation is tested: every ```python block in docs/ and README.md runs.
 
 Each markdown file is one program: its python blocks run in order, in one namespace, in a fresh
 temporary working directory, so a later block may use what an earlier block of the same file
@@ -26,7 +26,7 @@ LINK = re.compile(r"\]\(([^)\s]+)\)")
 
 
 def markdown_files():
-    return sorted(DOCS.rglob("*.md"))
+    return sorted(DOCS.rglob("*.md")) + [DOCS.parent / "README.md"]
 
 
 def code_blocks(path):
@@ -60,13 +60,13 @@ def code_blocks(path):
 def _param(path, runs_code=False):
     """A pytest parameter for one page; running a page that trains on MNIST is slow."""
     slow = runs_code and "load_sample(" in path.read_text(encoding="utf-8")
-    return pytest.param(path, id=str(path.relative_to(DOCS)),
+    return pytest.param(path, id=str(path.relative_to(DOCS.parent)),
                         marks=[pytest.mark.slow] if slow else [])
 
 
 def test_docs_exist():
-    names = {str(p.relative_to(DOCS)) for p in markdown_files()}
-    assert {"index.md", "getting_started.md", "from_scratch.md"} <= names, names
+    names = {str(p.relative_to(DOCS.parent)) for p in markdown_files()}
+    assert {"docs/index.md", "docs/getting_started.md", "docs/from_scratch.md", "README.md"} <= names, names
 
 
 @pytest.mark.parametrize("path", [_param(p) for p in markdown_files()])
