@@ -86,3 +86,12 @@ def test_bad_batch_size_and_verbose():
         m.fit(np.zeros((4, 4)), np.zeros(4), batch_size=0, verbose=0)
     with pytest.raises(ValueError, match="verbose"):
         m.fit(np.zeros((4, 4)), np.zeros(4), verbose=3)
+
+
+def test_unknown_names_suggest_close_matches():
+    with pytest.raises(ValueError, match=r"Unknown optimizer: 'adamm'\. Did you mean 'adam'"):
+        minikeras.optimizers.get("adamm")
+    with pytest.raises(ValueError, match=r"Did you mean 'relu'"):
+        minikeras.activations.get("rellu")
+    with pytest.raises(ValueError, match=r"Unknown loss: 'zzz'\. Valid losses"):
+        minikeras.losses.get("zzz")

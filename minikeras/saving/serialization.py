@@ -6,6 +6,7 @@ config dict, and `deserialize_keras_object` to rebuild it. User classes join thr
 `register_keras_serializable` or `custom_object_scope`, as in Keras.
 """
 import contextlib
+import difflib
 import inspect
 import threading
 
@@ -66,7 +67,10 @@ def resolve(identifier, table, kind, custom_objects=None):
         found = table.get(identifier.lower())
     if found is None:
         valid = ", ".join(repr(n) for n in sorted(table))
-        raise ValueError(f"Unknown {kind}: {identifier!r}. Valid {kind}s: {valid}.")
+        close = difflib.get_close_matches(str(identifier), list(table), n=3, cutoff=0.6)
+        hint = f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+        plural = kind + ("es" if kind.endswith("s") else "s")
+        raise ValueError(f"Unknown {kind}: {identifier!r}.{hint} Valid {plural}: {valid}.")
     return found
 
 
