@@ -122,7 +122,7 @@ def thread_pools():
     try:
         from threadpoolctl import threadpool_info
     except ImportError:
-        return ["threadpoolctl not installed"]
+        return [f"threadpoolctl not installed; numpy BLAS: {numpy_blas()}"]
     pools = []
     for info in threadpool_info():
         name = info.get("internal_api") or info.get("user_api")
@@ -133,6 +133,15 @@ def thread_pools():
             text += f" ({arch})"
         pools.append(f"{text} {info.get('num_threads')} threads [{lib}]")
     return pools
+
+
+def numpy_blas():
+    """numpy's BLAS as numpy itself reports it, e.g. 'scipy-openblas 0.3.31'."""
+    try:
+        blas = np.show_config(mode="dicts")["Build Dependencies"]["blas"]
+        return f"{blas.get('name', '?')} {blas.get('version', '')}".strip()
+    except Exception:  # noqa: BLE001 - older numpy: no dict mode
+        return "unknown"
 
 
 def limit_threads(n):
