@@ -1,2 +1,4 @@
 from minikeras.layers.core.dense import Dense
+from minikeras.layers.core.identity import Identity
 from minikeras.layers.core.input_layer import Input, InputLayer
+from minikeras.layers.core.lambda_layer import Lambda

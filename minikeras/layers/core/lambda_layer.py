@@ -1,0 +1,267 @@
+"""Lambda: wrap any function of tensors as a layer.
+
+    layers.Lambda(lambda x: x ** 2)
+    layers.Lambda(scale, arguments={"factor": 3.0}, output_shape=(3, 4))
+
+Saving a Lambda is where care is needed, as in Keras 3. A named function is written by name
+({"module": "builtins", "class_name": "function", "config": "scale", ...}) and found again among
+registered functions (`register_keras_serializable`), `custom_objects` and the built-in
+activations. A Python lambda has no name to look up, so Keras writes its marshalled bytecode
+({"class_name": "__lambda__", "config": {"code": base64, "defaults", "closure"}}); loading that
+runs code from the config, so `from_config` refuses it unless `safe_mode=False` is passed.
+"""
+import base64
+import builtins
+import inspect
+import marshal
+import types
+
+from minikeras import activations
+from minikeras.backend.array_module import xp
+from minikeras.backend.autodiff import Tensor, no_grad
+from minikeras.layers.config_values import deserialize_value, serialize_value
+from minikeras.layers.layer import Layer, _is_shape_list
+from minikeras.saving import serialization as saving_serialization
+
+
+class Lambda(Layer):
+    """Apply `function(inputs, **arguments)`; the function may use any `minikeras.ops`, so
+    gradients flow through it without further work.
+
+    Args:
+        function: callable taking the input tensor (or list of tensors) first. If it accepts
+            `training` or `mask` arguments, the layer passes them on.
+        output_shape: None (inferred by running the function on zeros), a tuple without the
+            batch axis (the batch size is copied from the input), a list of such tuples for a
+            function with several outputs, or a function of the full input shape.
+        mask: None, a callable `mask(inputs, previous_mask)`, or a fixed mask.
+        arguments: dict of extra keyword arguments for `function`.
+    """
+
+    def __init__(self, function, output_shape=None, mask=None, arguments=None, **kwargs):
+        super().__init__(**kwargs)
+        if not callable(function):
+            raise TypeError(f"Lambda: `function` must be callable, received {function!r} "
+                            f"(of type {type(function).__name__}).")
+        if arguments is not None and not isinstance(arguments, dict):
+            raise TypeError(f"Lambda: `arguments` must be a dict of keyword arguments for the "
+                            f"function, received {arguments!r} (of type "
+                            f"{type(arguments).__name__}).")
+        self.function = function
+        self.arguments = dict(arguments or {})
+        self.mask = mask
+        self.supports_masking = mask is not None
+        self._output_shape = _standardize_output_shape(output_shape)
+        parameters = _parameter_names(function)
+        self._fn_expects_training_arg = "training" in parameters
+        self._fn_expects_mask_arg = "mask" in parameters
+        self.built = True
+
+    def call(self, inputs, mask=None, training=None):
+        kwargs = dict(self.arguments)
+        if self._fn_expects_mask_arg:
+            kwargs["mask"] = mask
+        if self._fn_expects_training_arg:
+            kwargs["training"] = training
+        return self.function(inputs, **kwargs)
+
+    def compute_mask(self, inputs, mask=None):
+        if callable(self.mask):
+            return self.mask(inputs, mask)
+        return self.mask
+
+    def compute_output_shape(self, input_shape):
+        if self._output_shape is None:
+            return self._infer_output_shape(input_shape)
+        if callable(self._output_shape):
+            return self._output_shape(input_shape)
+        batch_size = (input_shape[0][0] if _is_shape_list(input_shape) else input_shape[0])
+        if _is_shape_list(self._output_shape):
+            return [(batch_size,) + shape for shape in self._output_shape]
+        return (batch_size,) + self._output_shape
+
+    def _infer_output_shape(self, input_shape):
+        """Run the function on zeros twice, unknown sizes set to 1 then to 2: an output size that
+        changes between the runs depends on an unknown input size, so it is unknown too."""
+        try:
+            first = self._shapes_of_outputs(input_shape, 1)
+            if not _has_unknown(input_shape):
+                return first
+            second = self._shapes_of_outputs(input_shape, 2)
+        except Exception as error:
+            raise NotImplementedError(
+                "We could not automatically infer the shape of the Lambda's output. Please "
+                "specify the `output_shape` argument for this Lambda layer.") from error
+
+        def merge(a, b):
+            return tuple(x if x == y else None for x, y in zip(a, b))
+        if isinstance(first, list):
+            return [merge(a, b) for a, b in zip(first, second)]
+        return merge(first, second)
+
+    def _shapes_of_outputs(self, input_shape, unknown_size):
+        def zeros(shape):
+            concrete = tuple(unknown_size if d is None else d for d in shape)
+            return Tensor(xp.zeros(concrete, dtype=self.dtype))
+        inputs = ([zeros(s) for s in input_shape] if _is_shape_list(input_shape)
+                  else zeros(input_shape))
+        with no_grad():
+            outputs = self.call(inputs, training=False)
+        if isinstance(outputs, (list, tuple)):
+            return [tuple(o.shape) for o in outputs]
+        return tuple(outputs.shape)
+
+    def get_config(self):
+        config = {"function": serialize_function(self.function)}
+        if self._output_shape is not None:
+            config["output_shape"] = (serialize_function(self._output_shape)
+                                      if callable(self._output_shape) else self._output_shape)
+        if self.mask is not None:
+            config["mask"] = (serialize_function(self.mask) if callable(self.mask)
+                              else serialize_value(self.mask))
+        config["arguments"] = serialize_value(self.arguments)
+        return {**super().get_config(), **config}
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None, safe_mode=None):
+        """Rebuild from `get_config()`. A Python lambda in the config (its bytecode) is only
+        loaded when `safe_mode=False` (or when the surrounding loader turned safe mode off)."""
+        config = dict(config)
+        safe = _in_safe_mode(safe_mode)
+        config["function"] = deserialize_function(config["function"], "function", safe,
+                                                  custom_objects)
+        if config.get("output_shape") is not None:
+            value = config["output_shape"]
+            if isinstance(value, (dict, str)):
+                config["output_shape"] = deserialize_function(value, "output_shape", safe,
+                                                              custom_objects)
+        if isinstance(config.get("mask"), dict) and _is_function_config(config["mask"]):
+            config["mask"] = deserialize_function(config["mask"], "mask", safe, custom_objects)
+        elif "mask" in config:
+            config["mask"] = deserialize_value(config["mask"])
+        if "arguments" in config:
+            config["arguments"] = deserialize_value(config["arguments"])
+        return super().from_config(config)
+
+
+# -- output shapes ---------------------------------------------------------------------------------
+def _standardize_output_shape(output_shape):
+    """None, a function, a tuple of sizes, or a list of tuples (one per output)."""
+    if output_shape is None or callable(output_shape):
+        return output_shape
+    if isinstance(output_shape, (list, tuple)):
+        if output_shape and all(isinstance(s, (list, tuple)) for s in output_shape):
+            return [_shape_tuple(s, output_shape) for s in output_shape]
+        return _shape_tuple(output_shape, output_shape)
+    raise TypeError(f"Lambda: `output_shape` must be None, a tuple of sizes (without the batch "
+                    f"axis), a list of such tuples or a function of the input shape. Received: "
+                    f"output_shape={output_shape!r}")
+
+
+def _shape_tuple(shape, full):
+    if not all(d is None or (isinstance(d, int) and not isinstance(d, bool) and d >= 0)
+               for d in shape):
+        raise TypeError(f"Lambda: every size in `output_shape` must be a non-negative integer or "
+                        f"None. Received: output_shape={full!r}")
+    return tuple(shape)
+
+
+def _has_unknown(input_shape):
+    shapes = input_shape if _is_shape_list(input_shape) else [input_shape]
+    return any(d is None for shape in shapes for d in shape)
+
+
+def _parameter_names(function):
+    try:
+        return set(inspect.signature(function).parameters)
+    except (TypeError, ValueError):  # some built-ins have no signature
+        return set()
+
+
+# -- functions in configs ----------------------------------------------------------------------
+def serialize_function(fn):
+    """A function as Keras 3 writes it inside a Lambda config (see the module docstring)."""
+    if isinstance(fn, types.LambdaType) and fn.__name__ == "<lambda>":
+        code = base64.encodebytes(marshal.dumps(fn.__code__)).decode("ascii")
+        closure = tuple(cell.cell_contents for cell in fn.__closure__) if fn.__closure__ else None
+        return {"class_name": "__lambda__",
+                "config": {"code": code, "defaults": fn.__defaults__, "closure": closure}}
+    if isinstance(fn, (types.FunctionType, types.BuiltinFunctionType)):
+        name = getattr(fn, "_registered_name", None) or fn.__name__
+        return {"module": "builtins", "class_name": "function", "config": name,
+                "registered_name": "function"}
+    if hasattr(fn, "get_config"):
+        return saving_serialization.serialize_keras_object(fn, type(fn).__module__)
+    raise ValueError(f"Lambda: cannot serialize {fn!r} (of type {type(fn).__name__}): use a "
+                     f"function, a lambda, or an object with `get_config()`.")
+
+
+def _is_function_config(config):
+    return config.get("class_name") in ("__lambda__", "function") or "module" in config
+
+
+def deserialize_function(config, what, safe_mode, custom_objects=None):
+    """The callable described by `serialize_function`'s output.
+
+    `what` names the argument in errors ('function', 'output_shape', 'mask').
+    """
+    if isinstance(config, dict) and config.get("class_name") == "__lambda__":
+        if safe_mode:
+            raise ValueError(
+                f"Requested the deserialization of a `Lambda` layer whose `{what}` is a Python "
+                f"lambda. Loading it means running bytecode stored in the config, which could "
+                f"execute arbitrary code, so it is disallowed by default (safe_mode=True). If you "
+                f"trust the source of this config, pass `safe_mode=False`, e.g. "
+                f"`Lambda.from_config(config, safe_mode=False)`; better, replace the lambda by a "
+                f"named function registered with `register_keras_serializable()`.")
+        inner = config.get("config", {})
+        return _load_lambda(inner["code"], inner.get("defaults"), inner.get("closure"))
+    if isinstance(config, dict) and config.get("class_name") == "function":
+        name = config.get("config")
+    elif isinstance(config, str):
+        name = config
+    elif isinstance(config, dict):
+        return saving_serialization.deserialize_keras_object(config, {}, "function",
+                                                             custom_objects)
+    else:
+        raise TypeError(f"Lambda: cannot deserialize `{what}` from {config!r}.")
+    try:
+        return saving_serialization.resolve(name, activations.ALL_OBJECTS_DICT, "function",
+                                            custom_objects)
+    except ValueError:
+        raise TypeError(
+            f"Could not locate function {name!r} (the Lambda layer's `{what}`). Make sure custom "
+            f"functions are decorated with `@minikeras.saving.register_keras_serializable()` "
+            f"(and imported before loading), or pass them in `custom_objects`. Full object "
+            f"config: {config}") from None
+
+
+def _load_lambda(code, defaults=None, closure=None):
+    """A function rebuilt from marshalled bytecode. Only reached with safe mode off.
+
+    Global names inside the lambda resolve to `minikeras` (also under the name `keras`),
+    `minikeras.ops` as `ops`, NumPy as `np`/`numpy` and Python's built-ins.
+    """
+    import numpy
+    import minikeras
+    try:
+        code_object = marshal.loads(base64.decodebytes(code.encode("ascii")))
+    except (ValueError, EOFError, TypeError) as error:
+        raise ValueError("Lambda: could not load the bytecode of a serialized lambda; it is only "
+                         "readable by the Python version that wrote it.") from error
+    if isinstance(defaults, list):
+        defaults = tuple(defaults)
+    cells = None if closure is None else tuple(types.CellType(value) for value in closure)
+    namespace = {"__builtins__": builtins, "minikeras": minikeras, "keras": minikeras,
+                 "ops": minikeras.ops, "np": numpy, "numpy": numpy}
+    return types.FunctionType(code_object, namespace, name=code_object.co_name,
+                              argdefs=defaults, closure=cells)
+
+
+def _in_safe_mode(safe_mode):
+    """An explicit `safe_mode` wins; otherwise ask the saving module's scope, if it keeps one
+    (`minikeras.saving.serialization.in_safe_mode()`); unknown means safe."""
+    if safe_mode is None:
+        ambient = getattr(saving_serialization, "in_safe_mode", None)
+        safe_mode = ambient() if callable(ambient) else True
+    return safe_mode is not False

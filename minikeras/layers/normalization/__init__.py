@@ -1,0 +1,1 @@
+from minikeras.layers.normalization.unit_normalization import UnitNormalization

@@ -1,0 +1,2 @@
+from minikeras.layers.preprocessing.normalization import Normalization
+from minikeras.layers.preprocessing.rescaling import Rescaling
