@@ -556,11 +556,6 @@ def test_bad_arguments_raise(make, match):
         make()
 
 
-def test_gradient_accumulation_is_rejected_clearly():
-    with pytest.raises(NotImplementedError, match="gradient_accumulation_steps"):
-        Adam(gradient_accumulation_steps=2)
-
-
 def test_apply_errors():
     opt = SGD()
     w, b = _variables()

@@ -52,7 +52,7 @@ class Adam(Optimizer):
 
     def _step_size(self, learning_rate, dtype):
         """alpha = lr * sqrt(1 - beta_2**t) / (1 - beta_1**t), in the variable's float type."""
-        key = (int(self._iterations.data), learning_rate, dtype)
+        key = (self._update_count(), learning_rate, dtype)
         if self._alpha_cache[0] != key:
             real = dtype.type
             t = real(key[0] + 1)

@@ -7,6 +7,12 @@ One call of `apply(grads, variables)` is one training step, done in Keras 3's or
     -> update_step(gradient, variable, lr) for each variable    (the subclass's rule)
     -> EMA of the weights (use_ema) -> variable constraints -> iterations += 1
 
+With `gradient_accumulation_steps=n`, the gradients of n-1 calls are only summed into
+"gradient_accumulator" slots; the n-th call updates the weights with the mean of the n
+gradients (clipping and weight decay apply to that mean) and zeroes the accumulators. EMA and
+constraints still run on every call. As in Keras, bias corrections and EMA count weight
+updates (`iterations` = calls // n) while learning-rate schedules count calls.
+
 The learning rate `lr` is read once per step: a float32 Variable, a `LearningRateSchedule`
 evaluated at `iterations` (the step count before this step), or a no-argument callable.
 
@@ -68,7 +74,9 @@ class Optimizer:
         ema_overwrite_frequency: if set, copy the EMA into the weights every this many steps.
         loss_scale_factor: gradients are divided by it before anything else (`scale_loss`
             multiplies the loss by it).
-        gradient_accumulation_steps: accepted for config compatibility; only None is supported.
+        gradient_accumulation_steps: an int >= 2 to update the weights once every this many
+            calls, with the mean of their gradients (a larger effective batch); None updates on
+            every call.
         name: defaults to the snake_case class name, made unique ("adam", "adam_1", ...).
     """
 
@@ -98,10 +106,12 @@ class Optimizer:
         _check_number(owner, "loss_scale_factor", loss_scale_factor, allow_none=True)
         if loss_scale_factor == 0:
             raise ValueError(f"{owner}: `loss_scale_factor` must not be 0.")
-        if gradient_accumulation_steps is not None:
-            raise NotImplementedError(f"{owner}: `gradient_accumulation_steps` is not supported by "
-                                      f"minikeras; pass None "
-                                      f"(received {gradient_accumulation_steps!r}).")
+        if gradient_accumulation_steps and (not isinstance(gradient_accumulation_steps, int) or
+                                            isinstance(gradient_accumulation_steps, bool) or
+                                            gradient_accumulation_steps < 2):
+            raise ValueError(f"{owner}: `gradient_accumulation_steps` must be an integer >= 2 or "
+                             f"None. Received: gradient_accumulation_steps="
+                             f"{gradient_accumulation_steps!r}")
 
         self.name = name if name is not None else auto_name(owner)
         self.weight_decay = weight_decay
@@ -119,6 +129,7 @@ class Optimizer:
         self._trainable_variables = []   # the model variables this optimizer was built for
         self._variable_index = {}        # id(model variable) -> its position in that list
         self._ema_averages = []
+        self._accumulated_gradients = []
         self._exclude_ids = set()
         self._exclude_pattern = None
         self._decay_cache = {}           # id(model variable) -> whether weight decay applies
@@ -133,8 +144,21 @@ class Optimizer:
     # -- learning rate and step counter ------------------------------------------------------
     @property
     def iterations(self):
-        """The int32 Variable counting applied steps (Keras path "<name>/iteration")."""
+        """The int32 Variable counting applied steps (Keras path "<name>/iteration").
+
+        With gradient accumulation Keras reports the number of weight updates instead: the
+        calls counted by the variable, floor-divided by `gradient_accumulation_steps`.
+        """
+        if self.gradient_accumulation_steps:
+            return self._iterations.data // self.gradient_accumulation_steps
         return self._iterations
+
+    def _update_count(self):
+        """Weight updates done so far, as a Python int: the `t - 1` of bias corrections."""
+        count = int(self._iterations.data)
+        if self.gradient_accumulation_steps:
+            count //= self.gradient_accumulation_steps
+        return count
 
     @property
     def learning_rate(self):
@@ -242,6 +266,9 @@ class Optimizer:
                                 f"received {type(variable).__name__}.")
         if self.use_ema:
             self._ema_averages = self.add_optimizer_variables(variables, "average")
+        if self.gradient_accumulation_steps:
+            self._accumulated_gradients = self.add_optimizer_variables(variables,
+                                                                       "gradient_accumulator")
         self._trainable_variables = variables
         self._variable_index = {id(v): i for i, v in enumerate(variables)}
         self.built = True
@@ -323,17 +350,35 @@ class Optimizer:
 
         if self.loss_scale_factor is not None:
             grads = [g / float(self.loss_scale_factor) for g in grads]
-        grads = self._clip_gradients(grads)
-        learning_rate = self._current_learning_rate()
-        self._apply_weight_decay(variables, learning_rate)
-        for gradient, variable in zip(grads, variables):
-            self.update_step(gradient, variable, learning_rate)
+        if self.gradient_accumulation_steps:
+            grads = self._accumulate(grads, variables)
+        if grads is not None:
+            grads = self._clip_gradients(grads)
+            learning_rate = self._current_learning_rate()
+            self._apply_weight_decay(variables, learning_rate)
+            for gradient, variable in zip(grads, variables):
+                self.update_step(gradient, variable, learning_rate)
         if self.use_ema:
             self._update_moving_averages()
         for variable in variables:
             if variable.constraint is not None:
                 variable.assign(variable.constraint(variable.data))
         self._iterations.data += 1
+
+    def _accumulate(self, grads, variables):
+        """Gradient accumulation: None while summing, the mean gradients on every n-th call."""
+        steps = self.gradient_accumulation_steps
+        accumulators = [self._accumulated_gradients[self._get_variable_index(v)].data
+                        for v in variables]
+        if (int(self._iterations.data) + 1) % steps != 0:
+            for accumulator, gradient in zip(accumulators, grads):
+                accumulator += gradient
+            return None
+        means = [(gradient + accumulator) / steps for gradient, accumulator in
+                 zip(grads, accumulators)]
+        for accumulator in self._accumulated_gradients:
+            accumulator.data[...] = 0
+        return means
 
     def update_step(self, gradient, variable, learning_rate):
         """Subclasses: change `variable.data` (and its slots) in place for one gradient array."""
@@ -398,14 +443,14 @@ class Optimizer:
 
     def _update_moving_averages(self):
         # On the very first step the average starts at the weights themselves.
-        momentum = float(self.ema_momentum) if int(self._iterations.data) != 0 else 0.0
+        momentum = float(self.ema_momentum) if self._update_count() != 0 else 0.0
         for variable, average in zip(self._trainable_variables, self._ema_averages):
             scratch = self._scratch(variable.data)
             average.data *= momentum
             xp.multiply(variable.data, 1.0 - momentum, out=scratch)
             average.data += scratch
         if self.ema_overwrite_frequency and \
-                (int(self._iterations.data) + 1) % self.ema_overwrite_frequency == 0:
+                (self._update_count() + 1) % self.ema_overwrite_frequency == 0:
             self.finalize_variable_values(self._trainable_variables)
 
     def finalize_variable_values(self, var_list):
