@@ -126,7 +126,7 @@ class PiecewiseConstantDecay(LearningRateSchedule):
 
 class PolynomialDecay(LearningRateSchedule):
     """From `initial_learning_rate` to `end_learning_rate` in `decay_steps` steps, along a
-    polynomial of degree `power` (1: a straight line):
+    polynomial of degree `power` (1: a straight line).
 
         p = min(step, decay_steps) / decay_steps
         lr = (initial_learning_rate - end_learning_rate) * (1 - p) ** power + end_learning_rate
