@@ -241,6 +241,26 @@ def test_lambda_python_lambda_is_stored_as_bytecode_and_refused_in_safe_mode():
         layers.Lambda.from_config(shaped, custom_objects={"_times": _times})
 
 
+
+def test_safe_mode_scope_decides_for_nested_deserialization(monkeypatch):
+    from minikeras.saving import serialization
+    serialized = json.loads(json.dumps(layers.serialize(layers.Lambda(lambda t: t * 3.0))))
+    assert serialization.in_safe_mode()
+    with serialization.safe_mode_scope(False):
+        assert not serialization.in_safe_mode()
+        clone = layers.deserialize(serialized)
+        with serialization.safe_mode_scope(True), pytest.raises(ValueError, match="safe_mode"):
+            layers.deserialize(serialized)
+    np.testing.assert_allclose(clone(X).numpy(), X * 3, rtol=1e-6)
+    assert serialization.in_safe_mode()
+    monkeypatch.setattr(serialization, "_unsafe_deserialization_enabled", False)
+    serialization.enable_unsafe_deserialization()
+    assert not serialization.in_safe_mode()
+    layers.deserialize(serialized)
+    with serialization.safe_mode_scope(True):
+        assert serialization.in_safe_mode()
+
+
 @pytest.mark.skipif(sys.version_info[:2] != (3, 11), reason="marshalled bytecode of Python 3.11")
 def test_lambda_loads_a_config_written_by_keras_when_safe_mode_is_off():
     # Keras 3.15.1's get_config()["function"] for `lambda t, k=2.0: t * k + 1` (after JSON).

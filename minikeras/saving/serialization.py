@@ -42,6 +42,37 @@ def custom_object_scope(custom_objects):
         _scope.stack = stack
 
 
+_unsafe_deserialization_enabled = False
+
+
+@contextlib.contextmanager
+def safe_mode_scope(safe_mode=True):
+    """Inside the block, deserialization runs in `safe_mode` (True: never execute code read
+    from a config, such as a Lambda layer's marshalled function; None: keep the outer setting)."""
+    stack = getattr(_scope, "safe_mode", [])
+    _scope.safe_mode = stack + [safe_mode] if safe_mode is not None else stack
+    try:
+        yield
+    finally:
+        _scope.safe_mode = stack
+
+
+def in_safe_mode():
+    """Whether code read from a config must not be executed: the innermost `safe_mode_scope`,
+    else False after `enable_unsafe_deserialization()`, else True."""
+    stack = getattr(_scope, "safe_mode", [])
+    if stack:
+        return bool(stack[-1])
+    return not _unsafe_deserialization_enabled
+
+
+def enable_unsafe_deserialization():
+    """Allow configs to execute code everywhere in this process (Keras's
+    `keras.config.enable_unsafe_deserialization`). Only for files you trust."""
+    global _unsafe_deserialization_enabled
+    _unsafe_deserialization_enabled = True
+
+
 def _custom_lookup(name, custom_objects=None):
     for table in [custom_objects or {}] + list(reversed(getattr(_scope, "stack", []))):
         if name in table:

@@ -259,9 +259,7 @@ def _load_lambda(code, defaults=None, closure=None):
 
 
 def _in_safe_mode(safe_mode):
-    """An explicit `safe_mode` wins; otherwise ask the saving module's scope, if it keeps one
-    (`minikeras.saving.serialization.in_safe_mode()`); unknown means safe."""
+    """An explicit `safe_mode` wins; otherwise the loader's `safe_mode_scope` decides."""
     if safe_mode is None:
-        ambient = getattr(saving_serialization, "in_safe_mode", None)
-        safe_mode = ambient() if callable(ambient) else True
+        safe_mode = saving_serialization.in_safe_mode()
     return safe_mode is not False
