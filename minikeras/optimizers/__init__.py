@@ -7,9 +7,18 @@ from minikeras.optimizers.base_optimizer import Optimizer
 from minikeras.optimizers.sgd import SGD
 from minikeras.optimizers.adam import Adam
 from minikeras.optimizers.rmsprop import RMSprop
+from minikeras.optimizers.adamw import AdamW
+from minikeras.optimizers.adamax import Adamax
+from minikeras.optimizers.nadam import Nadam
+from minikeras.optimizers.adagrad import Adagrad
+from minikeras.optimizers.adadelta import Adadelta
+from minikeras.optimizers.ftrl import Ftrl
+from minikeras.optimizers.lion import Lion
+from minikeras.optimizers.adafactor import Adafactor
 from minikeras.saving.serialization import serialize_keras_object, deserialize_keras_object
 
-ALL_OPTIMIZERS = {cls.__name__: cls for cls in (SGD, Adam, RMSprop)}
+ALL_OPTIMIZERS = {cls.__name__: cls for cls in (SGD, Adam, RMSprop, AdamW, Adamax, Nadam, Adagrad,
+                                                Adadelta, Ftrl, Lion, Adafactor)}
 # Look-up table: lowercase names; `resolve` lowercases what it cannot find, so "Adam", "ADAM" and
 # "adam" all work, and an unknown name lists just 'adam', 'rmsprop', 'sgd'.
 _BY_NAME = {name.lower(): cls for name, cls in ALL_OPTIMIZERS.items()}

@@ -393,7 +393,8 @@ class Optimizer:
                              f"{variable.shape}.")
         if gradient.dtype != variable.dtype:
             gradient = gradient.astype(variable.dtype)
-        return xp.ascontiguousarray(gradient)
+        # (not ascontiguousarray: it would turn a scalar's () gradient into shape (1,))
+        return gradient if gradient.flags.c_contiguous else gradient.copy()
 
     def _clip_gradients(self, grads):
         """New clipped arrays (the caller's gradients are never modified)."""
