@@ -19,9 +19,7 @@ The plain PyTorch loop uses the idiomatic logits + CrossEntropyLoss (log-softmax
 loss), glorot-uniform weights / zero biases like Keras, Adam(lr=1e-3, eps=1e-7), and tracks loss
 and accuracy every step like Keras's fit does.
 """
-import argparse
 import os
-import platform
 import sys
 import time
 
@@ -29,43 +27,13 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(1, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import _common  # noqa: E402
-from _common import (emit_result, epoch_timer, median, repeat_timed,  # noqa: E402
-                     steady_epoch_time)
-
-FRAMEWORKS = ("minikeras", "keras", "torch")
-TARGETS = {"epoch": 0.8, "predict": 0.7}  # minikeras / Keras 3 must be at most this
-PREDICT_BATCH_SIZES = (128, 32)
+import _harness  # noqa: E402
+from _common import epoch_timer, median, repeat_timed, steady_epoch_time  # noqa: E402
 
 
-# -- one framework per child process --------------------------------------------------------
-def _accuracy(probabilities, labels):
-    return float((probabilities.argmax(axis=-1) == labels).mean())
-
-
-def _common_result(name, label, epoch_times, epoch_cpu_times, predict_times, probabilities,
-                   y_test, final_loss):
-    """predict_times: {batch size: (wall seconds list, CPU seconds list)}."""
-    return {
-        "name": name,
-        "label": label,
-        "epoch_times": epoch_times,
-        "epoch": steady_epoch_time(epoch_times),
-        "epoch_cpu": steady_epoch_time(epoch_cpu_times),
-        "predict": {str(bs): median(t[0]) for bs, t in predict_times.items()},
-        "predict_cpu": {str(bs): median(t[1]) for bs, t in predict_times.items()},
-        "predict_runs": {str(bs): t[0] for bs, t in predict_times.items()},
-        "test_accuracy": _accuracy(probabilities, y_test),
-        "final_loss": final_loss,
-    }
-
-
-def bench_minikeras(args, data):
-    import minikeras
-    from minikeras import layers
-
-    (x_train, y_train), (x_test, y_test) = data
-    minikeras.utils.set_random_seed(args.seed)
-    model = minikeras.Sequential([
+def build_minikeras(minikeras):
+    layers = minikeras.layers
+    return minikeras.Sequential([
         layers.Input((784,)),
         layers.Dense(512, activation="relu"),
         layers.Dropout(0.2),
@@ -73,26 +41,11 @@ def bench_minikeras(args, data):
         layers.Dropout(0.2),
         layers.Dense(10, activation="softmax"),
     ])
-    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
-    timer = epoch_timer(minikeras.callbacks.Callback)
-    history = model.fit(x_train, y_train, batch_size=args.batch_size, epochs=args.epochs,
-                        verbose=0, callbacks=[timer])
-    predict_times = {bs: repeat_timed(lambda bs=bs: model.predict(x_test, batch_size=bs, verbose=0),
-                                      args.repeats)
-                     for bs in PREDICT_BATCH_SIZES}
-    probabilities = model.predict(x_test, batch_size=128, verbose=0)
-    return _common_result("minikeras", f"minikeras {minikeras.__version__}", timer.times,
-                          timer.cpu_times, predict_times, probabilities, y_test, history.history["loss"][-1])
 
 
-def bench_keras(args, data):
-    os.environ["KERAS_BACKEND"] = "torch"  # before the import; the parent sets it too
-    import keras
-    from keras import layers
-
-    (x_train, y_train), (x_test, y_test) = data
-    keras.utils.set_random_seed(args.seed)
-    model = keras.Sequential([
+def build_keras(keras):
+    layers = keras.layers
+    return keras.Sequential([
         keras.Input((784,)),
         layers.Dense(512, activation="relu"),
         layers.Dropout(0.2),
@@ -100,215 +53,21 @@ def bench_keras(args, data):
         layers.Dropout(0.2),
         layers.Dense(10, activation="softmax"),
     ])
-    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
-    timer = epoch_timer(keras.callbacks.Callback)
-    history = model.fit(x_train, y_train, batch_size=args.batch_size, epochs=args.epochs,
-                        verbose=0, callbacks=[timer])
-    predict_times = {bs: repeat_timed(lambda bs=bs: model.predict(x_test, batch_size=bs, verbose=0),
-                                      args.repeats)
-                     for bs in PREDICT_BATCH_SIZES}
-    probabilities = model.predict(x_test, batch_size=128, verbose=0)
-    label = f"keras {keras.__version__} ({keras.backend.backend()})"
-    return _common_result("keras", label, timer.times, timer.cpu_times, predict_times,
-                          probabilities, y_test, history.history["loss"][-1])
 
 
-def bench_torch(args, data):
-    import torch
-    from torch import nn
-
-    (x_train, y_train), (x_test, y_test) = data
-    torch.manual_seed(args.seed)
-    model = nn.Sequential(
+def build_torch(torch):
+    nn = torch.nn
+    return nn.Sequential(
         nn.Linear(784, 512), nn.ReLU(), nn.Dropout(0.2),
         nn.Linear(512, 512), nn.ReLU(), nn.Dropout(0.2),
         nn.Linear(512, 10),  # softmax is fused into the loss (train) and applied in predict
     )
-    for module in model:
-        if isinstance(module, nn.Linear):
-            nn.init.xavier_uniform_(module.weight)
-            nn.init.zeros_(module.bias)
-    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3, betas=(0.9, 0.999), eps=1e-7)
-    loss_fn = nn.CrossEntropyLoss()
-    xt = torch.from_numpy(x_train)
-    yt = torch.from_numpy(y_train.astype("int64"))
-    n, bs = len(xt), args.batch_size
-
-    epoch_times, epoch_cpu_times, final_loss = [], [], float("nan")
-    for _ in range(args.epochs):
-        start, cpu_start = time.perf_counter(), time.process_time()
-        model.train()
-        order = torch.randperm(n)
-        loss_sum = torch.zeros(())
-        correct = torch.zeros((), dtype=torch.int64)
-        for i in range(0, n, bs):
-            index = order[i:i + bs]
-            xb, yb = xt[index], yt[index]
-            optimizer.zero_grad(set_to_none=True)
-            logits = model(xb)
-            loss = loss_fn(logits, yb)
-            loss.backward()
-            optimizer.step()
-            with torch.no_grad():  # the running loss / accuracy Keras's fit keeps
-                loss_sum += loss.detach() * len(yb)
-                correct += (logits.argmax(dim=1) == yb).sum()
-        final_loss = float(loss_sum) / n
-        _ = int(correct)
-        epoch_times.append(time.perf_counter() - start)
-        epoch_cpu_times.append(time.process_time() - cpu_start)
-
-    x_eval = torch.from_numpy(x_test)
-
-    def predict(batch_size):
-        model.eval()
-        with torch.inference_mode():
-            outputs = [torch.softmax(model(x_eval[i:i + batch_size]), dim=-1)
-                       for i in range(0, len(x_eval), batch_size)]
-            return torch.cat(outputs).numpy()
-
-    predict_times = {b: repeat_timed(lambda b=b: predict(b), args.repeats) for b in PREDICT_BATCH_SIZES}
-    return _common_result("torch", f"pytorch {torch.__version__} (plain loop)", epoch_times,
-                          epoch_cpu_times, predict_times, predict(128), y_test, final_loss)
 
 
-BENCHES = {"minikeras": bench_minikeras, "keras": bench_keras, "torch": bench_torch}
-IMPORT_NAMES = {"minikeras": "minikeras", "keras": "keras", "torch": "torch"}
-
-
-def run_one(args):
-    """Child process: import, set threads, measure, print the RESULT line."""
-    name = args.only
-    try:
-        __import__(IMPORT_NAMES[name])
-    except Exception as error:  # noqa: BLE001 - any import failure means: skip this column
-        emit_result({"name": name, "skipped": f"cannot import {IMPORT_NAMES[name]}: "
-                                              f"{type(error).__name__}: {error}"})
-        return
-    torch_threads = None
-    if "torch" in sys.modules:
-        import torch
-        if args.threads:
-            torch.set_num_threads(args.threads)
-        torch_threads = torch.get_num_threads()
-    limiter = _common.limit_threads(args.threads) if args.threads else None
-    data = _common.load_mnist_flat()
-    result = BENCHES[name](args, data)
-    result["torch_threads"] = torch_threads
-    result["thread_pools"] = _common.thread_pools()
-    if limiter is not None:
-        limiter.restore_original_limits()
-    emit_result(result)
-
-
-# -- parent: run every framework, print the report -----------------------------------------
-def _fmt(seconds):
-    return "-" if seconds is None else f"{seconds:.3f}"
-
-
-def _ratio_line(ours, theirs, other_label, with_targets, cpu=False):
-    """'minikeras / Keras 3: epoch 0.61x (target <= 0.80: met), ...' on wall (or CPU) time."""
-    epoch_key, predict_key = ("epoch_cpu", "predict_cpu") if cpu else ("epoch", "predict")
-    parts = []
-    for key, label in (("epoch", "epoch"), ("128", "predict b128"), ("32", "predict b32")):
-        a = ours[epoch_key] if key == "epoch" else ours[predict_key][key]
-        b = theirs[epoch_key] if key == "epoch" else theirs[predict_key][key]
-        text = f"{label} {a / b:.2f}x"
-        target = TARGETS["epoch"] if key == "epoch" else TARGETS["predict"] if key == "128" else None
-        if with_targets and target is not None:
-            text += f" (target <= {target:.2f}: {'met' if a / b <= target else 'MISSED'})"
-        parts.append(text)
-    kind = "CPU time" if cpu else "wall time"
-    return f"minikeras / {other_label} ({kind}): " + ", ".join(parts)
-
-
-def report(args, results, steps, loads):
-    print(f"MNIST MLP benchmark: 784-512-512-10 (dropout 0.2), Adam, batch {args.batch_size}, "
-          f"8,000 train / 2,000 test digits, {args.epochs} epochs, {steps} steps/epoch")
-    print(f"machine: {_common.cpu_model()}, {os.cpu_count()} CPUs; python "
-          f"{platform.python_version()}; numpy {__import__('numpy').__version__}")
-    env = _common.blas_env()
-    print("BLAS/thread env: " + (", ".join(f"{k}={v}" for k, v in env.items()) or "none set")
-          + ("" if "OPENBLAS_CORETYPE" in env else " (OPENBLAS_CORETYPE not set)"))
-    print(f"threads: {'--threads ' + str(args.threads) if args.threads else 'library defaults'}; "
-          f"load average (1 min) before {loads[0]}, after {loads[1]}")
-    for r in results:
-        if "label" in r:
-            pools = "; ".join(r["thread_pools"])
-            torch_part = "" if r["torch_threads"] is None else f"torch.get_num_threads()={r['torch_threads']}; "
-            print(f"  {r['label']}: {torch_part}{pools}")
-    print()
-    header = ["framework", "epoch s", "ms/step", "epoch1 s", "epoch cpu s", "predict s b128",
-              "predict s b32", "predict cpu s b128", "test acc", "train loss"]
-    rows = []
-    for r in results:
-        if "label" not in r:
-            continue
-        rows.append([r["label"], _fmt(r["epoch"]), f"{r['epoch'] / steps * 1e3:.1f}",
-                     _fmt(r["epoch_times"][0]), _fmt(r["epoch_cpu"]), _fmt(r["predict"]["128"]),
-                     _fmt(r["predict"]["32"]), _fmt(r["predict_cpu"]["128"]),
-                     f"{r['test_accuracy']:.4f}", f"{r['final_loss']:.4f}"])
-    print(_common.format_table(header, rows))
-    note = f"(epoch s: median of epochs 2..{args.epochs}; predict: median of {args.repeats} runs " \
-           f"after a warm-up, 2,000 digits"
-    if args.rounds > 1:
-        note += f"; best of {args.rounds} interleaved rounds"
-    print(note + ")")
-    if args.rounds > 1:
-        for r in results:
-            if "round_epochs" in r:
-                print(f"  {r['label']}: epoch s per round " + ", ".join(f"{e:.3f}" for e in r["round_epochs"]))
-    by_name = {r["name"]: r for r in results if "label" in r}
-    for r in results:
-        if "skipped" in r:
-            print(f"skipped {r['name']}: {r['skipped']}")
-        elif "error" in r:
-            print(f"FAILED {r['name']}: {r['error']}")
-    print()
-    ours = by_name.get("minikeras")
-    if ours is None:
-        print("no minikeras result: no ratios")
-        return
-    if "keras" not in by_name and "torch" not in by_name:
-        print("no Keras or PyTorch result: no ratios")
-        return
-    for cpu in (False, True):
-        if "keras" in by_name:
-            print(_ratio_line(ours, by_name["keras"], "Keras 3", with_targets=not cpu, cpu=cpu))
-        if "torch" in by_name:
-            print(_ratio_line(ours, by_name["torch"], "PyTorch", with_targets=False, cpu=cpu))
-    print("(targets apply to wall time; CPU time = all threads' CPU seconds, which with one "
-          "thread per library is the figure least moved by other processes on the machine)")
-
-
-def run_all(args):
-    argv = ["--epochs", str(args.epochs), "--repeats", str(args.repeats),
-            "--batch-size", str(args.batch_size), "--seed", str(args.seed)]
-    extra_env = {"KERAS_BACKEND": "torch"}
-    if args.threads:
-        argv += ["--threads", str(args.threads)]
-        extra_env.update({k: str(args.threads) for k in _common.THREAD_ENV_VARS})
-    load_before = _common.load_average()
-    rounds = {name: [] for name in args.frameworks}
-    for round_index in range(args.rounds):
-        for name in args.frameworks:  # interleaved, so background load hits every framework
-            print(f"round {round_index + 1}/{args.rounds}: {name} ...", file=sys.stderr, flush=True)
-            rounds[name].append(_common.run_child(os.path.abspath(__file__), name, argv, extra_env))
-    results = [_best_round(rounds[name]) for name in args.frameworks]
-    steps = -(-8000 // args.batch_size)
-    report(args, results, steps, (load_before, _common.load_average()))
-
-
-def _best_round(round_results):
-    """One result per framework: the round with the fastest steady epoch, and the fastest
-    predict medians over all rounds (background load only ever adds time)."""
-    good = [r for r in round_results if "label" in r]
-    if not good:
-        return round_results[0]
-    best = dict(min(good, key=lambda r: r["epoch"]))
-    for key in ("predict", "predict_cpu"):
-        best[key] = {bs: min(r[key][bs] for r in good) for bs in best[key]}
-    best["round_epochs"] = [r["epoch"] for r in good]
-    return best
+WORKLOAD = _harness.Workload(
+    title="MNIST MLP benchmark: 784-512-512-10 (dropout 0.2), Adam, 8,000 train / 2,000 test digits",
+    load_data=_common.load_mnist_flat, build_minikeras=build_minikeras, build_keras=build_keras,
+    build_torch=build_torch, targets={"epoch": 0.8, "predict": 0.7})
 
 
 # -- profile: where does a minikeras step go? ---------------------------------------------
@@ -320,18 +79,13 @@ def profile_minikeras(args):
     import numpy as np
 
     import minikeras
-    from minikeras import layers
     from minikeras.backend.autodiff import gradients
 
     if args.threads:
         _common.limit_threads(args.threads)
     (x_train, y_train), (x_test, _) = _common.load_mnist_flat()
     minikeras.utils.set_random_seed(args.seed)
-    model = minikeras.Sequential([
-        layers.Input((784,)), layers.Dense(512, activation="relu"), layers.Dropout(0.2),
-        layers.Dense(512, activation="relu"), layers.Dropout(0.2),
-        layers.Dense(10, activation="softmax"),
-    ])
+    model = build_minikeras(minikeras)
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     timer = epoch_timer(minikeras.callbacks.Callback)
     model.fit(x_train, y_train, batch_size=args.batch_size, epochs=3, verbose=0, callbacks=[timer])
@@ -429,31 +183,13 @@ def profile_minikeras(args):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--epochs", type=int, default=6, help="epochs per fit (>= 2; default 6)")
-    parser.add_argument("--repeats", type=int, default=7, help="timed predict runs (default 7)")
-    parser.add_argument("--batch-size", type=int, default=128)
-    parser.add_argument("--seed", type=int, default=1337)
-    parser.add_argument("--threads", type=int, default=None,
-                        help="cap every BLAS/OpenMP pool (and torch) to N threads; "
-                             "default: each library's own default")
-    parser.add_argument("--rounds", type=int, default=1,
-                        help="run every framework R times, interleaved, and keep the best round "
-                             "(use on a machine with background load)")
-    parser.add_argument("--frameworks", nargs="+", choices=FRAMEWORKS, default=list(FRAMEWORKS))
+    parser = _harness.argument_parser(__doc__.splitlines()[0])
     parser.add_argument("--profile", action="store_true",
                         help="profile minikeras only (step phases, NumPy floor, cProfile)")
     parser.add_argument("--profile-top", type=int, default=25)
-    parser.add_argument("--only", choices=FRAMEWORKS, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    if args.epochs < 2:
-        parser.error("--epochs must be at least 2 (epoch 1 is warm-up)")
-    if args.only:
-        run_one(args)
-    elif args.profile:
-        profile_minikeras(args)
-    else:
-        run_all(args)
+    _harness.main(WORKLOAD, os.path.abspath(__file__), parser, args,
+                  profile=profile_minikeras if args.profile else None)
 
 
 if __name__ == "__main__":
