@@ -4,8 +4,18 @@ from minikeras.layers.input_spec import InputSpec
 from minikeras.layers.core import Dense, Identity, Input, InputLayer, Lambda
 from minikeras.layers.activations import Activation
 from minikeras.layers.regularization import (ActivityRegularization, AlphaDropout, Dropout,
-                                             GaussianDropout, GaussianNoise)
-from minikeras.layers.reshaping import Flatten, Permute, RepeatVector, Reshape
-from minikeras.layers.normalization import UnitNormalization
+                                             GaussianDropout, GaussianNoise, SpatialDropout1D,
+                                             SpatialDropout2D, SpatialDropout3D)
+from minikeras.layers.reshaping import (Cropping1D, Cropping2D, Cropping3D, Flatten, Permute,
+                                        RepeatVector, Reshape, UpSampling1D, UpSampling2D,
+                                        UpSampling3D, ZeroPadding1D, ZeroPadding2D, ZeroPadding3D)
+from minikeras.layers.pooling import (
+    AveragePooling1D, AveragePooling2D, AveragePooling3D, AvgPool1D, AvgPool2D, AvgPool3D,
+    GlobalAveragePooling1D, GlobalAveragePooling2D, GlobalAveragePooling3D, GlobalAvgPool1D,
+    GlobalAvgPool2D, GlobalAvgPool3D, GlobalMaxPool1D, GlobalMaxPool2D, GlobalMaxPool3D,
+    GlobalMaxPooling1D, GlobalMaxPooling2D, GlobalMaxPooling3D, MaxPool1D, MaxPool2D, MaxPool3D,
+    MaxPooling1D, MaxPooling2D, MaxPooling3D)
+from minikeras.layers.normalization import (BatchNormalization, GroupNormalization,
+                                            LayerNormalization, UnitNormalization)
 from minikeras.layers.preprocessing import Normalization, Rescaling
 from minikeras.layers.serialization import get, serialize, deserialize

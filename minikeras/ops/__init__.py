@@ -18,6 +18,8 @@ from minikeras.ops.manipulation import (reshape, transpose, moveaxis, expand_dim
 from minikeras.ops.linalg import matmul, dot, tensordot
 from minikeras.ops.nn import relu, softmax, log_softmax, dense, dropout
 from minikeras.ops.special import erf, erfc
+from minikeras.ops.normalization import batch_normalization, layer_normalization
+from minikeras.ops.pooling import max_pool, average_pool
 from minikeras.ops import overloads as _overloads
 
 _overloads.install()
