@@ -9,6 +9,11 @@ from minikeras.layers.regularization import (ActivityRegularization, AlphaDropou
 from minikeras.layers.reshaping import (Cropping1D, Cropping2D, Cropping3D, Flatten, Permute,
                                         RepeatVector, Reshape, UpSampling1D, UpSampling2D,
                                         UpSampling3D, ZeroPadding1D, ZeroPadding2D, ZeroPadding3D)
+from minikeras.layers.convolutional import (
+    Conv1D, Conv1DTranspose, Conv2D, Conv2DTranspose, Conv3D, Conv3DTranspose, Convolution1D,
+    Convolution1DTranspose, Convolution2D, Convolution2DTranspose, Convolution3D,
+    Convolution3DTranspose, DepthwiseConv1D, DepthwiseConv2D, SeparableConv1D, SeparableConv2D,
+    SeparableConvolution1D, SeparableConvolution2D)
 from minikeras.layers.pooling import (
     AveragePooling1D, AveragePooling2D, AveragePooling3D, AvgPool1D, AvgPool2D, AvgPool3D,
     GlobalAveragePooling1D, GlobalAveragePooling2D, GlobalAveragePooling3D, GlobalAvgPool1D,

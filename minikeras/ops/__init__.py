@@ -20,6 +20,7 @@ from minikeras.ops.nn import relu, softmax, log_softmax, dense, dropout
 from minikeras.ops.special import erf, erfc
 from minikeras.ops.normalization import batch_normalization, layer_normalization
 from minikeras.ops.pooling import max_pool, average_pool
+from minikeras.ops.convolution import conv, conv_transpose, depthwise_conv, separable_conv
 from minikeras.ops import overloads as _overloads
 
 _overloads.install()
