@@ -28,3 +28,26 @@ def test_mnist_mlp_model_is_the_classic_keras_one():
     assert [type(l).__name__ for l in model.layers] == ["Dense", "Dropout", "Dense", "Dropout", "Dense"]
     assert [l.units for l in model.layers if hasattr(l, "units")] == [512, 512, 10]
     assert model.count_params() == 669_706
+
+
+@pytest.mark.slow
+def test_mnist_cnn_reaches_97_5_percent_on_the_held_out_digits(capsys):
+    accuracy = load_example("mnist_cnn").main(["--epochs", "10", "--verbose", "0"])
+    assert "Test accuracy:" in capsys.readouterr().out
+    assert accuracy >= 0.975
+
+
+def test_mnist_cnn_model_is_the_classic_keras_one():
+    model = load_example("mnist_cnn").build_model()
+    assert [type(l).__name__ for l in model.layers] == [
+        "Conv2D", "MaxPooling2D", "Conv2D", "MaxPooling2D", "Flatten", "Dropout", "Dense"]
+    assert model.count_params() == 34_826  # Keras's summary of the same model
+
+
+@pytest.mark.slow
+def test_cifar_style_example_learns_the_textures_and_uses_moving_statistics(capsys):
+    example = load_example("cifar_style_cnn")
+    accuracy = example.main(["--epochs", "3", "--train-size", "1000", "--verbose", "0"])
+    assert accuracy >= 0.9
+    x, y = example.make_textures(64, seed=5)
+    assert x.shape == (64, 32, 32, 3) and x.dtype == "float32" and set(y) <= {0, 1, 2, 3}
