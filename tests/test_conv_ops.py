@@ -414,3 +414,20 @@ def test_outputs_and_gradients_never_alias_the_scratch_buffer(float64):
         h = conv(h, w, strides=2)
         return depthwise_conv(h, u[:, :, :2, :1] * 0 + 0.5)
     assert gradient_check(chain, [x, k1, k2, k3]) < 1e-6
+
+
+@pytest.mark.parametrize("x_shape, k_shape, kwargs", [
+    ((2, 6, 6, 3), (3, 3, 3, 4), {}),
+    ((2, 7, 5, 4), (2, 3, 2, 6), {"padding": "same", "strides": 2}),
+    ((2, 6, 6, 3), (3, 3, 1, 3), {"padding": "same"}),            # depthwise path
+    ((2, 3, 6, 6), (3, 3, 3, 4), {"data_format": "channels_first"}),
+])
+def test_fused_relu_equals_relu_of_conv_and_has_its_gradient(float64, x_shape, k_shape, kwargs):
+    rng = np.random.default_rng(3)
+    x, k, b = rng.standard_normal(x_shape), rng.standard_normal(k_shape), \
+        rng.standard_normal(k_shape[-1])
+    fused = conv(x, k, bias=b, relu=True, **kwargs).numpy()
+    np.testing.assert_allclose(fused, np.maximum(conv(x, k, bias=b, **kwargs).numpy(), 0))
+    assert (fused == 0).any() and (fused > 0).any()
+    assert gradient_check(lambda x, k, b: conv(x, k, bias=b, relu=True, **kwargs),
+                          [x, k, b]) < 1e-6

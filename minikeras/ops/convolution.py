@@ -38,57 +38,16 @@ import itertools
 import math
 import threading
 
-from minikeras.backend import config
 from minikeras.backend.array_module import xp
 from minikeras.backend.autodiff import is_recording, record
+from minikeras.backend.parallel import over_batch
 from minikeras.ops.core import convert_to_tensor
+from minikeras.ops.spatial_args import (same_padding, standardize_data_format,  # noqa: F401
+                                        standardize_tuple)
+from minikeras.ops.nn import relu as relu_op
 
 
 # -- argument handling -------------------------------------------------------------------------
-def standardize_data_format(data_format):
-    """None -> `image_data_format()`; otherwise 'channels_last' or 'channels_first'."""
-    if data_format is None:
-        return config.image_data_format()
-    value = str(data_format).lower()
-    if value not in ("channels_last", "channels_first"):
-        raise ValueError("The `data_format` argument must be one of {'channels_first', "
-                         f"'channels_last'}}. Received: data_format={data_format!r}")
-    return value
-
-
-def standardize_tuple(value, n, name, allow_zero=False, owner=None):
-    """An int or an iterable of `n` ints -> a tuple of `n` ints (> 0, or >= 0 if allow_zero)."""
-    prefix = f"{owner}: " if owner else ""
-    message = (f"{prefix}The `{name}` argument must be a tuple of {n} integers"
-               f"{' >= 0' if allow_zero else ' > 0'} (or one integer). Received {name}={value!r}")
-    if isinstance(value, bool):
-        raise ValueError(message)
-    if isinstance(value, int) or (hasattr(value, "__index__") and not hasattr(value, "__len__")):
-        values = (int(value),) * n
-    else:
-        try:
-            values = tuple(value)
-        except TypeError:
-            raise ValueError(message) from None
-        if len(values) != n or any(isinstance(v, bool) or not hasattr(v, "__index__")
-                                   for v in values):
-            raise ValueError(message)
-        values = tuple(int(v) for v in values)
-    if any(v < 0 or (v == 0 and not allow_zero) for v in values):
-        raise ValueError(message)
-    return values
-
-
-def same_padding(size, kernel_size, stride, dilation=1):
-    """(before, after) for 'same' along one axis, split as Keras/TF/JAX split it:
-    total = max((ceil(size / stride) - 1) * stride + effective_kernel - size, 0),
-    before = total // 2 (the extra pixel goes after).
-    """
-    effective = (kernel_size - 1) * dilation + 1
-    total = max((-(-size // stride) - 1) * stride + effective - size, 0)
-    return total // 2, total - total // 2
-
-
 def conv_transpose_padding(kernel_size, stride, dilation, padding, output_padding):
     """(left, right) padding of the stride-dilated input for one axis, as Keras computes it
     for JAX (keras/src/backend/common/backend_utils.py); the output length is
@@ -251,14 +210,47 @@ def _im2col(xpad, kernel_size, strides, dilation, groups, keep=False):
     # -> (n, *out, groups, *kernel_size, cg), copied once
     order = (0,) + spatial_axes + (nd + 1,) + tuple(range(nd + 3, 2 * nd + 3)) + (nd + 2,)
     view = view.transpose(order)
-    cols = xp.ascontiguousarray(view) if keep else _copy_to_scratch(view)
+    cols = _copy(view, xp.empty(view.shape, view.dtype) if keep else
+                 _scratch_buffer(view.size, view.dtype).reshape(view.shape))
     return cols.reshape(-1, groups, per_window), out_spatial
 
 
 def _copy_to_scratch(view):
-    target = _scratch_buffer(view.size, view.dtype).reshape(view.shape)
-    xp.copyto(target, view)
+    return _copy(view, _scratch_buffer(view.size, view.dtype).reshape(view.shape))
+
+
+def _copy(view, target):
+    """Copy a (batch, ...) view into `target`, slices of the batch on several cores."""
+    over_batch(lambda start, stop: xp.copyto(target[start:stop], view[start:stop]),
+               len(view), view.size)
     return target
+
+
+def _bias_relu(out, bias, relu):
+    """out = relu(out + bias) in place, slices of the batch on several cores."""
+    def apply(start, stop):
+        rows = out[start:stop]
+        if bias is not None:
+            rows += bias
+        if relu:
+            xp.maximum(rows, 0, out=rows)
+    over_batch(apply, len(out), out.size)
+
+
+def _relu_mask(g, out):
+    """g * (out > 0): the gradient through a fused ReLU (0 at out == 0, like Keras)."""
+    masked = xp.empty(out.shape, dtype=xp.result_type(g.dtype, out.dtype))
+    g = xp.broadcast_to(g, out.shape)
+    over_batch(lambda start, stop: xp.multiply(g[start:stop], out[start:stop] > 0,
+                                               out=masked[start:stop]),
+               len(out), out.size)
+    return masked
+
+
+def _column_sums(matrix):
+    """matrix.sum(axis=0) of a (rows, columns) array as one matrix-vector product: BLAS reads
+    the rows at full speed, about 6x faster than NumPy's reduction for a conv's bias gradient."""
+    return xp.ones(matrix.shape[0], dtype=matrix.dtype) @ matrix
 
 
 def _scatter_slices(kernel_size, strides, dilation, offsets, source_spatial, target_spatial):
@@ -294,13 +286,17 @@ def _col2im(cols, batch, source_spatial, target_spatial, kernel_size, strides, d
     """
     _, groups, _, cg = cols.shape
     target = xp.zeros((batch,) + tuple(target_spatial) + (groups, cg), dtype=cols.dtype)
-    every = (slice(None),)
-    for index, source, destination in _scatter_slices(kernel_size, strides, dilation, offsets,
-                                                      source_spatial, target_spatial):
-        # (groups, M, cg) -> (batch, *source_spatial, groups, cg): a view
-        block = cols[index].transpose(1, 0, 2).reshape(
-            (batch,) + tuple(source_spatial) + (groups, cg))
-        target[every + destination] += block[every + source]
+    # (K, groups, M, cg) -> K blocks (batch, *source_spatial, groups, cg): views
+    blocks = cols.transpose(0, 2, 1, 3).reshape(
+        (cols.shape[0], batch) + tuple(source_spatial) + (groups, cg))
+    moves = list(_scatter_slices(kernel_size, strides, dilation, offsets, source_spatial,
+                                 target_spatial))
+
+    def scatter(start, stop):  # rows start:stop of the batch
+        rows = (slice(start, stop),)
+        for index, source, destination in moves:
+            target[rows + destination] += blocks[index][rows + source]
+    over_batch(scatter, batch, cols.size)
     return target.reshape((batch,) + tuple(target_spatial) + (groups * cg,))
 
 
@@ -324,7 +320,7 @@ def _grouped_matmul(a, b):
 
 # -- conv ------------------------------------------------------------------------------------------
 def conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_rate=1, *,
-         bias=None):
+         bias=None, relu=False):
     """N-D convolution (cross-correlation), like `keras.ops.conv`.
 
     Args:
@@ -337,16 +333,20 @@ def conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_
             [(before, after), ...] pairs, one per spatial axis (a minikeras extension).
         data_format: 'channels_last' (default: `image_data_format()`) or 'channels_first'.
         bias: optional (filters,) vector added to the output in the same node (extension).
+        relu: apply max(0, .) to the output in the same node (extension): the ReLU is done in
+            place and its gradient mask is applied inside this node's backward, which saves
+            a pass over the (large) output in each direction.
     Returns:
         A Tensor (batch, *out_spatial, filters) (or channels_first).
     """
     x, kernel = convert_to_tensor(inputs), convert_to_tensor(kernel)
     _check_ranks("conv", x, kernel, "(*kernel_size, in_channels // groups, filters)")
     return _conv_node("conv", x, kernel, kernel.data, strides, padding, data_format,
-                      dilation_rate, bias)
+                      dilation_rate, bias, relu)
 
 
-def _conv_node(op, x, kernel, kernel_data, strides, padding, data_format, dilation_rate, bias):
+def _conv_node(op, x, kernel, kernel_data, strides, padding, data_format, dilation_rate, bias,
+               relu=False):
     """The conv primitive. `kernel_data` is `kernel.data` or a reshaped view of it (depthwise);
     the kernel gradient is reshaped back to `kernel.shape`."""
     nd = x.ndim - 2
@@ -397,8 +397,9 @@ def _conv_node(op, x, kernel, kernel_data, strides, padding, data_format, dilati
     w = kernel_data if kernel_data.dtype == dtype else kernel_data.astype(dtype)
     parents = (x, kernel) if bias is None else (x, kernel, bias)
     if groups > 1 and cg == 1:
-        return _depthwise_node(x, kernel, x_data, w, bias, parents, pads, kernel_size, strides,
-                               dilation, data_format)
+        out = _depthwise_node(x, kernel, x_data, w, bias, parents, pads, kernel_size, strides,
+                              dilation, data_format)
+        return relu_op(out) if relu else out
     batch = x_data.shape[0]
     # The columns are kept for the kernel gradient when one will be asked for (a fresh array
     # the graph holds until the backward); otherwise they go to the scratch buffer.
@@ -409,12 +410,15 @@ def _conv_node(op, x, kernel, kernel_data, strides, padding, data_format, dilati
     out = _grouped_matmul(cols, w3).reshape((batch,) + out_spatial + (filters,))
     saved_cols = cols if keep else None
     del cols
-    if bias is not None:
-        out += bias.data
+    if bias is not None or relu:
+        _bias_relu(out, None if bias is None else bias.data, relu)
     out = _channels_first(out, data_format)
 
     def vjp(g):
-        g2 = _channels_last(g, data_format).reshape(-1, groups, filters // groups)
+        g = _channels_last(g, data_format)
+        if relu:
+            g = _relu_mask(g, _channels_last(out, data_format))
+        g2 = g.reshape(-1, groups, filters // groups)
         gx = gk = gb = None
         if saved_cols is not None:
             # (groups, k * cg, M) @ (groups, M, fg) -> (groups, k * cg, fg)
@@ -428,7 +432,7 @@ def _conv_node(op, x, kernel, kernel_data, strides, padding, data_format, dilati
                          [p[0] for p in pads])
             gx = _channels_first(gx, data_format)
         if bias is not None and bias.requires_grad:
-            gb = g2.reshape(-1, filters).sum(axis=0)
+            gb = _column_sums(g2.reshape(-1, filters))
         return _grads(parents, (gx, gk, gb))
 
     return record(out, parents, vjp)
@@ -475,7 +479,7 @@ def _depthwise_node(x, kernel, x_data, w, bias, parents, pads, kernel_size, stri
                                                 flat_w[index])
             gx = _channels_first(gx, data_format)
         if bias is not None and bias.requires_grad:
-            gb = g5.reshape(-1, channels * multiplier).sum(axis=0)
+            gb = _column_sums(g5.reshape(-1, channels * multiplier))
         return _grads(parents, (gx, gk, gb))
 
     return record(out, parents, vjp)
@@ -567,7 +571,7 @@ def conv_transpose(inputs, kernel, strides=1, padding="valid", output_padding=No
         if kernel.requires_grad:
             gk = xp.matmul(gcols.T, x2).reshape(kernel.shape)
         if bias is not None and bias.requires_grad:
-            gb = g_cl.reshape(-1, filters).sum(axis=0)
+            gb = _column_sums(g_cl.reshape(-1, filters))
         return _grads(parents, (gx, gk, gb))
 
     parents = (x, kernel) if bias is None else (x, kernel, bias)

@@ -4,14 +4,32 @@ These are single nodes (not compositions) because they sit on every training ste
 """
 from minikeras.backend.array_module import xp
 from minikeras.backend.autodiff import record
+from minikeras.backend.parallel import over_batch
 from minikeras.ops.core import convert_to_tensor
 
 
 def relu(x):
-    """max(x, 0); the gradient is 1 where x > 0 and 0 elsewhere (0 at x == 0, like Keras)."""
+    """max(x, 0); the gradient is 1 where x > 0 and 0 elsewhere (0 at x == 0, like Keras).
+
+    Large batches are split over the cores (`backend.parallel.over_batch`): both passes are
+    memory-bound elementwise loops."""
     x = convert_to_tensor(x)
-    out = xp.maximum(x.data, 0)
-    return record(out, (x,), lambda g: (g * (out > 0),))
+    data = x.data
+    if data.ndim == 0:
+        out = xp.maximum(data, 0)
+        return record(out, (x,), lambda g: (g * (out > 0),))
+    out = xp.empty_like(data)
+    over_batch(lambda start, stop: xp.maximum(data[start:stop], 0, out=out[start:stop]),
+               len(data), data.size)
+
+    def vjp(g):
+        grad = xp.empty(out.shape, dtype=xp.result_type(g.dtype, out.dtype))
+        g = xp.broadcast_to(g, out.shape)
+        over_batch(lambda start, stop: xp.multiply(g[start:stop], out[start:stop] > 0,
+                                                   out=grad[start:stop]),
+                   len(out), out.size)
+        return (grad,)
+    return record(out, (x,), vjp)
 
 
 def softmax(x, axis=-1):

@@ -26,77 +26,15 @@ Semantics (Keras 3, as its TensorFlow and JAX backends compute them):
     padding (before != after) it pads with copies of the edge values and counts them in the mean.
 """
 import itertools
-import numbers
 
 from minikeras.backend import config
 from minikeras.backend.array_module import xp
 from minikeras.backend.autodiff import record
+from minikeras.backend.parallel import over_batch
 from minikeras.ops.core import convert_to_tensor
+from minikeras.ops.spatial_args import (same_padding, standardize_data_format,  # noqa: F401
+                                        standardize_padding, standardize_tuple)
 
-_DATA_FORMATS = ("channels_last", "channels_first")
-
-
-# -- argument helpers (shared with the pooling, padding, cropping and up-sampling layers) ---------
-def standardize_data_format(data_format, owner="data_format"):
-    """'channels_last' / 'channels_first' (case-insensitive); None means `image_data_format()`."""
-    if data_format is None:
-        return config.image_data_format()
-    value = str(data_format).lower()
-    if value not in _DATA_FORMATS:
-        raise ValueError(f"{owner}: the `data_format` argument must be one of "
-                         f"{{'channels_first', 'channels_last'}}. Received: "
-                         f"data_format={data_format!r}")
-    return value
-
-
-def standardize_tuple(value, n, name, allow_zero=False, owner=None):
-    """An int or an iterable of n ints -> a tuple of n Python ints (Keras's `standardize_tuple`).
-
-    Every value must be > 0 (>= 0 with `allow_zero`); errors name `owner`, the argument, what was
-    expected and what came.
-    """
-    prefix = f"{owner}: " if owner else ""
-    expected = f"The `{name}` argument must be a tuple of {n} integers"
-    if _is_int(value):
-        values = (int(value),) * n
-    else:
-        try:
-            values = tuple(value)
-        except TypeError:
-            raise ValueError(f"{prefix}{expected} (or one integer). Received {name}={value!r}") from None
-        if len(values) != n or not all(_is_int(v) for v in values):
-            raise ValueError(f"{prefix}{expected} (or one integer). Received {name}={value!r}")
-        values = tuple(int(v) for v in values)
-    bad = [v for v in values if (v < 0 if allow_zero else v <= 0)]
-    if bad:
-        rule = ">= 0" if allow_zero else "> 0"
-        raise ValueError(f"{prefix}{expected}, each {rule}. Received {name}={value!r}, including "
-                         f"values {sorted(set(bad))} that do not satisfy `value {rule}`")
-    return values
-
-
-def _is_int(value):
-    if isinstance(value, bool):
-        return False
-    if isinstance(value, numbers.Integral):
-        return True
-    return isinstance(value, float) and value.is_integer()
-
-
-def standardize_padding(padding, owner="padding"):
-    """'valid' or 'same' (case-insensitive), returned lower-case."""
-    value = padding.lower() if isinstance(padding, str) else padding
-    if value not in ("valid", "same"):
-        raise ValueError(f"{owner}: the `padding` argument must be either 'valid' or 'same'. "
-                         f"Received: padding={padding!r}")
-    return value
-
-
-def same_padding(size, pool, stride):
-    """(before, after) padding of one spatial axis for "same" pooling (TensorFlow's split)."""
-    out = -(-size // stride)
-    total = max((out - 1) * stride + pool - size, 0)
-    return total // 2, total - total // 2
 
 
 def pooling_output_shape(input_shape, pool_size, strides=None, padding="valid",
@@ -155,31 +93,37 @@ def max_pool(inputs, pool_size, strides=None, padding="valid", data_format=None)
     else:
         fill = xp.iinfo(x.dtype).min
     padded = geo.pad(x.data, fill)
-    out = None
-    for index in geo.windows():
-        view = padded[index]
-        if out is None:
-            out = view.copy()
-        else:
-            xp.maximum(out, view, out=out)
+    windows = list(geo.windows())
+    out = xp.empty(geo.output_shape(), dtype=padded.dtype)
+
+    def forward(start, stop):  # rows start:stop of the batch
+        rows, result = padded[start:stop], out[start:stop]
+        xp.copyto(result, rows[windows[0]])
+        for index in windows[1:]:
+            xp.maximum(result, rows[index], out=result)
+    over_batch(forward, len(out), padded.size)
 
     def vjp(g):
         grad = geo.gradient_buffer(g.dtype)
-        windows = list(geo.windows())
-        for i, index in enumerate(windows):
-            if i == 0:
-                hit = xp.equal(padded[index], out)
-                remaining = ~hit  # windows whose (first) maximum is still to be found
-            elif i < len(windows) - 1:
-                xp.equal(padded[index], out, out=hit)
-                hit &= remaining
-                remaining ^= hit
-            else:  # the last offset holds the maximum of every window not yet served
-                hit = remaining
-            if geo.overlapping:
-                grad[index] += g * hit
-            else:
-                xp.multiply(g, hit, out=grad[index])
+
+        def backward(start, stop):
+            rows, result, g_rows, grad_rows = padded[start:stop], out[start:stop], \
+                g[start:stop], grad[start:stop]
+            for i, index in enumerate(windows):
+                if i == 0:
+                    hit = xp.equal(rows[index], result)
+                    remaining = ~hit  # windows whose (first) maximum is still to be found
+                elif i < len(windows) - 1:
+                    xp.equal(rows[index], result, out=hit)
+                    hit &= remaining
+                    remaining ^= hit
+                else:  # the last offset holds the maximum of every window not yet served
+                    hit = remaining
+                if geo.overlapping:
+                    grad_rows[index] += g_rows * hit
+                else:
+                    xp.multiply(g_rows, hit, out=grad_rows[index])
+        over_batch(backward, len(grad), grad.size)
         return (geo.crop(grad),)
     return record(out, (x,), vjp)
 
@@ -197,13 +141,15 @@ def average_pool(inputs, pool_size, strides=None, padding="valid", data_format=N
     if not xp.issubdtype(data.dtype, xp.floating):
         data = data.astype(config.floatx())
     padded = geo.pad(data, 0)
-    out = None
-    for index in geo.windows():
-        view = padded[index]
-        if out is None:
-            out = view.copy()
-        else:
-            xp.add(out, view, out=out)
+    windows = list(geo.windows())
+    out = xp.empty(geo.output_shape(), dtype=padded.dtype)
+
+    def forward(start, stop):  # rows start:stop of the batch
+        rows, result = padded[start:stop], out[start:stop]
+        xp.copyto(result, rows[windows[0]])
+        for index in windows[1:]:
+            xp.add(result, rows[index], out=result)
+    over_batch(forward, len(out), padded.size)
     count = geo.window_counts(out.dtype)
     xp.divide(out, count, out=out)
     differentiable = xp.issubdtype(x.dtype, xp.floating)
@@ -211,11 +157,15 @@ def average_pool(inputs, pool_size, strides=None, padding="valid", data_format=N
     def vjp(g):
         share = g / count
         grad = geo.gradient_buffer(g.dtype)
-        for index in geo.windows():
-            if geo.overlapping:
-                grad[index] += share
-            else:
-                grad[index] = share
+
+        def backward(start, stop):
+            share_rows, grad_rows = share[start:stop], grad[start:stop]
+            for index in windows:
+                if geo.overlapping:
+                    grad_rows[index] += share_rows
+                else:
+                    grad_rows[index] = share_rows
+        over_batch(backward, len(grad), grad.size)
         return (geo.crop(grad),)
     return record(out, (x,) if differentiable else (), vjp)
 
@@ -284,6 +234,13 @@ class _Geometry:
             for a, o, s, n_out in zip(self.axes, offset, self.strides, self.out):
                 index[a] = slice(o, o + s * (n_out - 1) + 1, s)
             yield tuple(index)
+
+    def output_shape(self):
+        """The pooled array's shape (batch and channel axes kept)."""
+        shape = list(self.shape)
+        for a, n_out in zip(self.axes, self.out):
+            shape[a] = n_out
+        return tuple(shape)
 
     def gradient_buffer(self, dtype):
         """Zeros shaped like the padded input (uninitialized when every slot will be written)."""

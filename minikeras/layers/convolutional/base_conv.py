@@ -202,9 +202,10 @@ class BaseConv(Layer):
 
     def call(self, inputs):
         check_call_rank(self, inputs)
+        fuse_relu = self.activation is activations.relu
         outputs = run_op(self, conv, inputs, self.kernel, self.strides, self._padding_for_op(),
-                         self.data_format, self.dilation_rate, bias=self.bias)
-        return activate(self, outputs)
+                         self.data_format, self.dilation_rate, bias=self.bias, relu=fuse_relu)
+        return outputs if fuse_relu else activate(self, outputs)
 
     def compute_output_shape(self, input_shape):
         return conv_output_shape(self, input_shape, self.filters)
