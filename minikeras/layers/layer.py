@@ -8,6 +8,7 @@ together: convert the inputs, build on first use, check the input shape, call, c
 import contextlib
 import inspect
 import threading
+import warnings
 
 from minikeras import constraints, initializers, regularizers
 from minikeras.backend import config
@@ -119,7 +120,8 @@ class Layer:
         self.activity_regularizer = regularizers.get(activity_regularizer)
         self.built = False
         self.input_spec = None
-        self.supports_masking = False
+        # Like Keras: a layer that overrides `compute_mask` supports masking.
+        self.supports_masking = type(self).compute_mask is not Layer.compute_mask
         parameters = inspect.signature(self.call).parameters
         self._call_takes_training = "training" in parameters
         self._call_takes_mask = "mask" in parameters
@@ -268,8 +270,13 @@ class Layer:
             kwargs["training"] = training
         else:
             kwargs.pop("training", None)
-        if not self._call_takes_mask:
-            kwargs.pop("mask", None)
+        # Masks (Keras 3's rules): a `call` taking `mask` gets the inputs' `_keras_mask` when no
+        # mask is given and `inputs` is the only tensor argument; the outputs then get
+        # `compute_mask(inputs, previous_mask)` when the layer supports masking.
+        mask = kwargs.get("mask") if self._call_takes_mask else kwargs.pop("mask", None)
+        if mask is None and self._call_takes_mask and not _other_tensor_arguments(args, kwargs):
+            mask = kwargs["mask"] = _keras_mask_of(inputs)
+        previous_mask = mask if mask is not None else _keras_mask_of(inputs)
         self._losses = []
         with _training_scope(training):
             outputs = self.call(inputs, *args, **kwargs)
@@ -277,7 +284,30 @@ class Layer:
             for output in outputs if isinstance(outputs, (list, tuple)) else [outputs]:
                 batch = output.shape[0] if output.ndim else 1
                 self.add_loss(self.activity_regularizer(output) / batch)
+        if self.supports_masking:
+            self._set_mask_metadata(inputs, outputs, previous_mask)
+        elif any(m is not None for m in _flatten(previous_mask)):
+            warnings.warn(f"Layer '{self.name}' (of type {type(self).__name__}) was passed an "
+                          f"input with a mask attached to it. However, this layer does not "
+                          f"support masking and will therefore destroy the mask information. "
+                          f"Downstream layers will not see the mask.", stacklevel=2)
         return outputs
+
+    def compute_mask(self, inputs, previous_mask):
+        """The mask of the outputs: the inputs' mask when `supports_masking`, else None."""
+        return previous_mask if self.supports_masking else None
+
+    def _set_mask_metadata(self, inputs, outputs, previous_mask):
+        flat_outputs = _flatten(outputs)
+        if all(getattr(x, "_keras_mask", None) is not None for x in flat_outputs):
+            return
+        output_masks = self.compute_mask(inputs, previous_mask)
+        if output_masks is None:
+            return
+        for tensor, output_mask in zip(flat_outputs, _flatten(output_masks)):
+            if (isinstance(tensor, Tensor) and tensor._keras_mask is None
+                    and output_mask is not None):
+                tensor._keras_mask = output_mask
 
     def _convert_inputs(self, inputs):
         if isinstance(inputs, (list, tuple)):
@@ -288,6 +318,7 @@ class Layer:
         if (self.autocast and xp.issubdtype(tensor.dtype, xp.floating)
                 and tensor.dtype != xp.dtype(self.dtype)):
             tensor = cast(tensor, self.dtype)
+            tensor._keras_mask = inputs._keras_mask  # the cast keeps the mask, as in Keras
         return tensor
 
     def _symbolic_call(self, inputs, *args, **kwargs):
@@ -361,6 +392,38 @@ def _shape_of(inputs):
     if isinstance(inputs, dict):
         return {k: tuple(v.shape) for k, v in inputs.items()}
     return tuple(inputs.shape)
+
+
+def _keras_mask_of(inputs):
+    """The `_keras_mask` of a tensor, or the same structure of masks for a list/tuple/dict."""
+    if isinstance(inputs, (list, tuple)):
+        return type(inputs)(_keras_mask_of(x) for x in inputs)
+    if isinstance(inputs, dict):
+        return {k: _keras_mask_of(v) for k, v in inputs.items()}
+    return getattr(inputs, "_keras_mask", None)
+
+
+def _flatten(structure):
+    if isinstance(structure, (list, tuple)):
+        return [x for item in structure for x in _flatten(item)]
+    if isinstance(structure, dict):
+        return [x for item in structure.values() for x in _flatten(item)]
+    return [structure]
+
+
+def _is_tensor_like(value):
+    if isinstance(value, (Tensor, KerasTensor, xp.ndarray)):
+        return True
+    if isinstance(value, (list, tuple)) and value:
+        return all(x is None or _is_tensor_like(x) for x in value) and any(
+            x is not None for x in value)
+    return False
+
+
+def _other_tensor_arguments(args, kwargs):
+    """Whether a call has tensor arguments besides `inputs` (then Keras fills no `mask`)."""
+    return (any(_is_tensor_like(a) for a in args)
+            or any(_is_tensor_like(v) for k, v in kwargs.items() if k not in ("mask", "training")))
 
 
 def _unique(variables):

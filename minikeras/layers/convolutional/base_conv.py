@@ -110,6 +110,21 @@ def activate(layer, outputs):
     return outputs if layer.activation is activations.linear else layer.activation(outputs)
 
 
+def add_kernel_and_bias(layer, kernel_shape):
+    """Create `layer.kernel` (kernel_shape) and, with use_bias, `layer.bias` (filters,), in
+    Keras's order, from the layer's initializers, regularizers and constraints."""
+    layer.kernel = layer.add_weight(name="kernel", shape=kernel_shape,
+                                    initializer=layer.kernel_initializer,
+                                    regularizer=layer.kernel_regularizer,
+                                    constraint=layer.kernel_constraint)
+    layer.bias = None
+    if layer.use_bias:
+        layer.bias = layer.add_weight(name="bias", shape=(layer.filters,),
+                                      initializer=layer.bias_initializer,
+                                      regularizer=layer.bias_regularizer,
+                                      constraint=layer.bias_constraint)
+
+
 def channel_axis(data_format):
     return -1 if data_format == "channels_last" else 1
 
@@ -182,17 +197,7 @@ class BaseConv(Layer):
         self.compute_output_shape(input_shape)  # validates the spatial sizes
         self.input_spec = InputSpec(min_ndim=self.rank + 2,
                                     axes={channel_axis(self.data_format): channels})
-        kernel_shape = self.kernel_size + (channels // self.groups, self.filters)
-        self.kernel = self.add_weight(name="kernel", shape=kernel_shape,
-                                      initializer=self.kernel_initializer,
-                                      regularizer=self.kernel_regularizer,
-                                      constraint=self.kernel_constraint)
-        self.bias = None
-        if self.use_bias:
-            self.bias = self.add_weight(name="bias", shape=(self.filters,),
-                                        initializer=self.bias_initializer,
-                                        regularizer=self.bias_regularizer,
-                                        constraint=self.bias_constraint)
+        add_kernel_and_bias(self, self.kernel_size + (channels // self.groups, self.filters))
         self.built = True
 
     def _padding_for_op(self):

@@ -1,6 +1,7 @@
 """BaseConvTranspose: the shared body of Conv1DTranspose, Conv2DTranspose and Conv3DTranspose."""
 from minikeras import activations, constraints, initializers, regularizers
-from minikeras.layers.convolutional.base_conv import (activate, channel_axis, check_call_rank,
+from minikeras.layers.convolutional.base_conv import (activate, add_kernel_and_bias, channel_axis,
+                                                      check_call_rank,
                                                       check_positive, input_channels,
                                                       layer_prefix, run_op,
                                                       standardize_layer_data_format,
@@ -70,17 +71,7 @@ class BaseConvTranspose(Layer):
         channels = input_channels(self, input_shape)
         self.input_spec = InputSpec(min_ndim=self.rank + 2,
                                     axes={channel_axis(self.data_format): channels})
-        kernel_shape = self.kernel_size + (self.filters, channels)
-        self.kernel = self.add_weight(name="kernel", shape=kernel_shape,
-                                      initializer=self.kernel_initializer,
-                                      regularizer=self.kernel_regularizer,
-                                      constraint=self.kernel_constraint)
-        self.bias = None
-        if self.use_bias:
-            self.bias = self.add_weight(name="bias", shape=(self.filters,),
-                                        initializer=self.bias_initializer,
-                                        regularizer=self.bias_regularizer,
-                                        constraint=self.bias_constraint)
+        add_kernel_and_bias(self, self.kernel_size + (self.filters, channels))
         self.built = True
 
     def call(self, inputs):
