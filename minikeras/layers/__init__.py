@@ -1,7 +1,9 @@
 """`minikeras.layers`: one folder per layer family, as in Keras 3."""
 from minikeras.layers.layer import Layer, KerasTensor
 from minikeras.layers.input_spec import InputSpec
-from minikeras.layers.core import Dense, Identity, Input, InputLayer, Lambda
+from minikeras.layers.core import (Dense, Embedding, Identity, Input, InputLayer, Lambda,
+                                   Masking)
+from minikeras.layers.attention import AdditiveAttention, Attention, MultiHeadAttention
 from minikeras.layers.activations import Activation
 from minikeras.layers.regularization import (ActivityRegularization, AlphaDropout, Dropout,
                                              GaussianDropout, GaussianNoise, SpatialDropout1D,

@@ -318,7 +318,7 @@ class Layer:
         if (self.autocast and xp.issubdtype(tensor.dtype, xp.floating)
                 and tensor.dtype != xp.dtype(self.dtype)):
             tensor = cast(tensor, self.dtype)
-            tensor._keras_mask = inputs._keras_mask  # the cast keeps the mask, as in Keras
+            tensor._keras_mask = getattr(inputs, "_keras_mask", None)  # as in Keras, keep it
         return tensor
 
     def _symbolic_call(self, inputs, *args, **kwargs):
