@@ -4,6 +4,8 @@ from minikeras.layers.input_spec import InputSpec
 from minikeras.layers.core import (Dense, Embedding, Identity, Input, InputLayer, Lambda,
                                    Masking)
 from minikeras.layers.attention import AdditiveAttention, Attention, MultiHeadAttention
+from minikeras.layers.rnn import (GRU, LSTM, RNN, Bidirectional, GRUCell, LSTMCell, SimpleRNN,
+                                  SimpleRNNCell, StackedRNNCells, TimeDistributed)
 from minikeras.layers.activations import Activation
 from minikeras.layers.regularization import (ActivityRegularization, AlphaDropout, Dropout,
                                              GaussianDropout, GaussianNoise, SpatialDropout1D,

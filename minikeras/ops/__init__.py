@@ -21,6 +21,7 @@ from minikeras.ops.special import erf, erfc
 from minikeras.ops.normalization import batch_normalization, layer_normalization
 from minikeras.ops.pooling import max_pool, average_pool
 from minikeras.ops.convolution import conv, conv_transpose, depthwise_conv, separable_conv
+from minikeras.ops.recurrent import simple_rnn_sequence, lstm_sequence, gru_sequence
 from minikeras.ops import overloads as _overloads
 
 _overloads.install()
