@@ -715,3 +715,16 @@ def test_schedule_errors():
         schedules.LearningRateSchedule()(0)
     with pytest.raises(NotImplementedError, match="get_config"):
         schedules.LearningRateSchedule().get_config()
+
+
+def test_variables_from_fortran_ordered_values_are_updated_in_place():
+    # Regression: an orthogonal initializer returns a transposed (Fortran-ordered) array; the
+    # blocked updates must still write into the variable, also above one block of values.
+    value = np.asfortranarray(np.arange(2 * 20000, dtype="float32").reshape(2, 20000) / 1e4)
+    w = Variable(value, name="w")
+    assert w.numpy().flags.c_contiguous
+    grad = np.ones_like(value)
+    for optimizer in (Adam(learning_rate=0.1), SGD(learning_rate=0.1), RMSprop(learning_rate=0.1)):
+        before = w.numpy().copy()
+        optimizer.apply([grad], [w])
+        assert (w.numpy() < before).all(), type(optimizer).__name__

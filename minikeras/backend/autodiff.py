@@ -143,7 +143,10 @@ class Variable(Tensor):
             value = initializer(tuple(shape), dtype=dtype)
         else:
             value = initializer.data if isinstance(initializer, Tensor) else initializer
-        super().__init__(xp.array(value, dtype=dtype), requires_grad=trainable)
+        # Always C-ordered: optimizers update variables in place through flat views, which
+        # would silently write into copies of a Fortran-ordered array (e.g. an orthogonal
+        # initializer's transposed Q).
+        super().__init__(xp.array(value, dtype=dtype, order="C"), requires_grad=trainable)
         if shape is not None and tuple(self.data.shape) != tuple(shape):
             raise ValueError(f"Variable {name!r}: initial value has shape {self.data.shape}, "
                              f"expected {tuple(shape)}.")
