@@ -51,3 +51,34 @@ def test_cifar_style_example_learns_the_textures_and_uses_moving_statistics(caps
     assert accuracy >= 0.9
     x, y = example.make_textures(64, seed=5)
     assert x.shape == (64, 32, 32, 3) and x.dtype == "float32" and set(y) <= {0, 1, 2, 3}
+
+
+@pytest.mark.slow
+def test_mnist_lstm_reaches_95_percent_on_the_held_out_digits(capsys):
+    accuracy = load_example("mnist_lstm").main(["--epochs", "10", "--verbose", "0"])
+    assert "Test accuracy:" in capsys.readouterr().out
+    assert accuracy >= 0.95
+
+
+def test_mnist_lstm_model_is_lstm_128():
+    model = load_example("mnist_lstm").build_model()
+    assert [type(l).__name__ for l in model.layers] == ["LSTM", "Dense"]
+    assert model.count_params() == 4 * (28 * 128 + 128 * 128 + 128) + 128 * 10 + 10
+
+
+@pytest.mark.slow
+def test_gru_forecaster_beats_the_naive_baselines(capsys):
+    mse, repeat_last = load_example("sequence_forecast").main(["--verbose", "0"])
+    assert "Test MSE:" in capsys.readouterr().out
+    assert mse < 0.5 * repeat_last
+
+
+@pytest.mark.slow
+def test_text_classifier_learns_to_count_good_and_bad_through_the_padding(capsys):
+    example = load_example("text_classifier")
+    tokens, labels = example.make_texts(50, seed=3)
+    assert tokens.shape == (50, example.LENGTH) and (tokens[:, -1] == 0).any()
+    assert labels.tolist() == [int((row == example.GOOD).sum() > (row == example.BAD).sum())
+                               for row in tokens]
+    accuracy = example.main(["--epochs", "6", "--verbose", "0"])
+    assert accuracy >= 0.9
