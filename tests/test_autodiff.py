@@ -156,6 +156,62 @@ def test_leaf_gradients_are_fresh_writable_arrays():
     assert g.dtype == np.float64
 
 
+def _doubling_op(x, seen):
+    """y = 2 x whose VJP doubles g in place whenever `may_overwrite(g)` allows it (and records
+    what it was told), like the fused ReLU mask of conv."""
+    from minikeras.backend.autodiff import may_overwrite
+
+    def vjp(g):
+        seen.append(may_overwrite(g))
+        if seen[-1]:
+            g *= 2.0
+            return (g,)
+        return (g * 2.0,)
+    return record(x.data * 2.0, (x,), vjp)
+
+
+def test_may_overwrite_only_for_a_gradient_nothing_else_holds():
+    seen = []
+    x = leaf([1.0, 2.0])
+    (gx,) = gradients(ops.sum(_doubling_op(_doubling_op(x, seen), seen) * 3.0), [x])
+    assert seen == [True, True]          # multiply's VJP makes a fresh array, owned by the chain
+    np.testing.assert_array_equal(gx, [12.0, 12.0])
+    # add hands one array to both parents: neither may overwrite it
+    seen = []
+    a, b = leaf([1.0, 2.0]), leaf([3.0, 4.0])
+    ga, gb = gradients(ops.sum(_doubling_op(a, seen) + _doubling_op(b, seen)), [a, b])
+    assert seen == [False, False]
+    np.testing.assert_array_equal(ga, [2.0, 2.0])
+    np.testing.assert_array_equal(gb, [2.0, 2.0])
+    # a gradient the caller asked for (an intermediate source) is never overwritten
+    seen = []
+    x = leaf([1.0, 2.0])
+    h = _doubling_op(x, seen)
+    gh, gx = gradients(ops.sum(h * 3.0), [h, x])
+    np.testing.assert_array_equal(gh, [3.0, 3.0])
+    np.testing.assert_array_equal(gx, [6.0, 6.0])
+    assert seen == [False]
+    # a user-supplied output gradient stays untouched
+    seen = []
+    x = leaf([1.0, 2.0])
+    g = np.array([1.0, 1.0])
+    backward(_doubling_op(x, seen), grad=g)
+    np.testing.assert_array_equal(g, [1.0, 1.0])
+    # outside backward nothing may be overwritten
+    from minikeras.backend.autodiff import may_overwrite
+    assert not may_overwrite(np.ones(2))
+
+
+def test_fused_relu_conv_gradient_is_right_when_its_output_gradient_is_shared():
+    rng = np.random.default_rng(0)
+    inputs = [rng.standard_normal((2, 6, 6, 3)), rng.standard_normal((3, 3, 3, 4)),
+              rng.standard_normal((3, 3, 3, 4))]
+
+    def f(x, k1, k2):                   # add shares its output gradient between both convs
+        return ops.conv(x, k1, relu=True) + ops.conv(x, k2, relu=True)
+    assert gradient_check(f, inputs) < 1e-6
+
+
 def test_non_differentiable_inputs_do_not_record():
     x = Tensor(np.array([1.0, 2.0]))                 # requires_grad=False
     y = ops.exp(x) * 2.0

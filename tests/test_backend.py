@@ -87,3 +87,61 @@ def test_set_random_seed_makes_init_and_dropout_reproducible():
     np.testing.assert_array_equal(m1, m2)
     with pytest.raises(ValueError, match="integer seed"):
         minikeras.utils.set_random_seed("abc")
+
+
+def test_over_batch_covers_the_batch_once_in_chunks_on_several_threads(monkeypatch):
+    from minikeras.backend import parallel
+    monkeypatch.setattr(parallel, "MIN_PARALLEL_SIZE", 0)
+    monkeypatch.setattr(parallel, "CHUNK_SIZE", 10)
+    calls = []
+    parallel.over_batch(lambda start, stop: calls.append((start, stop)), 13, 100)
+    assert sorted(calls) == [(13 * i // 10, 13 * (i + 1) // 10) for i in range(10)]
+    seen = []
+
+    def fails(start, stop):
+        seen.append(start)
+        if start == 0:
+            raise RuntimeError("boom")
+    with pytest.raises(RuntimeError, match="boom"):
+        parallel.over_batch(fails, 8, 80)
+
+
+def test_conv_and_pooling_give_the_same_bits_split_over_threads(monkeypatch):
+    """The batch-parallel passes (im2col, col2im, bias + ReLU, ReLU mask, pooling) cut into
+    small chunks on two threads give exactly the serial results, forward and backward."""
+    from minikeras import ops
+    from minikeras.backend import Tensor, gradients, parallel
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((7, 10, 10, 2)).astype("float32")
+    k1 = rng.standard_normal((3, 3, 2, 5)).astype("float32")
+    k2 = rng.standard_normal((3, 3, 5, 6)).astype("float32")
+    b1, b2 = rng.standard_normal(5).astype("float32"), rng.standard_normal(6).astype("float32")
+
+    def run():
+        tensors = [Tensor(a, requires_grad=True) for a in (x, k1, k2, b1, b2)]
+        tx, tk1, tk2, tb1, tb2 = tensors
+        h = ops.max_pool(ops.conv(tx, tk1, bias=tb1, relu=True), 2)      # 8x8 -> 4x4, tiled
+        h = ops.conv(h, tk2, padding="same", bias=tb2, relu=True)
+        y = ops.max_pool(h, 3, strides=2) + ops.average_pool(h, 2, strides=3)  # not tiled
+        return [y.data] + gradients(ops.sum(y * y), tensors)
+    serial = run()
+    monkeypatch.setattr(parallel, "MIN_PARALLEL_SIZE", 0)
+    monkeypatch.setattr(parallel, "CHUNK_SIZE", 50)
+    monkeypatch.setattr(parallel, "_num_threads", 2)
+    split = run()
+    for a, b in zip(serial, split):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_over_batch_called_from_inside_a_worker_runs_serially_instead_of_deadlocking(monkeypatch):
+    from minikeras.backend import parallel
+    monkeypatch.setattr(parallel, "MIN_PARALLEL_SIZE", 0)
+    monkeypatch.setattr(parallel, "CHUNK_SIZE", 10)
+    monkeypatch.setattr(parallel, "_num_threads", 2)
+    inner = []
+
+    def outer(start, stop):
+        parallel.over_batch(lambda a, b: inner.append((start + a, start + b)), stop - start, 100)
+    parallel.over_batch(outer, 12, 120)
+    covered = sorted(i for a, b in inner for i in range(a, b))
+    assert covered == list(range(12))

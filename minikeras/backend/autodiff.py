@@ -6,12 +6,14 @@ walks that graph once, in reverse topological order, summing gradients into each
 frees the graph. Ops live in `minikeras.ops`; this module knows nothing about any of them.
 """
 import contextlib
+import sys
 import threading
 
 from minikeras.backend.array_module import xp, to_numpy
 from minikeras.backend import config
 
 _state = threading.local()
+_REFCOUNT = getattr(sys, "getrefcount", None)  # CPython; elsewhere nothing is overwritten
 
 
 def is_recording():
@@ -269,14 +271,43 @@ def backward(root, grad=None, retain_graph=False, sources=()):
             leaves[id(node)] = (node, g)
             if node._vjp is None:
                 continue
-        for parent, parent_grad in zip(node._parents, node._vjp(g)):
-            if parent_grad is None or not parent.requires_grad:
-                continue
-            key = id(parent)
-            pending[key] = parent_grad if key not in pending else pending[key] + parent_grad
+        # Nothing but the local `g` refers to the gradient (it is not a leaf's result, not
+        # shared with another parent, not kept by the VJP that made it): this node's VJP may
+        # then overwrite it in place (see `may_overwrite`). `probe` is referenced the same
+        # way, which makes the comparison independent of how the interpreter counts locals.
+        probe = object()
+        _state.disposable = (g if _REFCOUNT is not None and isinstance(g, xp.ndarray)
+                             and g.base is None and g.flags.writeable
+                             and _REFCOUNT(g) == _REFCOUNT(probe) else None)
+        del probe
+        try:
+            parent_grads = node._vjp(g)
+        finally:
+            _state.disposable = None
+        _accumulate(pending, node._parents, parent_grads)
+        del g, parent_grads  # keep no reference that would hide the next gradient's owner
         if not retain_graph:
             node._parents, node._vjp = (), None
     return leaves
+
+
+def _accumulate(pending, parents, parent_grads):
+    """Add each parent's gradient into `pending` (a helper, so that no loop variable outlives
+    it and holds a reference to a gradient)."""
+    for parent, parent_grad in zip(parents, parent_grads):
+        if parent_grad is None or not parent.requires_grad:
+            continue
+        key = id(parent)
+        pending[key] = parent_grad if key not in pending else pending[key] + parent_grad
+
+
+def may_overwrite(g):
+    """True when `g` is the output gradient handed to the VJP running now and nothing else
+    refers to it (checked by `backward` with reference counts), so that VJP may reuse its
+    memory, e.g. apply a mask in place instead of writing a new array of the same size.
+    False for a gradient shared with another node, a view, a read-only array, a gradient a
+    caller asked for, anything but a NumPy array, or any call outside `backward`."""
+    return g is not None and getattr(_state, "disposable", None) is g
 
 
 def gradients(target, sources, retain_graph=False):
