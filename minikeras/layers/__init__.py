@@ -27,4 +27,7 @@ from minikeras.layers.pooling import (
 from minikeras.layers.normalization import (BatchNormalization, GroupNormalization,
                                             LayerNormalization, UnitNormalization)
 from minikeras.layers.preprocessing import Normalization, Rescaling
+from minikeras.layers.merging import (Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply,
+                                      Subtract, add, average, concatenate, dot, maximum, minimum,
+                                      multiply, subtract)
 from minikeras.layers.serialization import get, serialize, deserialize
