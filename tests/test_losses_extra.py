@@ -659,9 +659,10 @@ def test_custom_ops_loss_function_trains_a_sequential_model():
     minikeras.utils.set_random_seed(1)
     model = minikeras.Sequential([layers.Input((3,)), layers.Dense(1)])
     model.compile(optimizer=optimizers.SGD(0.1), loss=scaled_log_cosh)
-    assert isinstance(model._loss_fn, losses.LossFunctionWrapper)
-    assert model._loss_fn.name == "scaled_log_cosh"
     before = float(model.evaluate(x, y, verbose=0))
+    [loss_fn] = model._compile_loss.losses
+    assert isinstance(loss_fn, losses.LossFunctionWrapper)
+    assert loss_fn.name == "scaled_log_cosh"
     history = model.fit(x, y, epochs=15, batch_size=16, verbose=0)
     after = float(model.evaluate(x, y, verbose=0))
     assert history.history["loss"][-1] < history.history["loss"][0]

@@ -15,6 +15,7 @@ from minikeras.backend import config
 from minikeras.backend.array_module import xp
 from minikeras.backend.autodiff import Tensor, Variable, no_grad
 from minikeras.layers.input_spec import assert_input_compatibility
+from minikeras.layers.node import Node, flatten, map_structure
 from minikeras.ops.core import cast, convert_to_tensor
 from minikeras.utils import naming
 
@@ -75,13 +76,27 @@ class KerasTensor:
 
     def __init__(self, shape, dtype=None, name=None, history=None):
         self.shape = tuple(None if d is None else int(d) for d in shape)
-        self.dtype = dtype or config.floatx()
-        self.name = name
+        self.dtype = xp.dtype(dtype or config.floatx()).name
+        self.name = name or naming.auto_name("keras_tensor")
         self._keras_history = history
 
     @property
     def ndim(self):
         return len(self.shape)
+
+    def __array__(self, *args, **kwargs):
+        raise TypeError(
+            f"A KerasTensor ({self.name}, shape={self.shape}) is symbolic: it has no values. It "
+            f"can only be passed to layers (e.g. `Dense(4)(x)`, merge layers like "
+            f"`layers.add([x, y])`, or `Lambda(fn)(x)` for your own computation), not to ops or "
+            f"NumPy functions directly. To get values, build a `Model(inputs, outputs)` and call "
+            f"it on data.")
+
+    def __bool__(self):
+        raise TypeError(f"A symbolic KerasTensor ({self.name}) has no truth value.")
+
+    def __len__(self):
+        raise TypeError(f"A symbolic KerasTensor ({self.name}) has no len(); use `.shape`.")
 
     def __repr__(self):
         return f"<KerasTensor shape={self.shape}, dtype={self.dtype}, name={self.name}>"
@@ -125,6 +140,8 @@ class Layer:
         parameters = inspect.signature(self.call).parameters
         self._call_takes_training = "training" in parameters
         self._call_takes_mask = "mask" in parameters
+        self._inbound_nodes = []
+        self._outbound_nodes = []
 
     # -- attribute tracking --------------------------------------------------------------------
     def __setattr__(self, name, value):
@@ -256,7 +273,7 @@ class Layer:
         raise NotImplementedError(f"Layer {type(self).__name__} does not implement call().")
 
     def __call__(self, inputs, *args, **kwargs):
-        if _is_symbolic(inputs):
+        if _any_symbolic(inputs, args, kwargs):
             return self._symbolic_call(inputs, *args, **kwargs)
         inputs = self._convert_inputs(inputs)
         shape = _shape_of(inputs)
@@ -286,7 +303,7 @@ class Layer:
                 self.add_loss(self.activity_regularizer(output) / batch)
         if self.supports_masking:
             self._set_mask_metadata(inputs, outputs, previous_mask)
-        elif any(m is not None for m in _flatten(previous_mask)):
+        elif any(m is not None for m in flatten(previous_mask)):
             warnings.warn(f"Layer '{self.name}' (of type {type(self).__name__}) was passed an "
                           f"input with a mask attached to it. However, this layer does not "
                           f"support masking and will therefore destroy the mask information. "
@@ -298,13 +315,13 @@ class Layer:
         return previous_mask if self.supports_masking else None
 
     def _set_mask_metadata(self, inputs, outputs, previous_mask):
-        flat_outputs = _flatten(outputs)
+        flat_outputs = flatten(outputs)
         if all(getattr(x, "_keras_mask", None) is not None for x in flat_outputs):
             return
         output_masks = self.compute_mask(inputs, previous_mask)
         if output_masks is None:
             return
-        for tensor, output_mask in zip(flat_outputs, _flatten(output_masks)):
+        for tensor, output_mask in zip(flat_outputs, flatten(output_masks)):
             if (isinstance(tensor, Tensor) and tensor._keras_mask is None
                     and output_mask is not None):
                 tensor._keras_mask = output_mask
@@ -322,14 +339,75 @@ class Layer:
         return tensor
 
     def _symbolic_call(self, inputs, *args, **kwargs):
+        """Build, infer the output spec, and record the call as a Node of the layer graph."""
+        for tensor in flatten([inputs, args, kwargs]):
+            if isinstance(tensor, (Tensor, xp.ndarray)):
+                raise ValueError(f"Layer {self.name!r} was called on a mix of symbolic tensors "
+                                 f"(from `Input`) and concrete arrays. In a functional model every "
+                                 f"tensor argument must come from an `Input`; pass constants "
+                                 f"through a layer (e.g. as a weight) instead.")
         shape = _shape_of(inputs)
         self._maybe_build(shape)
         if isinstance(inputs, KerasTensor):
             assert_input_compatibility(self.input_spec, inputs.shape, self.name)
-        output_shape = self.compute_output_shape(shape)
-        if _is_shape_list(output_shape):
-            return [KerasTensor(s, self.dtype, history=(self, 0, i)) for i, s in enumerate(output_shape)]
-        return KerasTensor(output_shape, self.dtype, history=(self, 0, 0))
+        outputs = self.compute_output_spec(inputs, *args, **kwargs)
+        Node(self, (inputs,) + args, kwargs, outputs)
+        return outputs
+
+    def compute_output_spec(self, *args, **kwargs):
+        """The KerasTensor(s) a call on these (symbolic) arguments returns, without a graph node.
+
+        With a single tensor argument and a `compute_output_shape` of its own, the layer's shape
+        formula is used. Otherwise `call` runs on zeros with recording off, twice, with unknown
+        sizes set to different values: an output size that changes between the runs is unknown.
+        """
+        tensors = [x for x in flatten([args, kwargs]) if isinstance(x, KerasTensor)]
+        own_shape_formula = type(self).compute_output_shape is not Layer.compute_output_shape
+        if own_shape_formula and len(tensors) == 1 and len(args) == 1 and not _is_tensor_like_kwargs(kwargs):
+            output_shape = self.compute_output_shape(_shape_of(args[0]))
+            if _is_shape_list(output_shape):
+                return [KerasTensor(s, self.dtype) for s in output_shape]
+            return KerasTensor(output_shape, self.dtype)
+        first = self._call_on_zeros(args, kwargs, batch=2, other=8)
+        if not any(d is None for t in tensors for d in t.shape):
+            return map_structure(_to_keras_tensor, first)
+        second = self._call_on_zeros(args, kwargs, batch=3, other=9)
+        return _merge_specs(first, second)
+
+    def _call_on_zeros(self, args, kwargs, batch, other):
+        def zeros(x):
+            if not isinstance(x, KerasTensor):
+                return x
+            shape = tuple((batch if axis == 0 else other) if d is None else d
+                          for axis, d in enumerate(x.shape))
+            return Tensor(xp.zeros(shape, dtype=x.dtype))
+        args, kwargs = map_structure(zeros, list(args)), map_structure(zeros, kwargs)
+        if self._call_takes_training:
+            kwargs.setdefault("training", False)
+        else:
+            kwargs.pop("training", None)
+        if not self._call_takes_mask:
+            kwargs.pop("mask", None)
+        with no_grad():
+            return self.call(*args, **kwargs)
+
+    # -- the graph this layer is part of -------------------------------------------------------
+    def _node_attribute(self, attribute, description):
+        if not self._inbound_nodes:
+            raise AttributeError(f"Layer {self.name!r} has never been called on symbolic tensors "
+                                 f"and thus has no defined {description}.")
+        values = getattr(self._inbound_nodes[0], attribute)
+        return values[0] if isinstance(values, list) and len(values) == 1 else values
+
+    @property
+    def input(self):
+        """The symbolic input(s) of the layer's first call (Keras: node 0)."""
+        return self._node_attribute("input_tensors", "input")
+
+    @property
+    def output(self):
+        """The symbolic output(s) of the layer's first call (Keras: node 0)."""
+        return self._node_attribute("output_tensors", "output")
 
     def compute_output_shape(self, input_shape):
         """Output shape for `input_shape` (None = unknown size).
@@ -374,12 +452,30 @@ def _batch_shape_from_kwargs(kwargs):
     return None
 
 
-def _is_symbolic(inputs):
-    if isinstance(inputs, KerasTensor):
-        return True
-    if isinstance(inputs, (list, tuple)) and inputs:
-        return all(isinstance(x, KerasTensor) for x in inputs)
-    return False
+def _any_symbolic(inputs, args, kwargs):
+    return any(isinstance(x, KerasTensor) for x in flatten([inputs, args, kwargs]))
+
+
+def _is_tensor_like_kwargs(kwargs):
+    return any(isinstance(x, KerasTensor) for x in flatten(kwargs))
+
+
+def _to_keras_tensor(value):
+    if isinstance(value, (Tensor, xp.ndarray)):
+        return KerasTensor(value.shape, value.dtype)
+    return value
+
+
+def _merge_specs(first, second):
+    """KerasTensors shaped like `first`, with None where `first` and `second` differ in size."""
+    if isinstance(first, (list, tuple)):
+        return type(first)(_merge_specs(a, b) for a, b in zip(first, second))
+    if isinstance(first, dict):
+        return {key: _merge_specs(first[key], second[key]) for key in first}
+    if not isinstance(first, (Tensor, xp.ndarray)):
+        return first
+    shape = tuple(a if a == b else None for a, b in zip(first.shape, second.shape))
+    return KerasTensor(shape, first.dtype)
 
 
 def _is_shape_list(shape):
@@ -403,12 +499,6 @@ def _keras_mask_of(inputs):
     return getattr(inputs, "_keras_mask", None)
 
 
-def _flatten(structure):
-    if isinstance(structure, (list, tuple)):
-        return [x for item in structure for x in _flatten(item)]
-    if isinstance(structure, dict):
-        return [x for item in structure.values() for x in _flatten(item)]
-    return [structure]
 
 
 def _is_tensor_like(value):

@@ -1,21 +1,36 @@
 """`Model`: a Layer that can be trained (the Trainer mix-in) and summarized.
 
-Subclass it Keras-style: create layers as attributes in `__init__` (they are tracked, so their
-weights become the model's), and write the forward pass in `call(inputs, training=None)`.
-`Sequential` is the ready-made subclass for a plain stack of layers.
+Three ways to make one, as in Keras:
+- the Functional API: `Model(inputs, outputs)` returns a `Functional` model (a graph of layers);
+- subclassing: create layers as attributes in `__init__` (they are tracked, so their weights
+  become the model's), and write the forward pass in `call(inputs, training=None)`;
+- `Sequential`, the ready-made subclass for a plain stack of layers.
 """
-from minikeras.layers.layer import Layer
+from minikeras.layers.layer import KerasTensor, Layer
+from minikeras.layers.node import flatten
 from minikeras.models.trainer import Trainer
 
 
 class Model(Trainer, Layer):
     """A trainable network of layers: compile / fit / evaluate / predict / summary."""
 
+    def __new__(cls, *args, **kwargs):
+        if cls is Model and _functional_arguments(args, kwargs):
+            from minikeras.models.functional import Functional
+            return Functional.__new__(Functional)
+        return super().__new__(cls)
+
     def __init__(self, *args, **kwargs):
-        if args or "inputs" in kwargs or "outputs" in kwargs:
-            raise NotImplementedError(
-                "Model(inputs, outputs) (the Functional API) is not available yet in minikeras; "
-                "use Sequential, or subclass Model and write call().")
+        if _functional_arguments(args, kwargs):
+            # A subclass calling super().__init__(inputs, outputs) becomes a Functional subclass.
+            from minikeras.models.functional import Functional
+            _inject_functional(type(self))
+            Functional.__init__(self, *args, **kwargs)
+            return
+        if args:
+            raise TypeError(f"Model got unexpected positional arguments {args!r}: pass "
+                            f"`inputs` and `outputs` (KerasTensors) for a functional model, or "
+                            f"only keyword arguments (name=..., trainable=...).")
         super().__init__(**kwargs)
         self.optimizer = None
         self.history = None
@@ -57,3 +72,23 @@ class Model(Trainer, Layer):
 
     def get_config(self):
         return {"name": self.name, "trainable": self.trainable}
+
+
+def _functional_arguments(args, kwargs):
+    """Whether Model(...) was given inputs and outputs (then it is a Functional model)."""
+    if len(args) == 2 or ("inputs" in kwargs and "outputs" in kwargs) or (
+            len(args) == 1 and "outputs" in kwargs):
+        candidates = list(args) + [kwargs.get("inputs"), kwargs.get("outputs")]
+        return any(isinstance(x, KerasTensor) for x in flatten(candidates))
+    return False
+
+
+def _inject_functional(cls):
+    """Make `Functional` a base of `cls` in place of `Model` (Keras's functional subclassing)."""
+    from minikeras.models.functional import Functional
+    if issubclass(cls, Functional):
+        return
+    cls.__bases__ = tuple(Functional if base is Model else base for base in cls.__bases__)
+    for base in cls.__bases__:
+        if issubclass(base, Model) and not issubclass(base, Functional):
+            _inject_functional(base)

@@ -81,18 +81,46 @@ class Sequential(Model):
                                  f"as its first element or call build(input_shape).")
             input_shape = self._input_layer.batch_shape
         input_shape = tuple(input_shape)
+        self._output_tensor = None
         if self._input_layer is None:
             self._input_layer = InputLayer(batch_shape=(None,) + input_shape[1:])
-        shape = input_shape
+        tensor = self._input_layer.output
         with name_scope(self.name):
             for layer in self._sequence:
-                layer._maybe_build(shape)
-                from minikeras.layers.input_spec import assert_input_compatibility
-                assert_input_compatibility(layer.input_spec, shape, layer.name)
-                shape = layer.compute_output_shape(shape)
-                layer._output_shape = shape
+                tensor = layer(tensor)  # symbolic: builds the layer, checks shapes, adds a node
+                if not isinstance(tensor, KerasTensor):
+                    raise ValueError(f"All layers in a Sequential model should have a single "
+                                     f"output tensor; layer {layer.name!r} returned "
+                                     f"{len(tensor)}. For multi-output layers, use the "
+                                     f"functional API.")
+                layer._output_shape = tensor.shape
+        self._output_tensor = tensor
         self._build_input_shape = self._input_layer.batch_shape
         self.built = True
+
+    @property
+    def inputs(self):
+        """[the symbolic input] once the input shape is known (for feature-extraction models)."""
+        self._require_graph("inputs")
+        return [self._input_layer.output]
+
+    @property
+    def outputs(self):
+        self._require_graph("outputs")
+        return [self._output_tensor]
+
+    @property
+    def input(self):
+        return self.inputs[0]
+
+    @property
+    def output(self):
+        return self.outputs[0]
+
+    def _require_graph(self, what):
+        if not self.built or getattr(self, "_output_tensor", None) is None:
+            raise AttributeError(f"Sequential model {self.name!r} has no `{what}` yet: give it an "
+                                 f"Input first (or build it).")
 
     def call(self, inputs, training=None, mask=None):
         self._check_input_shape(inputs.shape)

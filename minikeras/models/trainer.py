@@ -5,18 +5,25 @@ the layers' regularization losses, backward over the graph for the trainable wei
 optimizer update, metric updates, callbacks. Everything outside the math (batching,
 bookkeeping, logs) is kept cheap because it runs every step.
 """
-from minikeras import losses as losses_module
 from minikeras import metrics as metrics_module
 from minikeras import optimizers as optimizers_module
 from minikeras.backend.array_module import xp, to_numpy
 from minikeras.backend.autodiff import Tensor, gradients, no_grad
 from minikeras.callbacks.callback_list import CallbackList
+from minikeras.layers.node import flatten, map_structure, pack_as
+from minikeras.models.compile_utils import CompileLoss, CompileMetrics, flatten_logs_in_order
 from minikeras.models.data_adapter import (ArrayDataAdapter, flatten_structure,
                                            train_validation_split)
 
 
 class Trainer:
-    """Mixed into `Model`: compile / fit / evaluate / predict and the *_on_batch methods."""
+    """Mixed into `Model`: compile / fit / evaluate / predict and the *_on_batch methods.
+
+    The per-batch work lives in `train_step(data)`, `test_step(data)` and `predict_step(data)`,
+    with `data` = (x,), (x, y) or (x, y, sample_weight) as Keras passes it; override them (and
+    use `compute_loss`, `compute_metrics`, `self.optimizer.apply`) to customize training while
+    keeping `fit`'s loop, callbacks and progress bar.
+    """
 
     compiled = False
 
@@ -24,114 +31,123 @@ class Trainer:
     def compile(self, optimizer="rmsprop", loss=None, loss_weights=None, metrics=None,
                 weighted_metrics=None, run_eagerly=False, steps_per_execution=1, jit_compile="auto",
                 auto_scale_loss=True):
-        """Choose the optimizer, the loss and the metrics (names, classes or functions).
+        """Choose the optimizer, the loss(es) and the metrics (names, classes or functions).
 
-        `metrics=["accuracy"]` picks Binary/Categorical/SparseCategorical accuracy from the
-        shapes of the targets and predictions at the first batch, like Keras 3. `metrics` are
-        unweighted; `weighted_metrics` also receive sample weights.
+        For a model with several outputs, `loss`, `loss_weights` and `metrics` can be lists (in
+        output order) or dicts keyed by output name. `metrics=["accuracy"]` picks Binary /
+        Categorical / SparseCategorical accuracy from the shapes of the targets and predictions
+        at the first batch, like Keras 3. `metrics` are unweighted; `weighted_metrics` also
+        receive sample weights.
         """
         self.optimizer = optimizers_module.get(optimizer)
         self.loss = loss
-        self._loss_fn = None
-        if loss is not None and not (isinstance(loss, str) and loss.lower() in ("crossentropy", "ce")):
-            self._loss_fn = losses_module.get(loss)
-        if loss_weights is not None and not isinstance(loss_weights, (int, float)):
-            raise ValueError("loss_weights for several outputs needs a multi-output model "
-                             "(the Functional API); a single-output model takes one number.")
         self.loss_weights = loss_weights
-        self._metric_identifiers = _as_list(metrics, "metrics")
-        self._weighted_metric_identifiers = _as_list(weighted_metrics, "weighted_metrics")
-        for identifier in self._metric_identifiers + self._weighted_metric_identifiers:
-            if not _depends_on_shapes(identifier):
-                metrics_module.get(identifier)  # fail now, with the list of valid names
-        self._compiled_metrics = None
-        self._compiled_weighted_metrics = None
+        output_names = self._compile_output_names()
+        self._compile_loss = None if loss is None else CompileLoss(loss, loss_weights, output_names)
+        self._compile_metrics = None
+        if metrics is not None or weighted_metrics is not None:
+            self._compile_metrics = CompileMetrics(metrics, weighted_metrics, output_names)
         self._loss_tracker = metrics_module.Mean(name="loss")
         self.run_eagerly = run_eagerly
         self.compiled = True
         self.stop_training = False
 
+    def _compile_output_names(self):
+        names = getattr(self, "output_names", None)
+        return list(names) if names else None
+
     def _assert_compiled(self, method):
         if not self.compiled:
             raise ValueError(f"You must call `compile()` before using the model "
                              f"(called `{method}()`).")
-        if method in ("fit", "train_on_batch", "evaluate", "test_on_batch") and self.loss is None:
-            raise ValueError(f"No loss to compute. Provide a `loss` argument in `compile()` before "
-                             f"calling `{method}()`.")
 
     @property
     def metrics(self):
-        """The loss tracker followed by the compiled metrics (once resolved)."""
-        result = [self._loss_tracker] if self.compiled else []
-        return result + (self._compiled_metrics or []) + (self._compiled_weighted_metrics or [])
+        """Every metric the model logs: the loss tracker, the compiled metrics, the per-output
+        loss trackers, then metrics assigned as attributes of the model or its layers."""
+        result = []
+        if self.compiled:
+            result.append(self._loss_tracker)
+            if self._compile_metrics is not None:
+                result.append(self._compile_metrics)  # one entry; its result() is a dict
+            if self._compile_loss is not None:
+                result.extend(self._compile_loss.metrics)
+        for metric in _tracked_metrics(self):
+            if all(metric is not m for m in result):
+                result.append(metric)
+        return result
 
     @property
     def metrics_names(self):
         return [m.name for m in self.metrics]
 
-    def _build_metrics(self, y, y_pred):
-        if self._compiled_metrics is not None:
-            return
-        self._compiled_metrics = [metrics_module.resolve_metric(m, y, y_pred)
-                                  for m in self._metric_identifiers]
-        weighted = []
-        for identifier in self._weighted_metric_identifiers:
-            metric = metrics_module.resolve_metric(identifier, y, y_pred)
-            if isinstance(identifier, str) and any(m.name == metric.name for m in self._compiled_metrics):
-                metric.name = "weighted_" + metric.name
-            weighted.append(metric)
-        self._compiled_weighted_metrics = weighted
-
     def reset_metrics(self):
         for metric in self.metrics:
             metric.reset_state()
 
-    def _logs(self):
-        return {m.name: float(m.result()) for m in self.metrics}
+    def get_metrics_result(self):
+        """{name: float} for every metric in `metrics` (dict results merged in), keys sorted
+        as Keras 3 logs them."""
+        logs = {}
+        for metric in self.metrics:
+            if isinstance(metric, CompileMetrics) and not metric.built:
+                continue
+            result = metric.result()
+            if isinstance(result, dict):
+                logs.update({k: _to_float(v) for k, v in result.items()})
+            else:
+                logs[metric.name] = _to_float(result)
+        return dict(sorted(logs.items()))
 
     # -- one step ------------------------------------------------------------------------------
     def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
-        """The compiled loss on (y, y_pred) plus every regularization loss of the model."""
-        if self._loss_fn is None:  # "crossentropy" / "ce": chosen from the shapes, like Keras
-            self._loss_fn = losses_module.resolve_loss(self.loss, y, y_pred)
-        loss = self._loss_fn(y, y_pred, sample_weight=sample_weight)
-        if self.loss_weights is not None:
-            loss = loss * float(self.loss_weights)
-        extra = self.losses
-        if extra:
-            total = extra[0]
-            for term in extra[1:]:
-                total = total + term
-            loss = loss + total
-        return loss
+        """The compiled loss on (y, y_pred) plus every loss the layers added (regularization)."""
+        total = None
+        if self._compile_loss is not None:
+            total = self._compile_loss(y, y_pred, sample_weight)
+        for term in self.losses:
+            total = term if total is None else total + term
+        if total is None:
+            raise ValueError("No loss to compute. Provide a `loss` argument in `compile()`.")
+        return total
 
-    def _update_metrics(self, loss_value, batch_size, y, y_pred, sample_weight):
-        self._loss_tracker.update_state(loss_value, sample_weight=batch_size)
-        self._build_metrics(y, y_pred)
-        for metric in self._compiled_metrics:
-            metric.update_state(y, y_pred)
-        for metric in self._compiled_weighted_metrics:
-            metric.update_state(y, y_pred, sample_weight=sample_weight)
+    def compute_metrics(self, x, y, y_pred, sample_weight=None):
+        """Update the compiled metrics with this batch and return every metric's result."""
+        if self._compile_metrics is not None:
+            self._compile_metrics.update_state(y, y_pred, sample_weight)
+        return self.get_metrics_result()
 
-    def train_step(self, x, y, sample_weight, trainable_weights=None):
-        """Forward, loss, backward, update, metrics for one batch. Returns nothing; see logs."""
-        trainable_weights = self.trainable_weights if trainable_weights is None else trainable_weights
+    def train_step(self, data):
+        """Forward, loss, backward, one optimizer update, metrics, for one batch of `data`.
+
+        Returns the logs: {metric name: value} over the epoch so far.
+        """
+        x, y, sample_weight = unpack_x_y_sample_weight(data)
+        trainable_weights = getattr(self, "_fit_trainable_weights", None)
+        if trainable_weights is None:
+            trainable_weights = self.trainable_weights
         y_pred = self(x, training=True)
-        loss = self.compute_loss(x, y, y_pred, sample_weight)
+        loss = self.compute_loss(x, y, y_pred, sample_weight, training=True)
+        self._loss_tracker.update_state(loss.data, sample_weight=_batch_size(x))
         if trainable_weights:
             grads = gradients(loss, trainable_weights)
             self.optimizer.apply(grads, trainable_weights)
-        self._update_metrics(loss.data, _batch_size(x), y, y_pred.data, sample_weight)
+        return self.compute_metrics(x, y, _values(y_pred), sample_weight)
 
-    def test_step(self, x, y, sample_weight):
+    def test_step(self, data):
+        """Loss and metrics for one batch, recording off. Returns the logs so far."""
+        x, y, sample_weight = unpack_x_y_sample_weight(data)
         with no_grad():
             y_pred = self(x, training=False)
             loss = self.compute_loss(x, y, y_pred, sample_weight, training=False)
-        self._update_metrics(loss.data, _batch_size(x), y, y_pred.data, sample_weight)
+        self._loss_tracker.update_state(loss.data, sample_weight=_batch_size(x))
+        return self.compute_metrics(x, y, _values(y_pred), sample_weight)
 
-    def predict_step(self, x):
+    def predict_step(self, data):
+        """The model's outputs for one batch (arrays, in the model's output structure)."""
+        x, _, _ = unpack_x_y_sample_weight(data)
         with no_grad():
-            return self(x, training=False).data
+            return _values(self(x, training=False))
 
     # -- fit -----------------------------------------------------------------------------------
     def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
@@ -159,27 +175,31 @@ class Trainer:
         callback_list = CallbackList(callbacks, add_history=True, add_progbar=verbose != 0,
                                      model=self, verbose=verbose, epochs=epochs, steps=steps)
         self.stop_training = False
-        trainable_weights = self.trainable_weights
+        self._fit_trainable_weights = self.trainable_weights
         callback_list.on_train_begin({})
         epoch_logs = {}
-        for epoch in range(initial_epoch, epochs):
-            self.reset_metrics()
-            callback_list.on_epoch_begin(epoch, {})
-            for step, (x_batch, y_batch, w_batch) in enumerate(data.batches()):
-                if step >= steps:
-                    break
-                callback_list.on_train_batch_begin(step, {})
-                self.train_step(x_batch, y_batch, w_batch, trainable_weights)
-                callback_list.on_train_batch_end(step, self._logs())
+        try:
+            for epoch in range(initial_epoch, epochs):
+                self.reset_metrics()
+                callback_list.on_epoch_begin(epoch, {})
+                logs = {}
+                for step, batch in enumerate(data.batches()):
+                    if step >= steps:
+                        break
+                    callback_list.on_train_batch_begin(step, {})
+                    logs = _pythonify(self.train_step(pack_x_y_sample_weight(*batch)))
+                    callback_list.on_train_batch_end(step, logs)
+                    if self.stop_training:
+                        break
+                epoch_logs = dict(logs) if logs else self.get_metrics_result()
+                if val_data is not None and _should_validate(epoch, validation_freq):
+                    val_logs = self._evaluate_loop(val_data, callback_list, validation_steps)
+                    epoch_logs.update({"val_" + k: v for k, v in val_logs.items()})
+                callback_list.on_epoch_end(epoch, epoch_logs)
                 if self.stop_training:
                     break
-            epoch_logs = self._logs()
-            if val_data is not None and _should_validate(epoch, validation_freq):
-                val_logs = self._evaluate_loop(val_data, callback_list, validation_steps)
-                epoch_logs.update({"val_" + k: v for k, v in val_logs.items()})
-            callback_list.on_epoch_end(epoch, epoch_logs)
-            if self.stop_training:
-                break
+        finally:
+            self._fit_trainable_weights = None
         callback_list.on_train_end(epoch_logs)
         history = next(c for c in callback_list if type(c).__name__ == "History")
         history.params = callback_list.params
@@ -190,13 +210,14 @@ class Trainer:
     def _evaluate_loop(self, data, callback_list, steps=None):
         self.reset_metrics()
         callback_list.on_test_begin({})
-        for step, (x_batch, y_batch, w_batch) in enumerate(data.batches()):
+        logs = {}
+        for step, batch in enumerate(data.batches()):
             if steps is not None and step >= steps:
                 break
             callback_list.on_test_batch_begin(step, {})
-            self.test_step(x_batch, y_batch, w_batch)
-            callback_list.on_test_batch_end(step, self._logs())
-        logs = self._logs()
+            logs = _pythonify(self.test_step(pack_x_y_sample_weight(*batch)))
+            callback_list.on_test_batch_end(step, logs)
+        logs = dict(logs) if logs else self.get_metrics_result()
         callback_list.on_test_end(logs)
         return logs
 
@@ -210,11 +231,12 @@ class Trainer:
         callback_list = CallbackList(callbacks, add_progbar=verbose != 0, model=self,
                                      verbose=verbose, epochs=1, steps=steps or data.num_batches)
         logs = self._evaluate_loop(data, callback_list, steps)
-        return logs if return_dict else _flatten_logs(logs)
+        return logs if return_dict else self._flatten_metrics_in_order(logs)
 
     # -- predict -------------------------------------------------------------------------------
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
-        """Outputs for `x` as a NumPy array, computed batch by batch with recording off."""
+        """Outputs for `x`, computed batch by batch with recording off: a NumPy array, or a
+        list / dict of arrays for a model with several outputs."""
         verbose = _verbose(verbose)
         data = ArrayDataAdapter(x, None, None, 32 if batch_size is None else batch_size)
         callback_list = CallbackList(callbacks, add_progbar=verbose != 0, model=self,
@@ -225,11 +247,15 @@ class Trainer:
             if steps is not None and step >= steps:
                 break
             callback_list.on_predict_batch_begin(step, {})
-            batch_outputs = self.predict_step(x_batch)
+            batch_outputs = self.predict_step((x_batch,))
             outputs.append(batch_outputs)
             callback_list.on_predict_batch_end(step, {"outputs": batch_outputs})
         callback_list.on_predict_end({})
-        return to_numpy(xp.concatenate(outputs, axis=0))
+        if not outputs:
+            raise ValueError("Unexpected result of `predict_step`: no batch was run (empty input).")
+        flat_batches = [flatten(batch) for batch in outputs]
+        concatenated = [to_numpy(xp.concatenate(parts, axis=0)) for parts in zip(*flat_batches)]
+        return pack_as(outputs[0], concatenated)
 
     # -- single batches ------------------------------------------------------------------------
     def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None, return_dict=False):
@@ -238,41 +264,91 @@ class Trainer:
         data = ArrayDataAdapter(x, y, sample_weight, _num_samples(x), False, class_weight)
         self._ensure_built(data.x)
         self.reset_metrics()
-        for x_batch, y_batch, w_batch in data.batches():
-            self.train_step(x_batch, y_batch, w_batch)
-        logs = self._logs()
-        return logs if return_dict else _flatten_logs(logs)
+        logs = {}
+        for batch in data.batches():
+            logs = _pythonify(self.train_step(pack_x_y_sample_weight(*batch)))
+        return logs if return_dict else self._flatten_metrics_in_order(logs)
 
     def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
         self._assert_compiled("test_on_batch")
         data = ArrayDataAdapter(x, y, sample_weight, _num_samples(x))
         self._ensure_built(data.x)
         self.reset_metrics()
-        for x_batch, y_batch, w_batch in data.batches():
-            self.test_step(x_batch, y_batch, w_batch)
-        logs = self._logs()
-        return logs if return_dict else _flatten_logs(logs)
+        logs = {}
+        for batch in data.batches():
+            logs = _pythonify(self.test_step(pack_x_y_sample_weight(*batch)))
+        return logs if return_dict else self._flatten_metrics_in_order(logs)
 
     def predict_on_batch(self, x):
         data = ArrayDataAdapter(x, None, None, _num_samples(x))
-        return to_numpy(self.predict_step(data.x))
+        return map_structure(to_numpy, self.predict_step((data.x,)))
+
+    def _flatten_metrics_in_order(self, logs):
+        """Keras's list order for evaluate: the names in `metrics` order (compiled metrics by
+        their own names), then every other key sorted."""
+        names = []
+        for metric in self.metrics:
+            if isinstance(metric, CompileMetrics):
+                names += [m.name for m in metric.metrics]
+            else:
+                names.append(metric.name)
+        return flatten_logs_in_order(logs, names)
 
     def _ensure_built(self, x):
         if not self.built:
             self.build(_shape_with_none_batch(x))
 
 
-def _as_list(value, argument):
-    if value is None:
-        return []
-    if isinstance(value, dict):
-        raise ValueError(f"`{argument}` as a dict needs a multi-output model (the Functional API).")
-    return list(value) if isinstance(value, (list, tuple)) else [value]
+def unpack_x_y_sample_weight(data):
+    """(x,), (x, y) or (x, y, sample_weight) -> (x, y, sample_weight), missing ones None."""
+    if isinstance(data, list):
+        data = tuple(data)
+    if not isinstance(data, tuple):
+        return data, None, None
+    if len(data) == 1:
+        return data[0], None, None
+    if len(data) == 2:
+        return data[0], data[1], None
+    if len(data) == 3:
+        return data
+    raise ValueError(f"Data is expected to be in format `x`, `(x,)`, `(x, y)`, or "
+                     f"`(x, y, sample_weight)`, found a tuple of length {len(data)}.")
 
 
-def _depends_on_shapes(identifier):
-    """'accuracy', 'acc', 'crossentropy', 'ce' (any case) are resolved at the first batch."""
-    return isinstance(identifier, str) and identifier.lower() in ("accuracy", "acc", "crossentropy", "ce")
+def pack_x_y_sample_weight(x, y=None, sample_weight=None):
+    """The tuple Keras hands to train_step: (x,), (x, y) or (x, y, sample_weight)."""
+    if y is None:
+        return (x,)
+    if sample_weight is None:
+        return (x, y)
+    return (x, y, sample_weight)
+
+
+def _tracked_metrics(model):
+    """Metrics assigned as attributes of the model (Keras tracks them like layers)."""
+    return [value for value in vars(model).values() if isinstance(value, metrics_module.Metric)]
+
+
+def _values(outputs):
+    """The arrays inside the model's output structure of Tensors."""
+    return map_structure(lambda t: t.data if isinstance(t, Tensor) else t, outputs)
+
+
+def _to_float(value):
+    if isinstance(value, Tensor):
+        value = value.data
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return value
+
+
+def _pythonify(logs):
+    """Logs returned by a (possibly user-written) step as plain Python numbers."""
+    if not isinstance(logs, dict):
+        raise TypeError(f"`train_step` / `test_step` must return a dict of logs "
+                        f"({{metric name: value}}), received {type(logs).__name__}.")
+    return {key: _to_float(value) for key, value in logs.items()}
 
 
 def _verbose(verbose):
@@ -295,11 +371,6 @@ def _num_samples(x):
 def _shape_with_none_batch(x):
     shapes = [(None,) + tuple(a.shape[1:]) for a in flatten_structure(x)]
     return shapes[0] if len(shapes) == 1 else shapes
-
-
-def _flatten_logs(logs):
-    values = list(logs.values())
-    return values[0] if len(values) == 1 else values
 
 
 def _should_validate(epoch, validation_freq):

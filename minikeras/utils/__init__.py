@@ -5,6 +5,18 @@ from minikeras.utils.numerical_utils import to_categorical, normalize
 from minikeras.utils.naming import reset_names as _reset_names
 
 
+def unpack_x_y_sample_weight(data):
+    """(x,), (x, y) or (x, y, sample_weight) -> (x, y, sample_weight), missing ones None."""
+    from minikeras.models.trainer import unpack_x_y_sample_weight as unpack
+    return unpack(data)
+
+
+def pack_x_y_sample_weight(x, y=None, sample_weight=None):
+    """The tuple a train_step receives: (x,), (x, y) or (x, y, sample_weight)."""
+    from minikeras.models.trainer import pack_x_y_sample_weight as pack
+    return pack(x, y, sample_weight)
+
+
 def clear_session(free_memory=True):
     """Reset the global state: layer name counters (`dense`, `dense_1`, ...) start again."""
     _reset_names()

@@ -1,10 +1,13 @@
 """`model.summary()`: Keras 3's table of layers, output shapes and parameter counts."""
 import math
+import textwrap
 
 from minikeras.backend.array_module import xp
 
-
+# The column widths Keras 3 draws (through `rich`) in an 80-column terminal, borders excluded.
 KERAS_COLUMN_WIDTHS = [33, 24, 15, 11]
+KERAS_GRAPH_COLUMN_WIDTHS = [21, 19, 12, 19]
+KERAS_GRAPH_COLUMN_WIDTHS_TRAINABLE = [19, 17, 11, 16, 7]
 
 
 def _count(variables):
@@ -30,12 +33,29 @@ def format_shape(shape):
     return "(" + ", ".join("None" if d is None else str(d) for d in shape) + ("," if len(shape) == 1 else "") + ")"
 
 
+def _align(text, width, align):
+    if align == "right":
+        return text.rjust(width)
+    if align == "center":
+        return text.center(width)
+    return text.ljust(width)
+
+
 def _row(cells, widths, aligns, edge="│"):
-    parts = []
-    for text, width, align in zip(cells, widths, aligns):
-        text = str(text)[: width - 2]
-        parts.append(" " + (text.rjust(width - 2) if align == "right" else text.ljust(width - 2)) + " ")
-    return edge + edge.join(parts) + edge
+    """One table row; a cell too long for its column wraps onto more lines, as rich does."""
+    wrapped = [textwrap.wrap(str(text), width - 2) or [""] for text, width in zip(cells, widths)]
+    lines = []
+    for i in range(max(len(cell) for cell in wrapped)):
+        parts = [" " + _align(cell[i] if i < len(cell) else "", width - 2, align) + " "
+                 for cell, width, align in zip(wrapped, widths, aligns)]
+        lines.append(edge + edge.join(parts) + edge)
+    return "\n".join(lines)
+
+
+def _header(columns, widths):
+    """Header cells cut with an ellipsis when the column is too narrow (rich's overflow)."""
+    return [name if len(name) <= width - 2 else name[: width - 3] + "…"
+            for name, width in zip(columns, widths)]
 
 
 def _rule(widths, left, mid, right, fill):
@@ -50,32 +70,45 @@ def print_summary(model, line_length=None, positions=None, print_fn=None, expand
     non-trainable (and optimizer) parameter counts with their size in bytes.
     """
     print_fn = print_fn or print
-    columns = ["Layer (type)", "Output Shape", "Param #"] + (["Trainable"] if show_trainable else [])
-    if line_length is None and positions is None:
-        widths = KERAS_COLUMN_WIDTHS[: len(columns)]  # what Keras 3 draws by default
+    graph = hasattr(model, "_is_sequential_like") and not model._is_sequential_like()
+    columns = ["Layer (type)", "Output Shape", "Param #"] + (["Connected to"] if graph else [])
+    aligns = ["left", "left", "right"] + (["left"] if graph else [])
+    if show_trainable:
+        columns.append("Trainable")
+        aligns.append("center")
+    if line_length is None and positions is None:  # what Keras 3 draws by default
+        if graph:
+            widths = KERAS_GRAPH_COLUMN_WIDTHS_TRAINABLE if show_trainable else KERAS_GRAPH_COLUMN_WIDTHS
+        else:
+            widths = KERAS_COLUMN_WIDTHS[: len(columns)]
     else:
         line_length = line_length or 79
-        positions = positions or [0.45, 0.75, 1.0, 1.0][: len(columns)]
+        positions = positions or ([0.3, 0.56, 0.74, 1.0, 1.0] if graph else
+                                  [0.45, 0.75, 1.0, 1.0])[: len(columns)]
         if positions[-1] <= 1:
             positions = [int(line_length * p) for p in positions]
         widths = [positions[0] - 1] + [positions[i] - positions[i - 1] - 1
                                        for i in range(1, len(positions))]
-    aligns = ["left", "left", "right", "left"][: len(columns)]
 
     rows = []
     for layer, output_shape in model._summary_rows(expand_nested):
         params = f"{layer.count_params():,}" if layer.built else "0 (unbuilt)"
         row = [f"{layer.name} ({type(layer).__name__})", format_shape(output_shape), params]
+        if graph:
+            row.append(model._connections(layer))
         if show_trainable:
-            row.append("Y" if layer.trainable else "N")
+            row.append(("Y" if layer.trainable else "N") if layer.weights else "-")
         rows.append(row)
 
     print_fn(f'Model: "{model.name}"')
     print_fn(_rule(widths, "┏", "┳", "┓", "━"))
-    print_fn(_row(columns, widths, aligns[:2] + ["right"] + aligns[3:], edge="┃"))
+    header_aligns = ["left", "left", "right"] + aligns[3:]
+    for line in _row(_header(columns, widths), widths, header_aligns, edge="┃").split("\n"):
+        print_fn(line)
     print_fn(_rule(widths, "┡", "╇", "┩", "━"))
     for i, row in enumerate(rows):
-        print_fn(_row(row, widths, aligns))
+        for line in _row(row, widths, aligns).split("\n"):
+            print_fn(line)
         if i < len(rows) - 1:
             print_fn(_rule(widths, "├", "┼", "┤", "─"))
     print_fn(_rule(widths, "└", "┴", "┘", "─"))

@@ -22,7 +22,7 @@ from minikeras.backend import random
 from minikeras.backend.array_module import xp
 from minikeras.backend.autodiff import Tensor
 from minikeras.layers.attention.attention import bool_mask, causal_mask
-from minikeras.layers.layer import KerasTensor, Layer, name_scope
+from minikeras.layers.layer import Layer, name_scope
 from minikeras.ops.core import cast, convert_to_tensor
 from minikeras.ops.linalg import matmul
 from minikeras.ops.manipulation import reshape, transpose
@@ -290,14 +290,6 @@ class MultiHeadAttention(Layer):
                              f"missing.")
         if not self.built:
             self.build(_shape(query), _shape(value), None if key is None else _shape(key))
-        if isinstance(query, KerasTensor):
-            output = KerasTensor(self.compute_output_shape(query.shape, value.shape),
-                                 self.dtype, history=(self, 0, 0))
-            if kwargs.get("return_attention_scores"):
-                scores = (query.shape[0], self._num_heads) + tuple(query.shape[1:-1]) + tuple(
-                    value.shape[1:-1])
-                return output, KerasTensor(scores, self.dtype, history=(self, 0, 1))
-            return output
         return super().__call__(query, value, key, **kwargs)
 
     def _as_input(self, x):

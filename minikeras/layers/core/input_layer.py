@@ -1,6 +1,7 @@
 """`Input()` and `InputLayer`: the entry point of a model, holding the expected input shape."""
 from minikeras.backend import config
 from minikeras.layers.layer import KerasTensor, Layer
+from minikeras.layers.node import Node
 
 
 class InputLayer(Layer):
@@ -36,8 +37,8 @@ class InputLayer(Layer):
         self.dtype = dtype or config.floatx()
         self.sparse = False
         self.optional = optional
-        self.output = input_tensor or KerasTensor(self.batch_shape, self.dtype, name=self.name,
-                                                  history=(self, 0, 0))
+        tensor = input_tensor if input_tensor is not None else KerasTensor(self.batch_shape, self.dtype, name=self.name)
+        Node(self, outputs=tensor)  # the graph's source: no inputs, one output
         self.built = True
 
     def call(self, inputs):

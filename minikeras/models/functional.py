@@ -1,0 +1,315 @@
+"""`Functional`: a model defined by a graph of layer calls, from `Input`s to outputs.
+
+    inputs = Input((784,))
+    x = Dense(64, activation="relu")(inputs)
+    outputs = Dense(10, activation="softmax")(x)
+    model = Model(inputs, outputs)          # a Functional instance
+
+Every layer call on symbolic tensors left a `Node` (minikeras/layers/node.py). The model walks
+back from its outputs to its inputs once, orders the nodes so that each runs after the nodes it
+depends on, and then `call` replays them on real tensors: each node's arguments are looked up by
+the id of the symbolic tensor they stand for. Gradients need nothing special: the replay records
+the same ops as any eager call, so shared layers simply receive the sum of their uses' gradients.
+"""
+import warnings
+
+from minikeras.backend.array_module import xp
+from minikeras.backend.autodiff import Tensor
+from minikeras.layers.layer import KerasTensor, _training_scope
+from minikeras.layers.node import flatten, pack_as
+from minikeras.models.model import Model
+from minikeras.ops.core import cast, convert_to_tensor
+from minikeras.ops.manipulation import reshape
+
+
+def map_graph(inputs, outputs):
+    """Order the graph between `inputs` and `outputs` (flat lists of KerasTensors).
+
+    Returns (nodes_by_depth, layers): nodes grouped by depth, where depth 0 holds the nodes that
+    make the outputs and every node is deeper than the nodes that consume its outputs, and the
+    layers in Keras's order (deepest first, ties in discovery order from the outputs).
+    """
+    nodes_in_decreasing_depth, layer_indices = _discover(inputs, outputs)
+    node_depths, layer_depths = {}, {}
+    for node in reversed(nodes_in_decreasing_depth):
+        depth = max(node_depths.setdefault(node, 0), layer_depths.get(node.operation, 0))
+        layer_depths[node.operation] = depth
+        node_depths[node] = depth
+        for parent in node.parent_nodes:
+            node_depths[parent] = max(depth + 1, node_depths.get(parent, 0))
+    for tensor in inputs:
+        layer = tensor._keras_history.operation
+        if layer not in layer_depths:  # an input that no output depends on
+            layer_depths[layer] = 0
+            layer_indices[layer] = -1
+            node_depths[layer._inbound_nodes[tensor._keras_history.node_index]] = 0
+
+    nodes_by_depth = {}
+    for node, depth in node_depths.items():
+        nodes_by_depth.setdefault(depth, []).append(node)
+    layers = sorted(layer_depths, key=lambda layer: (-layer_depths[layer], layer_indices[layer]))
+    _check_connected(inputs, nodes_by_depth)
+    names = [layer.name for layer in layers]
+    for name in names:
+        if names.count(name) > 1:
+            raise ValueError(f'The name "{name}" is used {names.count(name)} times in the model. '
+                             f"All layer names should be unique.")
+    return nodes_by_depth, layers
+
+
+def _discover(inputs, outputs):
+    """Depth-first walk from the outputs: nodes after the nodes they depend on, layer order."""
+    input_ids = {id(t) for t in inputs}
+    finished, in_progress, ordered, layer_indices = set(), set(), [], {}
+
+    def visit(tensor):
+        if tensor._keras_history is None:
+            raise ValueError(f"Tensor {tensor} was not produced by a layer call on an `Input`: "
+                             f"it cannot be part of a functional model.")
+        layer, node_index, _ = tensor._keras_history
+        node = layer._inbound_nodes[node_index]
+        if node in finished:
+            return
+        if node in in_progress:
+            raise ValueError(f"Tensor {tensor} from layer {layer.name!r} is part of a cycle.")
+        layer_indices.setdefault(layer, len(layer_indices))
+        in_progress.add(node)
+        if not node.is_input and id(tensor) not in input_ids:
+            for parent_tensor in node.input_tensors:
+                visit(parent_tensor)
+        finished.add(node)
+        in_progress.discard(node)
+        ordered.append(node)
+
+    for tensor in outputs:
+        visit(tensor)
+    return ordered, layer_indices
+
+
+def _check_connected(inputs, nodes_by_depth):
+    """Every node's inputs must be computable from the model inputs; else name what is missing."""
+    computable = {id(t) for t in inputs}
+    accessed = []
+    for depth in sorted(nodes_by_depth, reverse=True):
+        for node in nodes_by_depth[depth]:
+            if all(id(t) in computable for t in node.output_tensors):
+                continue  # a model input itself, possibly an intermediate tensor
+            for tensor in node.input_tensors:
+                if id(tensor) not in computable:
+                    source = tensor._keras_history.operation
+                    raise ValueError(
+                        f"Graph disconnected: cannot find parent for tensor {tensor} at layer "
+                        f"{node.operation.name!r}. The tensor comes from layer {source.name!r}, "
+                        f"which is not reachable from the model's inputs "
+                        f"{[t.name for t in inputs]}; add it to `inputs` if it is an Input. The "
+                        f"following previous layers were accessed without issue: {accessed}")
+            accessed.append(node.operation.name)
+            computable.update(id(t) for t in node.output_tensors)
+
+
+class Functional(Model):
+    """A model built from symbolic `inputs` and `outputs` (a tensor, or a list or dict of them).
+
+    `layers` lists every layer of the graph, InputLayers included, in Keras's order;
+    `inputs` / `outputs` are flat lists; `input` / `output` are the structures as given;
+    `output_names` are the names of the layers that make the outputs (keys for per-output
+    losses and metrics).
+    """
+
+    def __init__(self, inputs, outputs, name=None, trainable=True, **kwargs):
+        Model.__init__(self, name=name, trainable=trainable, **kwargs)
+        self._inputs_struct = inputs
+        self._outputs_struct = outputs
+        self._inputs = _keras_tensors(inputs, "inputs")
+        self._outputs = _keras_tensors(outputs, "outputs")
+        if isinstance(inputs, dict):
+            for key, tensor in inputs.items():
+                if key != tensor.name:
+                    warnings.warn(f"When providing `inputs` as a dict, all keys in the dict must "
+                                  f"match the names of the corresponding tensors. Received key "
+                                  f"{key!r} mapping to {tensor} (name {tensor.name!r}); name the "
+                                  f"Input {key!r} via `Input(..., name={key!r})`.", stacklevel=2)
+        self._nodes_by_depth, self._functional_layers = map_graph(self._inputs, self._outputs)
+        self._execution_nodes = [node for depth in sorted(self._nodes_by_depth, reverse=True)
+                                 for node in self._nodes_by_depth[depth] if not node.is_input]
+        if not trainable:
+            self.trainable = False
+        self.output_names = [t._keras_history.operation.name for t in self._outputs]
+        self.input_names = [t._keras_history.operation.name for t in self._inputs]
+        self._build_input_shape = self.input_shape
+        self.built = True
+
+    # -- the graph -----------------------------------------------------------------------------
+    @property
+    def _layers(self):
+        return self.__dict__.get("_functional_layers", [])
+
+    @property
+    def inputs(self):
+        return list(self._inputs)
+
+    @property
+    def outputs(self):
+        return list(self._outputs)
+
+    @property
+    def input(self):
+        return self._inputs_struct
+
+    @property
+    def output(self):
+        return self._outputs_struct
+
+    @property
+    def input_shape(self):
+        shapes = [t.shape for t in self._inputs]
+        return shapes[0] if len(shapes) == 1 else shapes
+
+    @property
+    def output_shape(self):
+        shapes = [t.shape for t in self._outputs]
+        return shapes[0] if len(shapes) == 1 else shapes
+
+    def build(self, input_shape=None):
+        self.built = True
+
+    # -- running it ----------------------------------------------------------------------------
+    def call(self, inputs, training=None, mask=None):
+        """Replay the graph on real tensors; returns the outputs in the structure given."""
+        flat_inputs = self._standardize_inputs(inputs)
+        if mask is not None:
+            for tensor, input_mask in zip(flat_inputs, flatten(mask)):
+                if input_mask is not None:
+                    tensor._keras_mask = input_mask
+        with _training_scope(training):
+            return self._run_through_graph(flat_inputs, lambda layer, *a, **k: layer(*a, **k))
+
+    def compute_output_spec(self, inputs, *args, **kwargs):
+        """The symbolic outputs for symbolic `inputs`, without recording nodes in inner layers."""
+        flat_inputs = self._match_input_structure(inputs)
+        return self._run_through_graph(
+            flat_inputs, lambda layer, *a, **k: layer.compute_output_spec(*a, **k))
+
+    def compute_output_shape(self, input_shape):
+        flat_shapes = self._match_input_structure(input_shape, leaf=tuple)
+        specs = self._run_through_graph([KerasTensor(s, t.dtype) for s, t in
+                                         zip(flat_shapes, self._inputs)],
+                                        lambda layer, *a, **k: layer.compute_output_spec(*a, **k))
+        shapes = [t.shape for t in flatten(specs)]
+        return shapes[0] if len(shapes) == 1 else shapes
+
+    def _run_through_graph(self, flat_inputs, call_layer):
+        values = {id(t): x for t, x in zip(self._inputs, flat_inputs)}
+        for node in self._execution_nodes:
+            if not all(id(t) in values for t in node.input_tensors):
+                continue  # feeds a model input that was given directly
+            args, kwargs = node.arguments_with(values)
+            outputs = call_layer(node.operation, *args, **kwargs)
+            for tensor, value in zip(node.output_tensors, flatten(outputs)):
+                values[id(tensor)] = value
+        result = pack_as(self._outputs_struct, [values[id(t)] for t in self._outputs])
+        if isinstance(result, list) and len(result) == 1:
+            return result[0]  # Keras unpacks a one-element output list
+        return result
+
+    def _match_input_structure(self, inputs, leaf=None):
+        """Flat list of per-input values from a tensor, a list or a dict (keyed by input name)."""
+        is_leaf = (lambda v: isinstance(v, leaf) and not _is_shape_list(v)) if leaf else \
+            (lambda v: not isinstance(v, (list, tuple, dict)))
+        n = len(self._inputs)
+        if isinstance(inputs, dict):
+            if isinstance(self._inputs_struct, dict):
+                names = sorted(self._inputs_struct)
+            else:
+                names = [t.name for t in self._inputs]
+            missing = [name for name in names if name not in inputs]
+            if missing:
+                raise ValueError(f"Model {self.name!r} expects inputs named {names}, but the "
+                                 f"input dict has keys {sorted(inputs)}: missing {missing}.")
+            return [inputs[name] for name in names]
+        flat = [inputs] if is_leaf(inputs) else list(inputs)
+        if len(flat) != n:
+            raise ValueError(f"Model {self.name!r} expects {n} input(s), but it received "
+                             f"{len(flat)} input tensors. Expected inputs: "
+                             f"{[t.name for t in self._inputs]} with shapes "
+                             f"{[t.shape for t in self._inputs]}.")
+        return flat
+
+    def _standardize_inputs(self, inputs):
+        flat = self._match_input_structure(inputs)
+        checked = []
+        for index, (value, spec) in enumerate(zip(flat, self._inputs)):
+            if not isinstance(value, Tensor):
+                value = convert_to_tensor(value)
+            checked.append(self._adjust_rank(index, value, spec))
+        return checked
+
+    def _adjust_rank(self, index, value, spec):
+        """Keras's small courtesy: a trailing axis of size 1 may be missing or extra."""
+        expected = spec.shape
+        shape = tuple(value.shape)
+        if len(shape) == len(expected) + 1 and shape[-1] == 1:
+            value, shape = reshape(value, shape[:-1]), shape[:-1]
+        elif len(shape) + 1 == len(expected) and expected[-1] == 1:
+            value, shape = reshape(value, shape + (1,)), shape + (1,)
+        if len(shape) != len(expected) or any(e is not None and e != s
+                                              for e, s in zip(expected, shape)):
+            raise ValueError(f'Input {index} ({spec.name!r}) of model "{self.name}" is '
+                             f"incompatible with the model: expected shape={expected}, found "
+                             f"shape={shape}")
+        if xp.issubdtype(value.dtype, xp.floating) and value.dtype != xp.dtype(spec.dtype) \
+                and xp.issubdtype(xp.dtype(spec.dtype), xp.floating):
+            value = cast(value, spec.dtype)
+        return value
+
+    # -- description ---------------------------------------------------------------------------
+    def _summary_rows(self, expand_nested=False):
+        return [(layer, _last_output_shape(layer)) for layer in self.layers]
+
+    def _is_sequential_like(self):
+        """Keras prints a plain chain of layers without the 'Connected to' column."""
+        seen = set()
+        for nodes in self._nodes_by_depth.values():
+            if len(nodes) > 1 or (len(nodes) == 1 and len(nodes[0].input_tensors) > 1):
+                return False
+            seen.update(nodes)
+        for layer in self.layers:
+            if sum(node in seen for node in layer._inbound_nodes) > 1:
+                return False
+        return True
+
+    def _connections(self, layer):
+        """'input_layer[0][0], dense[0][0]': where each input of each call in this model came from."""
+        relevant = {node for nodes in self._nodes_by_depth.values() for node in nodes}
+        parts = []
+        for node in layer._inbound_nodes:
+            if node not in relevant:
+                continue
+            for tensor in node.input_tensors:
+                source, node_index, tensor_index = tensor._keras_history
+                parts.append(f"{source.name}[{node_index}][{tensor_index}]")
+        return ", ".join(parts) or "-"
+
+
+def _keras_tensors(structure, argument):
+    flat = flatten(structure)
+    if not flat:
+        raise ValueError(f"`{argument}` argument cannot be empty. Received: {argument}={structure}")
+    for value in flat:
+        if not isinstance(value, KerasTensor):
+            raise ValueError(f"All `{argument}` values must be KerasTensors (from `Input` and "
+                             f"layer calls). Received: {argument}={structure} including invalid "
+                             f"value {value!r} of type {type(value).__name__}")
+    return flat
+
+
+def _is_shape_list(value):
+    return isinstance(value, (list, tuple)) and bool(value) and isinstance(value[0], (list, tuple))
+
+
+def _last_output_shape(layer):
+    if not layer._inbound_nodes:
+        return getattr(layer, "_output_shape", None)
+    shapes = [t.shape for t in layer._inbound_nodes[-1].output_tensors]
+    return shapes[0] if len(shapes) == 1 else shapes
+
