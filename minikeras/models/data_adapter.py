@@ -79,7 +79,7 @@ class ArrayDataAdapter:
     Args:
         x: array, or list/tuple/dict of arrays (multi-input).
         y: array(s) or None (predict).
-        sample_weight: 1-D per-sample weights, or None.
+        sample_weight: 1-D per-sample weights (or a list / dict of them, one per output), or None.
         batch_size: samples per batch (the last batch may be smaller).
         shuffle: True (new permutation every epoch), 'batch' (shuffle batch-sized chunks) or False.
         class_weight: {class index: weight}, turned into sample weights.
@@ -93,12 +93,16 @@ class ArrayDataAdapter:
         self.x = map_structure(to_array, x)
         self.y = map_structure(to_array, y)
         if class_weight is not None:
+            if len(flatten_structure(self.y)) > 1:
+                raise ValueError("`class_weight` is only supported for Models with a single "
+                                 "output; for several outputs pass `sample_weight` (one array "
+                                 "per output).")
             if sample_weight is not None:
                 raise ValueError("You cannot pass both `class_weight` and `sample_weight`.")
             if y is None:
                 raise ValueError("`class_weight` needs targets `y`.")
             sample_weight = class_weight_to_sample_weight(flatten_structure(self.y)[0], class_weight)
-        self.sample_weight = None if sample_weight is None else to_array(sample_weight)
+        self.sample_weight = map_structure(to_array, sample_weight)  # one array, or one per output
         self._check_cardinality()
         self.batch_size = int(batch_size)
         self.shuffle = shuffle
@@ -144,4 +148,4 @@ class ArrayDataAdapter:
                 index = order[start:start + self.batch_size]
             take = lambda a: a[index]  # noqa: E731
             yield (map_structure(take, self.x), map_structure(take, self.y),
-                   None if self.sample_weight is None else self.sample_weight[index])
+                   map_structure(take, self.sample_weight))
