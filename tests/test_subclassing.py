@@ -207,3 +207,34 @@ def test_model_called_eagerly_returns_a_tensor():
 def test_positional_arguments_other_than_inputs_outputs_are_rejected():
     with pytest.raises(TypeError, match="inputs` and `outputs`"):
         minikeras.Model("not a tensor")
+
+
+def test_a_step_returning_every_metric_result_logs_flat_keys_like_keras():
+    """Keras's guide returns {m.name: m.result() for m in self.metrics}; `compile_metrics`'
+    result is a dict, merged into the logs rather than nested."""
+    class GuideStyle(Regressor):
+        def train_step(self, data):
+            x, y = data
+            with minikeras.GradientTape() as tape:
+                y_pred = self(x, training=True)
+                loss = self.compute_loss(y=y, y_pred=y_pred)
+            self.optimizer.apply(tape.gradient(loss, self.trainable_variables),
+                                 self.trainable_variables)
+            for metric in self.metrics:
+                if metric.name == "loss":
+                    metric.update_state(loss)
+                else:
+                    metric.update_state(y, y_pred)
+            return {m.name: m.result() for m in self.metrics}
+
+    model = GuideStyle()
+    model.compile(optimizer="sgd", loss="mse", metrics=["mae"])
+    history = model.fit(X, Y, epochs=2, batch_size=32, verbose=0)
+    assert sorted(history.history) == ["loss", "mae"]
+    assert all(isinstance(v, float) for v in history.history["mae"])
+
+
+def test_metrics_passed_where_loss_weights_go_is_a_clear_error():
+    model = Regressor()
+    with pytest.raises(ValueError, match="`loss_weights` must hold numbers"):
+        model.compile("sgd", "mse", ["mae"])

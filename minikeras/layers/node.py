@@ -23,7 +23,10 @@ def flatten(structure):
 def map_structure(fn, structure):
     """`fn` applied to every leaf (in `flatten` order), keeping the list / tuple / dict nesting."""
     if isinstance(structure, (list, tuple)):
-        return type(structure)(map_structure(fn, item) for item in structure)
+        items = [map_structure(fn, item) for item in structure]
+        if hasattr(structure, "_fields"):  # a namedtuple takes its fields as arguments
+            return type(structure)(*items)
+        return type(structure)(items)
     if isinstance(structure, dict):
         return {key: map_structure(fn, structure[key]) for key in sorted(structure)}
     return fn(structure)

@@ -166,6 +166,12 @@ class CompileLoss:
             raise ValueError(f"`loss_weights` must be a number (one loss) or a list or dict "
                              f"(one per output), received {loss_weights!r} of type "
                              f"{type(loss_weights).__name__}.")
+        for weight in _flat(loss_weights):
+            if weight is not None and not isinstance(weight, (int, float)):
+                raise ValueError(f"`loss_weights` must hold numbers (one per output); received "
+                                 f"{loss_weights!r}. (In compile(optimizer, loss, loss_weights, "
+                                 f"metrics), the third positional argument is `loss_weights`: "
+                                 f"pass metrics as `metrics=[...]`.)")
         self._user_loss = loss
         self._user_loss_weights = loss_weights
         self.output_names = _standard_names(output_names)

@@ -348,7 +348,13 @@ def _pythonify(logs):
     if not isinstance(logs, dict):
         raise TypeError(f"`train_step` / `test_step` must return a dict of logs "
                         f"({{metric name: value}}), received {type(logs).__name__}.")
-    return {key: _to_float(value) for key, value in logs.items()}
+    result = {}
+    for key, value in logs.items():
+        if isinstance(value, dict):  # e.g. `compile_metrics`' result: merged in, like Keras
+            result.update(_pythonify(value))
+        else:
+            result[key] = _to_float(value)
+    return result
 
 
 def _verbose(verbose):

@@ -43,7 +43,10 @@ def _align(text, width, align):
 
 def _row(cells, widths, aligns, edge="│"):
     """One table row; a cell too long for its column wraps onto more lines, as rich does."""
-    wrapped = [textwrap.wrap(str(text), width - 2) or [""] for text, width in zip(cells, widths)]
+    wrapped = [[_cut(line, width - 2) for line in
+                textwrap.wrap(str(text), width - 2, break_long_words=False,
+                              break_on_hyphens=False) or [""]]
+               for text, width in zip(cells, widths)]
     lines = []
     for i in range(max(len(cell) for cell in wrapped)):
         parts = [" " + _align(cell[i] if i < len(cell) else "", width - 2, align) + " "
@@ -52,10 +55,14 @@ def _row(cells, widths, aligns, edge="│"):
     return "\n".join(lines)
 
 
+def _cut(text, width):
+    """A word too long for its column is cut with an ellipsis (rich's overflow="ellipsis")."""
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
 def _header(columns, widths):
     """Header cells cut with an ellipsis when the column is too narrow (rich's overflow)."""
-    return [name if len(name) <= width - 2 else name[: width - 3] + "…"
-            for name, width in zip(columns, widths)]
+    return [_cut(name, width - 2) for name, width in zip(columns, widths)]
 
 
 def _rule(widths, left, mid, right, fill):
