@@ -78,7 +78,8 @@ KERAS = {
 }
 KERAS_TD_DENSE_KEYS = ["name", "trainable", "dtype", "units", "activation", "use_bias",
                        "kernel_initializer", "bias_initializer", "kernel_regularizer",
-                       "bias_regularizer", "kernel_constraint", "bias_constraint"]
+                       "bias_regularizer", "kernel_constraint", "bias_constraint",
+                       "quantization_config"]
 KERAS_BI_KEYS = ["backward_layer", "dtype", "layer", "merge_mode", "name", "trainable"]
 
 

@@ -7,6 +7,7 @@ together: convert the inputs, build on first use, check the input shape, call, c
 """
 import contextlib
 import inspect
+import sys
 import threading
 import warnings
 
@@ -14,6 +15,9 @@ from minikeras import constraints, initializers, regularizers
 from minikeras.backend import config
 from minikeras.backend.array_module import xp
 from minikeras.backend.autodiff import Tensor, Variable, no_grad
+from minikeras.layers.auto_config import (accepts_argument, auto_config,
+                                          missing_init_arguments, record_init_arguments,
+                                          uses_auto_config)
 from minikeras.layers.input_spec import assert_input_compatibility
 from minikeras.layers.node import Node, flatten, map_structure
 from minikeras.ops.core import cast, convert_to_tensor
@@ -116,6 +120,13 @@ class Layer:
 
     _BUILD_SHAPE_KWARGS = ("input_shape", "batch_input_shape", "batch_size", "input_dim")
 
+    def __new__(cls, *args, **kwargs):
+        # Remember the constructor arguments: a user class without `get_config` is serialized
+        # from them, as in Keras (minikeras/layers/auto_config.py).
+        instance = super().__new__(cls)
+        record_init_arguments(instance, cls, args, kwargs)
+        return instance
+
     def __init__(self, *, activity_regularizer=None, trainable=True, dtype=None, autocast=True,
                  name=None, **kwargs):
         self._batch_input_shape = _batch_shape_from_kwargs(kwargs)
@@ -142,6 +153,9 @@ class Layer:
         self._call_takes_mask = "mask" in parameters
         self._inbound_nodes = []
         self._outbound_nodes = []
+
+    # `inspect.signature(Layer)` shows the constructor's arguments, not __new__'s (*args, **kwargs)
+    __new__.__signature__ = inspect.signature(__init__)
 
     # -- attribute tracking --------------------------------------------------------------------
     def __setattr__(self, name, value):
@@ -267,6 +281,8 @@ class Layer:
         if not self.built:
             self.build(input_shape)
             self.built = True
+            if self.__dict__.get("_build_input_shape") is None:
+                self._build_input_shape = input_shape  # Keras's build_config
 
     def call(self, inputs, *args, **kwargs):
         """The computation. Subclasses override this."""
@@ -303,7 +319,7 @@ class Layer:
                 self.add_loss(self.activity_regularizer(output) / batch)
         if self.supports_masking:
             self._set_mask_metadata(inputs, outputs, previous_mask)
-        elif any(m is not None for m in flatten(previous_mask)):
+        elif any(m is not None for m in flatten(_keras_mask_of(inputs))):
             warnings.warn(f"Layer '{self.name}' (of type {type(self).__name__}) was passed an "
                           f"input with a mask attached to it. However, this layer does not "
                           f"support masking and will therefore destroy the mask information. "
@@ -429,6 +445,8 @@ class Layer:
                        "dtype": dtype_policy_config(self.dtype)}
         if self.activity_regularizer is not None:
             config_dict["activity_regularizer"] = regularizers.serialize(self.activity_regularizer)
+        if _uses_auto_config(self):
+            config_dict = auto_config(self, config_dict)
         return config_dict
 
     @classmethod
@@ -436,10 +454,34 @@ class Layer:
         config_dict = dict(config_dict)
         if "dtype" in config_dict:
             config_dict["dtype"] = dtype_from_config(config_dict["dtype"])
-        return cls(**config_dict)
+        trainable = config_dict.get("trainable", True)
+        for key in ("trainable", "dtype", "name"):
+            # an auto-config holds the base keys even when __init__ takes no **kwargs
+            if key in config_dict and not accepts_argument(cls, key):
+                config_dict.pop(key)
+        missing = missing_init_arguments(cls, config_dict)
+        if missing:
+            raise TypeError(
+                f"Unable to revive {cls.__name__} from its config: the config lacks the "
+                f"constructor argument(s) {', '.join(repr(m) for m in missing)}. Make "
+                f"`{cls.__name__}.get_config()` return them (or write a `from_config` "
+                f"classmethod). Received config keys: {sorted(config_dict)}")
+        layer = cls(**config_dict)
+        if not trainable and layer.trainable:
+            layer.trainable = False
+        return layer
 
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+
+def _uses_auto_config(layer):
+    """A user class whose get_config is the base one (Layer's or Model's) gets Keras's auto-config."""
+    defaults = [Layer.get_config]
+    model_module = sys.modules.get("minikeras.models.model")
+    if model_module is not None:
+        defaults.append(model_module.Model.get_config)
+    return uses_auto_config(layer, *defaults)
 
 
 def _batch_shape_from_kwargs(kwargs):

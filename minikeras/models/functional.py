@@ -16,7 +16,7 @@ import warnings
 from minikeras.backend.array_module import xp
 from minikeras.backend.autodiff import Tensor
 from minikeras.layers.layer import KerasTensor, _training_scope
-from minikeras.layers.node import flatten, pack_as
+from minikeras.layers.node import Node, flatten, map_structure, pack_as
 from minikeras.models.model import Model
 from minikeras.ops.core import cast, convert_to_tensor
 from minikeras.ops.manipulation import reshape
@@ -48,7 +48,7 @@ def map_graph(inputs, outputs):
     for node, depth in node_depths.items():
         nodes_by_depth.setdefault(depth, []).append(node)
     layers = sorted(layer_depths, key=lambda layer: (-layer_depths[layer], layer_indices[layer]))
-    _check_connected(inputs, nodes_by_depth)
+    _check_connected(inputs, outputs, nodes_by_depth)
     names = [layer.name for layer in layers]
     for name in names:
         if names.count(name) > 1:
@@ -58,35 +58,46 @@ def map_graph(inputs, outputs):
 
 
 def _discover(inputs, outputs):
-    """Depth-first walk from the outputs: nodes after the nodes they depend on, layer order."""
+    """Depth-first walk from the outputs: nodes after the nodes they depend on, layer order.
+
+    Iterative (an explicit stack), so a graph thousands of layers deep needs no recursion."""
     input_ids = {id(t) for t in inputs}
     finished, in_progress, ordered, layer_indices = set(), set(), [], {}
 
-    def visit(tensor):
+    def enter(tensor):
+        """Start visiting the node that made `tensor`: (node, its unvisited inputs) or None."""
         if tensor._keras_history is None:
             raise ValueError(f"Tensor {tensor} was not produced by a layer call on an `Input`: "
                              f"it cannot be part of a functional model.")
         layer, node_index, _ = tensor._keras_history
         node = layer._inbound_nodes[node_index]
         if node in finished:
-            return
+            return None
         if node in in_progress:
             raise ValueError(f"Tensor {tensor} from layer {layer.name!r} is part of a cycle.")
         layer_indices.setdefault(layer, len(layer_indices))
         in_progress.add(node)
-        if not node.is_input and id(tensor) not in input_ids:
-            for parent_tensor in node.input_tensors:
-                visit(parent_tensor)
-        finished.add(node)
-        in_progress.discard(node)
-        ordered.append(node)
+        parents = [] if node.is_input or id(tensor) in input_ids else node.input_tensors
+        return node, iter(parents)
 
-    for tensor in outputs:
-        visit(tensor)
+    for output in outputs:
+        stack = [frame for frame in [enter(output)] if frame is not None]
+        while stack:
+            node, parents = stack[-1]
+            parent = next(parents, None)
+            if parent is not None:
+                frame = enter(parent)
+                if frame is not None:
+                    stack.append(frame)
+                continue
+            stack.pop()
+            finished.add(node)
+            in_progress.discard(node)
+            ordered.append(node)
     return ordered, layer_indices
 
 
-def _check_connected(inputs, nodes_by_depth):
+def _check_connected(inputs, outputs, nodes_by_depth):
     """Every node's inputs must be computable from the model inputs; else name what is missing."""
     computable = {id(t) for t in inputs}
     accessed = []
@@ -94,6 +105,8 @@ def _check_connected(inputs, nodes_by_depth):
         for node in nodes_by_depth[depth]:
             if all(id(t) in computable for t in node.output_tensors):
                 continue  # a model input itself, possibly an intermediate tensor
+            if node.is_input:
+                continue  # an `Input` that is not among the model's inputs: its consumers fail
             for tensor in node.input_tensors:
                 if id(tensor) not in computable:
                     source = tensor._keras_history.operation
@@ -105,6 +118,12 @@ def _check_connected(inputs, nodes_by_depth):
                         f"following previous layers were accessed without issue: {accessed}")
             accessed.append(node.operation.name)
             computable.update(id(t) for t in node.output_tensors)
+    for tensor in outputs:
+        if id(tensor) not in computable:  # an `Input` given as an output but not as an input
+            raise ValueError(
+                f"Graph disconnected: output {tensor} is the `Input` "
+                f"{tensor._keras_history.operation.name!r}, which is not among the model's "
+                f"inputs {[t.name for t in inputs]}; add it to `inputs`.")
 
 
 class Functional(Model):
@@ -118,6 +137,9 @@ class Functional(Model):
 
     def __init__(self, inputs, outputs, name=None, trainable=True, **kwargs):
         Model.__init__(self, name=name, trainable=trainable, **kwargs)
+        _keras_tensors(inputs, "inputs")
+        _keras_tensors(outputs, "outputs")
+        inputs, outputs = _clone_graph_from_intermediate_inputs(inputs, outputs)
         self._inputs_struct = inputs
         self._outputs_struct = outputs
         self._inputs = _keras_tensors(inputs, "inputs")
@@ -141,8 +163,18 @@ class Functional(Model):
 
     # -- the graph -----------------------------------------------------------------------------
     @property
+    def layers(self):
+        """The layers of the graph, InputLayers included, in Keras's order."""
+        return list(self.__dict__.get("_functional_layers", []))
+
+    @property
     def _layers(self):
-        return self.__dict__.get("_functional_layers", [])
+        """What weights, losses and `trainable` walk: the graph's layers, then layers assigned
+        as attributes (e.g. by a functional subclass) that are not in the graph, as in Keras."""
+        graph = self.__dict__.get("_functional_layers", [])
+        extra = [layer for layer in self.__dict__.get("_tracked_layers", [])
+                 if all(layer is not g for g in graph)]
+        return graph + extra
 
     @property
     def inputs(self):
@@ -184,31 +216,39 @@ class Functional(Model):
         with _training_scope(training):
             return self._run_through_graph(flat_inputs, lambda layer, *a, **k: layer(*a, **k))
 
+    def compute_mask(self, inputs, previous_mask):
+        """Masks flow through the graph itself (each output keeps the mask its layer gave it)."""
+        return None
+
     def compute_output_spec(self, inputs, *args, **kwargs):
         """The symbolic outputs for symbolic `inputs`, without recording nodes in inner layers."""
-        flat_inputs = self._match_input_structure(inputs)
+        flat_inputs = [self._adjust_symbolic_rank(index, value, spec) for index, (value, spec)
+                       in enumerate(zip(self._match_input_structure(inputs), self._inputs))]
         return self._run_through_graph(
             flat_inputs, lambda layer, *a, **k: layer.compute_output_spec(*a, **k))
 
     def compute_output_shape(self, input_shape):
+        """Output shape(s) in the structure of `outputs` as given (a one-element list stays a
+        list here, as in Keras), for input shape(s) given like the inputs."""
         flat_shapes = self._match_input_structure(input_shape, leaf=tuple)
-        specs = self._run_through_graph([KerasTensor(s, t.dtype) for s, t in
-                                         zip(flat_shapes, self._inputs)],
-                                        lambda layer, *a, **k: layer.compute_output_spec(*a, **k))
-        shapes = [t.shape for t in flatten(specs)]
-        return shapes[0] if len(shapes) == 1 else shapes
+        flat_specs = [self._adjust_symbolic_rank(index, KerasTensor(shape, spec.dtype), spec)
+                      for index, (shape, spec) in enumerate(zip(flat_shapes, self._inputs))]
+        specs = self._run_through_graph(
+            flat_specs, lambda layer, *a, **k: layer.compute_output_spec(*a, **k), unpack=False)
+        return map_structure(lambda t: t.shape, specs)
 
-    def _run_through_graph(self, flat_inputs, call_layer):
+    def _run_through_graph(self, flat_inputs, call_layer, unpack=True):
         values = {id(t): x for t, x in zip(self._inputs, flat_inputs)}
         for node in self._execution_nodes:
             if not all(id(t) in values for t in node.input_tensors):
                 continue  # feeds a model input that was given directly
             args, kwargs = node.arguments_with(values)
             outputs = call_layer(node.operation, *args, **kwargs)
-            for tensor, value in zip(node.output_tensors, flatten(outputs)):
-                values[id(tensor)] = value
+            for tensor, value in zip(flatten(node.outputs), flatten(outputs)):
+                if isinstance(tensor, KerasTensor):
+                    values[id(tensor)] = value
         result = pack_as(self._outputs_struct, [values[id(t)] for t in self._outputs])
-        if isinstance(result, list) and len(result) == 1:
+        if unpack and isinstance(result, list) and len(result) == 1:
             return result[0]  # Keras unpacks a one-element output list
         return result
 
@@ -244,23 +284,46 @@ class Functional(Model):
             checked.append(self._adjust_rank(index, value, spec))
         return checked
 
-    def _adjust_rank(self, index, value, spec):
-        """Keras's small courtesy: a trailing axis of size 1 may be missing or extra."""
+    def _adjusted_shape(self, index, shape, spec):
+        """Keras's small courtesy: a trailing axis of size 1 may be missing or extra. Returns
+        the shape the input is reshaped to; raises if it does not fit the `Input`'s shape."""
         expected = spec.shape
-        shape = tuple(value.shape)
-        if len(shape) == len(expected) + 1 and shape[-1] == 1:
-            value, shape = reshape(value, shape[:-1]), shape[:-1]
-        elif len(shape) + 1 == len(expected) and expected[-1] == 1:
-            value, shape = reshape(value, shape + (1,)), shape + (1,)
-        if len(shape) != len(expected) or any(e is not None and e != s
-                                              for e, s in zip(expected, shape)):
+        adjusted = tuple(shape)
+        if len(adjusted) == len(expected) + 1 and adjusted[-1] == 1:
+            adjusted = adjusted[:-1]
+        elif len(adjusted) + 1 == len(expected) and expected[-1] == 1:
+            adjusted = adjusted + (1,)
+        if len(adjusted) != len(expected) or any(e is not None and s is not None and e != s
+                                                 for e, s in zip(expected, adjusted)):
             raise ValueError(f'Input {index} ({spec.name!r}) of model "{self.name}" is '
                              f"incompatible with the model: expected shape={expected}, found "
-                             f"shape={shape}")
-        if xp.issubdtype(value.dtype, xp.floating) and value.dtype != xp.dtype(spec.dtype) \
-                and xp.issubdtype(xp.dtype(spec.dtype), xp.floating):
-            value = cast(value, spec.dtype)
+                             f"shape={tuple(shape)}")
+        return adjusted
+
+    def _adjust_symbolic_rank(self, index, value, spec):
+        if not isinstance(value, KerasTensor):
+            return value
+        shape = self._adjusted_shape(index, value.shape, spec)
+        return value if shape == value.shape else KerasTensor(shape, value.dtype)
+
+    def _adjust_rank(self, index, value, spec):
+        shape = tuple(value.shape)
+        adjusted = self._adjusted_shape(index, shape, spec)
+        if adjusted != shape:
+            value = reshape(value, adjusted)
+        if value.dtype != xp.dtype(spec.dtype):
+            value = cast(value, spec.dtype)  # as Keras: data takes the dtype of its `Input`
         return value
+
+    def get_config(self):
+        """Keras's functional config: layers with their inbound nodes, input/output layers."""
+        from minikeras.models.functional_config import functional_config
+        return functional_config(self)
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        from minikeras.models.functional_config import functional_from_config
+        return functional_from_config(cls, config, custom_objects)
 
     # -- description ---------------------------------------------------------------------------
     def _summary_rows(self, expand_nested=False):
@@ -289,6 +352,47 @@ class Functional(Model):
                 source, node_index, tensor_index = tensor._keras_history
                 parts.append(f"{source.name}[{node_index}][{tensor_index}]")
         return ", ".join(parts) or "-"
+
+
+def _clone_graph_from_intermediate_inputs(inputs, outputs):
+    """Keras's answer to `Model(intermediate_tensor, outputs)`: such an input becomes a fresh
+    `InputLayer` named after the tensor plus "CLONE", and the calls between the inputs and the
+    outputs are recorded again (new nodes, new KerasTensors) starting from it, so the layer that
+    made the intermediate tensor is not part of the new model (nor are its weights)."""
+    from minikeras.layers.core.input_layer import InputLayer
+    flat_inputs = flatten(inputs)
+    if all(_is_input_tensor(t) for t in flat_inputs):
+        return inputs, outputs
+    mapping = {}
+    for tensor in flat_inputs:
+        if _is_input_tensor(tensor):
+            mapping[id(tensor)] = tensor
+        else:
+            clone = InputLayer(batch_shape=tensor.shape, dtype=tensor.dtype,
+                               name=f"{tensor.name}CLONE")
+            mapping[id(tensor)] = clone.output
+    nodes, _ = _discover(flat_inputs, flatten(outputs))
+    replace = lambda x: mapping.get(id(x), x) if isinstance(x, KerasTensor) else x  # noqa: E731
+    for node in nodes:  # parents before children
+        if node.is_input or all(id(t) in mapping for t in node.output_tensors):
+            continue
+        if not any(id(t) in mapping for t in flatten([node.call_args, node.call_kwargs])
+                   if isinstance(t, KerasTensor)):
+            continue  # does not depend on a cloned input: keep the original node
+        new_outputs = map_structure(
+            lambda t: KerasTensor(t.shape, t.dtype) if isinstance(t, KerasTensor) else t,
+            node.outputs)
+        Node(node.operation, map_structure(replace, list(node.call_args)),
+             map_structure(replace, node.call_kwargs), new_outputs)
+        for old, new in zip(flatten(node.outputs), flatten(new_outputs)):
+            if isinstance(old, KerasTensor):
+                mapping[id(old)] = new
+    return pack_as(inputs, [mapping[id(t)] for t in flat_inputs]), map_structure(replace, outputs)
+
+
+def _is_input_tensor(tensor):
+    history = tensor._keras_history
+    return history is not None and history.operation._inbound_nodes[history.node_index].is_input
 
 
 def _keras_tensors(structure, argument):

@@ -18,7 +18,7 @@ class Model(Trainer, Layer):
         if cls is Model and _functional_arguments(args, kwargs):
             from minikeras.models.functional import Functional
             return Functional.__new__(Functional)
-        return super().__new__(cls)
+        return super().__new__(cls, *args, **kwargs)
 
     def __init__(self, *args, **kwargs):
         if _functional_arguments(args, kwargs):
@@ -49,7 +49,7 @@ class Model(Trainer, Layer):
         print_summary(self, line_length, positions, print_fn, expand_nested, show_trainable, layer_range)
 
     def _summary_rows(self, expand_nested=False):
-        return [(layer, getattr(layer, "_output_shape", None)) for layer in self.layers]
+        return [(layer, _known_output_shape(layer)) for layer in self.layers]
 
     @property
     def layers(self):
@@ -71,7 +71,51 @@ class Model(Trainer, Layer):
                          f"{[layer.name for layer in self.layers]}.")
 
     def get_config(self):
-        return {"name": self.name, "trainable": self.trainable}
+        """Keras's config: a subclass's constructor arguments (or its own get_config)."""
+        from minikeras.saving.model_config import subclass_model_config
+        return subclass_model_config(self)
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        from minikeras.saving.model_config import model_from_config
+        return model_from_config(cls, config, custom_objects)
+
+    def get_compile_config(self):
+        """The compile() arguments, serialized as Keras 3 stores them in `.keras` files."""
+        from minikeras.saving.compile_config import get_compile_config
+        return get_compile_config(self)
+
+    def compile_from_config(self, config):
+        """compile() again from `get_compile_config()`'s output."""
+        from minikeras.saving.compile_config import compile_from_config
+        compile_from_config(self, config)
+
+    # -- saving --------------------------------------------------------------------------------
+    def save(self, filepath, overwrite=True, zipped=None, **kwargs):
+        """Save the whole model: `.keras` (Keras 3's zip) or `.h5` / `.hdf5` (legacy HDF5).
+
+        `include_optimizer=False` leaves the optimizer state out."""
+        from minikeras.saving.saving_api import save_model
+        save_model(self, filepath, overwrite=overwrite, zipped=zipped, **kwargs)
+
+    def save_weights(self, filepath, overwrite=True, max_shard_size=None):
+        """Save the weights only, in Keras 3's layout; the name must end in `.weights.h5`."""
+        from minikeras.saving.saving_api import save_weights
+        save_weights(self, filepath, overwrite=overwrite, max_shard_size=max_shard_size)
+
+    def load_weights(self, filepath, skip_mismatch=False, by_name=False, **kwargs):
+        """Load weights from `.weights.h5`, `.keras`, or a legacy `.h5` file (Keras 2 or 3).
+
+        Legacy files match layers by position, or by name with `by_name=True`;
+        `skip_mismatch=True` skips layers whose weight shapes differ instead of failing."""
+        from minikeras.saving.saving_api import load_weights
+        load_weights(self, filepath, skip_mismatch=skip_mismatch, by_name=by_name, **kwargs)
+
+    def to_json(self, **kwargs):
+        """The architecture as a JSON string (`models.model_from_json` rebuilds it)."""
+        import json
+        from minikeras.saving.model_config import serialize_model
+        return json.dumps(serialize_model(self), **kwargs)
 
 
 def _functional_arguments(args, kwargs):
@@ -92,3 +136,16 @@ def _inject_functional(cls):
     for base in cls.__bases__:
         if issubclass(base, Model) and not issubclass(base, Functional):
             _inject_functional(base)
+
+
+def _known_output_shape(layer):
+    """The output shape a summary can show: recorded, or computed from the shape the layer was
+    built with (Keras does the same); None ("?") when neither is known."""
+    shape = getattr(layer, "_output_shape", None)
+    build_shape = layer.__dict__.get("_build_input_shape")
+    if shape is None and build_shape is not None:
+        try:
+            shape = layer.compute_output_shape(build_shape)
+        except Exception:  # a shape formula that needs more than the build shape
+            shape = None
+    return shape

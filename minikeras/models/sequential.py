@@ -1,7 +1,11 @@
 """`Sequential`: a model that is a plain stack of layers, each feeding the next."""
+from minikeras.backend.array_module import xp
 from minikeras.layers.core.input_layer import InputLayer
+from minikeras.layers.input_spec import assert_input_compatibility
 from minikeras.layers.layer import KerasTensor, Layer, name_scope
 from minikeras.models.model import Model
+from minikeras.ops.core import cast
+from minikeras.ops.manipulation import reshape
 
 
 class Sequential(Model):
@@ -111,10 +115,18 @@ class Sequential(Model):
 
     @property
     def input(self):
+        """As in Keras: once the model was called on symbolic tensors (nested in another model),
+        the input of that first call; before, its own symbolic input (`inputs[0]`)."""
+        if self._inbound_nodes:
+            return Layer.input.fget(self)
         return self.inputs[0]
 
     @property
     def output(self):
+        """As in Keras: the output of the first call on symbolic tensors (the tensor it made in
+        the enclosing model); before any such call, its own symbolic output (`outputs[0]`)."""
+        if self._inbound_nodes:
+            return Layer.output.fget(self)
         return self.outputs[0]
 
     def _require_graph(self, what):
@@ -123,24 +135,64 @@ class Sequential(Model):
                                  f"Input first (or build it).")
 
     def call(self, inputs, training=None, mask=None):
-        self._check_input_shape(inputs.shape)
-        outputs = inputs
+        outputs = self._standardize_input(inputs)
+        if mask is not None:
+            outputs._keras_mask = mask
         for layer in self._sequence:
             outputs = layer(outputs, training=training)
         return outputs
 
-    def _check_input_shape(self, shape):
+    def _standardize_input(self, inputs):
+        """As Keras's Sequential (a functional graph inside): a trailing axis of size 1 may be
+        missing or extra, the shape must fit the Input's, and data takes the Input's dtype."""
+        if self._input_layer is None:
+            return inputs
+        shape = tuple(inputs.shape)
+        adjusted = self._adjusted_input_shape(shape)
+        mask = getattr(inputs, "_keras_mask", None)
+        if adjusted != shape:
+            inputs = reshape(inputs, adjusted)
+        if inputs.dtype != xp.dtype(self._input_layer.dtype):
+            inputs = cast(inputs, self._input_layer.dtype)
+        if mask is not None and getattr(inputs, "_keras_mask", None) is None:
+            inputs._keras_mask = mask
+        return inputs
+
+    def _adjusted_input_shape(self, shape):
+        shape = received = tuple(shape)
+        if self._input_layer is None:
+            return shape
+        expected = self._input_layer.batch_shape
+        if len(shape) == len(expected) + 1 and shape[-1] == 1:
+            shape = shape[:-1]
+        elif len(shape) + 1 == len(expected) and expected[-1] == 1:
+            shape = shape + (1,)
+        self._check_input_shape(shape, received=received)
+        return shape
+
+    def _check_input_shape(self, shape, received=None):
         if self._input_layer is None:
             return
         expected = self._input_layer.batch_shape
         compatible = len(shape) == len(expected) and all(
-            e is None or e == s for e, s in zip(expected, shape))
+            e is None or s is None or e == s for e, s in zip(expected, shape))
         if not compatible:
             raise ValueError(f'Input 0 of layer "{self.name}" is incompatible with the layer: '
-                             f"expected shape={expected}, found shape={tuple(shape)}")
+                             f"expected shape={expected}, found "
+                             f"shape={tuple(shape if received is None else received)}")
+
+    def compute_output_spec(self, inputs, training=None, mask=None):
+        """The symbolic output for a symbolic input (a call inside another model's graph):
+        each layer's own spec in turn, with the same shape checks as a call on data."""
+        shape = self._adjusted_input_shape(inputs.shape)
+        outputs = inputs if shape == tuple(inputs.shape) else KerasTensor(shape, inputs.dtype)
+        for layer in self._sequence:
+            assert_input_compatibility(layer.input_spec, outputs.shape, layer.name)
+            outputs = layer.compute_output_spec(outputs)
+        return outputs
 
     def compute_output_shape(self, input_shape):
-        shape = tuple(input_shape)
+        shape = self._adjusted_input_shape(input_shape)
         for layer in self._sequence:
             shape = layer.compute_output_shape(shape)
         return shape
@@ -150,22 +202,14 @@ class Sequential(Model):
                 for layer in self._sequence]
 
     def get_config(self):
-        from minikeras.layers.serialization import serialize
-        layer_configs = []
-        if self._input_layer is not None:
-            layer_configs.append(serialize(self._input_layer))
-        layer_configs += [serialize(layer) for layer in self._sequence]
-        return {**super().get_config(), "dtype": self.get_dtype_policy(), "layers": layer_configs}
+        from minikeras.saving.model_config import sequential_config
+        return sequential_config(self)
 
     def get_dtype_policy(self):
         from minikeras.layers.layer import dtype_policy_config
         return dtype_policy_config(self.dtype)
 
     @classmethod
-    def from_config(cls, config_dict, custom_objects=None):
-        from minikeras.layers.serialization import deserialize
-        model = cls(name=config_dict.get("name"), trainable=config_dict.get("trainable", True))
-        for layer_config in config_dict["layers"]:
-            model.add(deserialize(layer_config, custom_objects), rebuild=False)
-        model._maybe_rebuild()
-        return model
+    def from_config(cls, config, custom_objects=None):
+        from minikeras.saving.model_config import sequential_from_config
+        return sequential_from_config(cls, config, custom_objects)

@@ -208,12 +208,12 @@ class Normalization(Layer):
     def get_build_config(self):
         """{"input_shape": ...} once built (Keras writes it as the layer's build_config)."""
         if self._build_input_shape:
-            return {"input_shape": self._build_input_shape}
+            return {"input_shape": list(self._build_input_shape)}
         return None
 
     def build_from_config(self, build_config):
         """Recreate the weights from `get_build_config()` (before loading saved values)."""
-        if build_config:
+        if build_config and not self.built:
             self.build(build_config["input_shape"])
 
 
