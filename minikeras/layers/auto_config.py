@@ -175,3 +175,34 @@ def missing_init_arguments(cls, config):
 
 def _names(names):
     return ", ".join(f"`{name}`" for name in names)
+
+
+def revive(cls, config, what="layer"):
+    """`cls(**config)` from a config: the base keys (name, trainable, dtype) are passed only when
+    the constructor takes them, and a config lacking required constructor arguments fails with
+    an error that names them (what = "layer" or "model", for the message)."""
+    from minikeras.layers.layer import dtype_from_config
+    config = dict(config)
+    if "dtype" in config:
+        config["dtype"] = dtype_from_config(config["dtype"])
+    trainable = config.get("trainable", True)
+    for key in ("name", "trainable", "dtype"):
+        if key in config and not accepts_argument(cls, key):
+            config.pop(key)
+    missing = missing_init_arguments(cls, config)
+    if missing:
+        raise TypeError(
+            f"Unable to revive {what} {cls.__name__} from its config: the config lacks the "
+            f"constructor argument(s) {', '.join(repr(m) for m in missing)} of "
+            f"{cls.__name__}.__init__. Make `{cls.__name__}.get_config()` return them (or write "
+            f"a `from_config` classmethod). Received config keys: {sorted(config)}")
+    try:
+        instance = cls(**config)
+    except TypeError as error:
+        raise TypeError(f"Unable to revive {what} {cls.__name__} from its config (keys "
+                        f"{sorted(config)}): {error}. When overriding `get_config()`, return "
+                        f"exactly the constructor's arguments, or define a `from_config(cls, "
+                        f"config)` classmethod.") from error
+    if not trainable and instance.trainable:
+        instance.trainable = False
+    return instance

@@ -15,8 +15,7 @@ from minikeras import constraints, initializers, regularizers
 from minikeras.backend import config
 from minikeras.backend.array_module import xp
 from minikeras.backend.autodiff import Tensor, Variable, no_grad
-from minikeras.layers.auto_config import (accepts_argument, auto_config,
-                                          missing_init_arguments, record_init_arguments,
+from minikeras.layers.auto_config import (auto_config, record_init_arguments, revive,
                                           uses_auto_config)
 from minikeras.layers.input_spec import assert_input_compatibility
 from minikeras.layers.node import Node, flatten, map_structure
@@ -451,25 +450,8 @@ class Layer:
 
     @classmethod
     def from_config(cls, config_dict):
-        config_dict = dict(config_dict)
-        if "dtype" in config_dict:
-            config_dict["dtype"] = dtype_from_config(config_dict["dtype"])
-        trainable = config_dict.get("trainable", True)
-        for key in ("trainable", "dtype", "name"):
-            # an auto-config holds the base keys even when __init__ takes no **kwargs
-            if key in config_dict and not accepts_argument(cls, key):
-                config_dict.pop(key)
-        missing = missing_init_arguments(cls, config_dict)
-        if missing:
-            raise TypeError(
-                f"Unable to revive {cls.__name__} from its config: the config lacks the "
-                f"constructor argument(s) {', '.join(repr(m) for m in missing)}. Make "
-                f"`{cls.__name__}.get_config()` return them (or write a `from_config` "
-                f"classmethod). Received config keys: {sorted(config_dict)}")
-        layer = cls(**config_dict)
-        if not trainable and layer.trainable:
-            layer.trainable = False
-        return layer
+        """The layer `get_config()` described (missing constructor arguments are named)."""
+        return revive(cls, config_dict, "layer")
 
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"

@@ -16,8 +16,8 @@ rebuilt by `from_config`, by default `cls(**config)`.
 """
 import json
 
-from minikeras.layers.auto_config import accepts_argument, missing_init_arguments
-from minikeras.layers.layer import Layer, dtype_from_config, dtype_policy_config
+from minikeras.layers.auto_config import revive
+from minikeras.layers.layer import Layer, dtype_policy_config
 from minikeras.layers.serialization import (build_from_config, class_identity, deserialize,
                                             get_build_config, instantiate, legacy_class_name,
                                             legacy_config_scope, resolve_class,
@@ -178,30 +178,5 @@ def sequential_from_config(cls, config, custom_objects=None):
 
 
 def revive_subclass(cls, config):
-    """`cls(**config)` for a subclassed model; the base keys (name, trainable, dtype) are only
-    passed when the constructor takes them."""
-    config = dict(config)
-    if "dtype" in config:
-        config["dtype"] = dtype_from_config(config["dtype"])
-    trainable = config.get("trainable", True)
-    for key in ("name", "trainable", "dtype"):
-        if key in config and not accepts_argument(cls, key):
-            config.pop(key)
-    missing = missing_init_arguments(cls, config)
-    if missing:
-        raise TypeError(
-            f"Unable to revive model {cls.__name__} from its config: the config lacks the "
-            f"constructor argument(s) {', '.join(repr(m) for m in missing)} of "
-            f"{cls.__name__}.__init__. Make `{cls.__name__}.get_config()` return them (and, for "
-            f"nested objects, write a `from_config` classmethod). Received config keys: "
-            f"{sorted(config)}")
-    try:
-        model = cls(**config)
-    except TypeError as error:
-        raise TypeError(f"Unable to revive model {cls.__name__} from its config (keys "
-                        f"{sorted(config)}): {error}. When overriding `get_config()`, return "
-                        f"exactly the constructor's arguments, or define a `from_config(cls, "
-                        f"config)` classmethod.") from error
-    if not trainable and model.trainable:
-        model.trainable = False
-    return model
+    """`cls(**config)` for a subclassed model (see `auto_config.revive`)."""
+    return revive(cls, config, "model")
