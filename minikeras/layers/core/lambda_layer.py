@@ -211,9 +211,11 @@ def deserialize_function(config, what, safe_mode, custom_objects=None):
                 f"Requested the deserialization of a `Lambda` layer whose `{what}` is a Python "
                 f"lambda. Loading it means running bytecode stored in the config, which could "
                 f"execute arbitrary code, so it is disallowed by default (safe_mode=True). If you "
-                f"trust the source of this config, pass `safe_mode=False`, e.g. "
-                f"`Lambda.from_config(config, safe_mode=False)`; better, replace the lambda by a "
-                f"named function registered with `register_keras_serializable()`.")
+                f"trust the source of this config, pass `safe_mode=False` to the loading "
+                f"function (`load_model(path, safe_mode=False)`, "
+                f"`Lambda.from_config(config, safe_mode=False)`) or call "
+                f"`minikeras.saving.enable_unsafe_deserialization()`; better, replace the lambda "
+                f"by a named function registered with `register_keras_serializable()`.")
         inner = config.get("config", {})
         return _load_lambda(inner["code"], inner.get("defaults"), inner.get("closure"))
     if isinstance(config, dict) and config.get("class_name") == "function":
@@ -225,10 +227,14 @@ def deserialize_function(config, what, safe_mode, custom_objects=None):
                                                              custom_objects)
     else:
         raise TypeError(f"Lambda: cannot deserialize `{what}` from {config!r}.")
+    from minikeras import ops
     try:
         return saving_serialization.resolve(name, activations.ALL_OBJECTS_DICT, "function",
                                             custom_objects)
     except ValueError:
+        if callable(getattr(ops, str(name), None)):
+            return getattr(ops, name)  # e.g. Lambda(ops.abs); Keras 3 itself cannot find it
+
         raise TypeError(
             f"Could not locate function {name!r} (the Lambda layer's `{what}`). Make sure custom "
             f"functions are decorated with `@minikeras.saving.register_keras_serializable()` "
