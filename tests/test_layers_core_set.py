@@ -253,7 +253,7 @@ def test_safe_mode_scope_decides_for_nested_deserialization(monkeypatch):
             layers.deserialize(serialized)
     np.testing.assert_allclose(clone(X).numpy(), X * 3, rtol=1e-6)
     assert serialization.in_safe_mode()
-    monkeypatch.setattr(serialization, "_unsafe_deserialization_enabled", False)
+    monkeypatch.setattr(minikeras.backend.config, "_UNSAFE_DESERIALIZATION", False)
     serialization.enable_unsafe_deserialization()
     assert not serialization.in_safe_mode()
     layers.deserialize(serialized)

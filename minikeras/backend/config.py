@@ -1,10 +1,12 @@
-"""Global numeric settings, as in `keras.config`: float type, fuzz factor and image layout."""
+"""Global settings, as in `keras.config`: float type, fuzz factor, image layout, and whether
+loading may run code stored in files."""
 
 _FLOATX = "float32"
 _EPSILON = 1e-7
 _IMAGE_DATA_FORMAT = "channels_last"
 _VALID_FLOATX = ("float16", "float32", "float64")
 _VALID_DATA_FORMATS = ("channels_last", "channels_first")
+_UNSAFE_DESERIALIZATION = False
 
 
 def floatx():
@@ -49,3 +51,15 @@ def set_image_data_format(data_format):
 def backend():
     """The name of the array engine: always 'numpy' for minikeras."""
     return "numpy"
+
+
+def enable_unsafe_deserialization():
+    """Let every later load run code stored in configs (a Lambda's marshalled lambda), as if
+    `safe_mode=False` were passed everywhere. Only for files you trust."""
+    global _UNSAFE_DESERIALIZATION
+    _UNSAFE_DESERIALIZATION = True
+
+
+def unsafe_deserialization_enabled():
+    """Whether `enable_unsafe_deserialization()` was called in this process."""
+    return _UNSAFE_DESERIALIZATION

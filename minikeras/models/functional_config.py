@@ -212,7 +212,7 @@ def functional_from_config(cls, config, custom_objects=None):
                  for node in entry.get("inbound_nodes") or [])
 
     with custom_object_scope(custom_objects):
-        layer_entries = _drop_mask_operations(layer_entries)
+        layer_entries = _drop_mask_operations(layer_entries, _endpoint_layer_names(output_layers))
         created, queue = {}, []
         for entry in layer_entries:
             layer_name = entry.get("name") or (entry.get("config") or {}).get("name")
@@ -454,11 +454,25 @@ def _strip_keras_filled_arguments(layer, kwargs):
             kwargs.pop(key)
 
 
-def _drop_mask_operations(layer_entries):
+def _endpoint_layer_names(endpoints):
+    """The layer names in an `output_layers` value: one [name, node, index] triple, or a list /
+    dict of them."""
+    if isinstance(endpoints, dict):
+        return {name for value in endpoints.values() for name in _endpoint_layer_names(value)}
+    if isinstance(endpoints, (list, tuple)):
+        if endpoints and isinstance(endpoints[0], str):
+            return {endpoints[0]}
+        return {name for value in endpoints for name in _endpoint_layer_names(value)}
+    return set()
+
+
+def _drop_mask_operations(layer_entries, outputs=()):
     """Keras 3 records the ops that compute a mask (an Embedding's `not_equal(x, 0)`) as
     entries of the layer list, feeding the next layer's `mask` argument. minikeras propagates
     masks itself: such entries, and the `mask` arguments that refer to them, are left out.
-    Any other op entry is an error that names it."""
+    Any other op entry, or an unknown class (no `module` in a legacy `.h5` config) that is not
+    a mask computation (e.g. a model output), is kept, so that deserializing it gives the usual
+    "Unknown layer ... custom_objects" error."""
     from minikeras.layers.serialization import is_known_class
     operations = {entry.get("name") for entry in layer_entries
                   if str(entry.get("module") or "").startswith(("keras.src.ops", "keras.ops"))
@@ -489,6 +503,7 @@ def _drop_mask_operations(layer_entries):
                   if (leaf.get("config") or {}).get("keras_history")}
     still_used |= {item[0] for entry in kept for node in entry.get("inbound_nodes") or []
                    if isinstance(node, list) for item in node if isinstance(item, list) and item}
+    still_used |= set(outputs)
     if operations & still_used:
         # not a mask computation: deserializing the entry gives the usual "Unknown layer" error
         unused = operations - still_used

@@ -13,7 +13,7 @@ import contextlib
 import os
 import tempfile
 
-from minikeras.saving.serialization import safe_mode_scope
+from minikeras.saving.serialization import safe_mode_scope, unsafe_deserialization_enabled
 
 LEGACY_H5_SUFFIXES = (".h5", ".hdf5")
 
@@ -29,7 +29,9 @@ def atomic_path(filepath, overwrite=True):
         raise FileExistsError(f"File {filepath!r} already exists and overwrite=False.")
     folder = os.path.dirname(os.path.abspath(filepath))
     os.makedirs(folder, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=folder, prefix=".tmp-" + os.path.basename(filepath) + "-")
+    prefix = f".tmp-{os.path.basename(filepath)}-"
+    _remove_abandoned_temporaries(folder, prefix)
+    handle, temporary = tempfile.mkstemp(dir=folder, prefix=f"{prefix}{os.getpid()}-")
     os.close(handle)
     try:
         yield temporary
@@ -38,6 +40,30 @@ def atomic_path(filepath, overwrite=True):
         with contextlib.suppress(OSError):
             os.remove(temporary)
         raise
+
+
+def _remove_abandoned_temporaries(folder, prefix):
+    """Delete temporary files of earlier saves to the same target whose process has died
+    (killed mid-save); the writer's PID is part of each temporary name."""
+    for name in os.listdir(folder):
+        if not name.startswith(prefix):
+            continue
+        pid = name[len(prefix):].split("-", 1)[0]
+        if pid.isdigit() and not _process_alive(int(pid)):
+            with contextlib.suppress(OSError):
+                os.remove(os.path.join(folder, name))
+
+
+def _process_alive(pid):
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True  # exists but not ours, or cannot tell: leave its file alone
+    return True
 
 
 def _suffix_kind(filepath):
@@ -88,6 +114,8 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
     if not os.path.exists(filepath):
         raise FileNotFoundError(f"No file or directory found at {filepath!r}.")
     kind = _suffix_kind(filepath)
+    if unsafe_deserialization_enabled():
+        safe_mode = False  # Keras: `enable_unsafe_deserialization()` overrides the default
     with safe_mode_scope(safe_mode):
         if kind == "keras" or (kind is None and _is_zip(filepath)):
             from minikeras.saving.keras_archive import load_keras_archive

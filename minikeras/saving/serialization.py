@@ -10,6 +10,12 @@ import difflib
 import inspect
 import threading
 
+from minikeras.backend import config as _config
+
+# The process-wide opt-in lives with the other global settings (`minikeras.config`, as Keras's).
+enable_unsafe_deserialization = _config.enable_unsafe_deserialization
+unsafe_deserialization_enabled = _config.unsafe_deserialization_enabled
+
 _GLOBAL_CUSTOM_OBJECTS = {}
 _scope = threading.local()
 
@@ -42,9 +48,6 @@ def custom_object_scope(custom_objects):
         _scope.stack = stack
 
 
-_unsafe_deserialization_enabled = False
-
-
 @contextlib.contextmanager
 def safe_mode_scope(safe_mode=True):
     """Inside the block, deserialization runs in `safe_mode` (True: never execute code read
@@ -63,14 +66,7 @@ def in_safe_mode():
     stack = getattr(_scope, "safe_mode", [])
     if stack:
         return bool(stack[-1])
-    return not _unsafe_deserialization_enabled
-
-
-def enable_unsafe_deserialization():
-    """Allow configs to execute code everywhere in this process (Keras's
-    `keras.config.enable_unsafe_deserialization`). Only for files you trust."""
-    global _unsafe_deserialization_enabled
-    _unsafe_deserialization_enabled = True
+    return not unsafe_deserialization_enabled()
 
 
 def _custom_lookup(name, custom_objects=None):

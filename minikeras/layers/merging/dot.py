@@ -121,7 +121,9 @@ class Dot(Merge):
         return None
 
     def get_config(self):
-        return {**super().get_config(), "axes": self.axes, "normalize": self.normalize}
+        # a pair as a list, what JSON gives back, so that the config survives a round trip
+        axes = self.axes if isinstance(self.axes, int) else list(self.axes)
+        return {**super().get_config(), "axes": axes, "normalize": self.normalize}
 
 
 def dot(inputs, axes=-1, normalize=False, **kwargs):
