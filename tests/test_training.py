@@ -198,7 +198,8 @@ def test_verbose_modes_print_keras_style(capsys):
     assert capsys.readouterr().out == ""
     model.fit(X, Y, batch_size=2, epochs=1, verbose=1)
     out = capsys.readouterr().out
-    assert "Epoch 1/1" in out and "3/3" in out
+    # Keras 3 prints "Epoch i/N" only when N > 1 (verified on 3.15.1).
+    assert "Epoch" not in out and "3/3" in out
 
 
 def test_nan_inputs_are_not_silently_fixed():

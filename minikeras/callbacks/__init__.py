@@ -11,3 +11,5 @@ from minikeras.callbacks.model_checkpoint import ModelCheckpoint
 from minikeras.callbacks.reduce_lr_on_plateau import ReduceLROnPlateau
 from minikeras.callbacks.remote_monitor import RemoteMonitor
 from minikeras.callbacks.terminate_on_nan import TerminateOnNaN
+from minikeras.callbacks.backup_and_restore import BackupAndRestore
+from minikeras.callbacks.swap_ema_weights import SwapEMAWeights

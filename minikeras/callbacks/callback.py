@@ -2,16 +2,28 @@
 
 
 class Callback:
-    """Base class: override the hooks you need. `self.model` and `self.params`
-    ({'verbose', 'epochs', 'steps'}) are set before training starts.
+    """Base class: override the hooks you need.
 
-    Order inside `fit`: on_train_begin, then per epoch on_epoch_begin, per batch
-    on_train_batch_begin / on_train_batch_end, validation (on_test_* hooks), on_epoch_end;
-    finally on_train_end. Set `self.model.stop_training = True` to end training early.
+    `fit`, `evaluate` and `predict` call `set_model(model)` then `set_params(params)` on every
+    callback before the first hook, so `self.model` is the model and `self.params` is
+    `{"verbose": 0|1|2, "epochs": epochs, "steps": batches per epoch}` (evaluate and predict:
+    epochs=1). Before that, `params` is None, as in Keras.
+
+    Order inside `fit` (each hook goes to every callback in list order before the next hook):
+    on_train_begin({}); per epoch on_epoch_begin(epoch, {}); per step
+    on_train_batch_begin(step, {}) and on_train_batch_end(step, running epoch logs), which by
+    default call the legacy on_batch_begin / on_batch_end; the validation pass
+    (on_test_begin, on_test_batch_begin/_end, on_test_end(val logs without the "val_" prefix));
+    on_epoch_end(epoch, training logs + "val_*" logs); finally on_train_end(the last epoch's
+    logs). Every `logs` is a dict (never None) with sorted keys and float values.
+
+    Set `self.model.stop_training = True` in any hook to end `fit` after the current step
+    (the epoch still validates and ends); `model.stop_evaluating` / `model.stop_predicting`
+    do the same for evaluate / predict.
     """
 
     def __init__(self):
-        self.params = {}
+        self.params = None
         self._model = None
 
     def set_params(self, params):

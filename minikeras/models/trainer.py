@@ -5,8 +5,13 @@ the layers' regularization losses, backward over the graph for the trainable wei
 optimizer update, metric updates, callbacks. Everything outside the math (batching,
 bookkeeping, logs) is kept cheap because it runs every step.
 """
+import warnings
+
+import numpy as np
+
 from minikeras import metrics as metrics_module
 from minikeras import optimizers as optimizers_module
+from minikeras.backend import random
 from minikeras.backend.array_module import xp, to_numpy
 from minikeras.backend.autodiff import Tensor, gradients, no_grad
 from minikeras.callbacks.callback_list import CallbackList
@@ -150,6 +155,10 @@ class Trainer:
             return _values(self(x, training=False))
 
     # -- fit -----------------------------------------------------------------------------------
+    _initial_epoch = None       # set in on_train_begin (BackupAndRestore): resume at this epoch
+    _initial_step_state = None  # ... and, for a resume inside that epoch, where (see fit)
+    _fit_epoch_iterator = None  # the running fit's batches (its data position is backed up)
+
     def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
             validation_split=0.0, validation_data=None, shuffle=True, class_weight=None,
             sample_weight=None, initial_epoch=0, steps_per_epoch=None, validation_steps=None,
@@ -158,6 +167,17 @@ class Trainer:
 
         batch_size=None means 32. Batch gradient descent is batch_size=len(x), stochastic
         gradient descent batch_size=1, and anything in between is mini-batch gradient descent.
+
+        Callbacks are called as Keras 3 calls them: `on_train_begin`; per epoch
+        `on_epoch_begin`, per step `on_train_batch_begin` / `on_train_batch_end` (running epoch
+        averages), the validation pass (`on_test_begin` ... `on_test_end`, every
+        `validation_freq` epochs: an int, or a list of 1-based epochs), `on_epoch_end` (training
+        logs plus `val_*`); finally `on_train_end` with the last epoch's logs. The list is the
+        user's callbacks in order, then History, then ProgbarLogger (verbose != 0).
+
+        `steps_per_epoch` with arrays works like Keras: an epoch takes the next
+        `steps_per_epoch` batches of the current pass over the data, and a pass that runs out
+        ends the epoch early (with a warning); the next epoch starts a new (reshuffled) pass.
         """
         self._assert_compiled("fit")
         verbose = _verbose(verbose)
@@ -165,92 +185,130 @@ class Trainer:
         if validation_data is None and validation_split:
             (x, y, sample_weight), validation_data = train_validation_split((x, y, sample_weight),
                                                                             validation_split)
-        data = ArrayDataAdapter(x, y, sample_weight, batch_size, shuffle, class_weight)
+        data = _EpochIterator(ArrayDataAdapter(x, y, sample_weight, batch_size, shuffle,
+                                               class_weight), steps_per_epoch)
         val_data = None
         if validation_data is not None:
+            _check_validation_freq(validation_freq)
             val_data = _validation_adapter(validation_data, validation_batch_size or batch_size)
-        self._ensure_built(data.x)
-        steps = data.num_batches if steps_per_epoch is None else min(steps_per_epoch, data.num_batches)
+        self._ensure_built(data.adapter.x)
 
-        callback_list = CallbackList(callbacks, add_history=True, add_progbar=verbose != 0,
-                                     model=self, verbose=verbose, epochs=epochs, steps=steps)
+        if not isinstance(callbacks, CallbackList):
+            callbacks = CallbackList(callbacks, add_history=True, add_progbar=verbose != 0,
+                                     model=self, verbose=verbose, epochs=epochs,
+                                     steps=data.num_batches)
         self.stop_training = False
         self._fit_trainable_weights = self.trainable_weights
-        callback_list.on_train_begin({})
-        epoch_logs = {}
+        self._fit_epoch_iterator = data
+        training_logs = {}
         try:
-            for epoch in range(initial_epoch, epochs):
+            callbacks.on_train_begin()
+            first_epoch, first_step, logs = self._take_initial_state(initial_epoch, data)
+            for epoch in range(first_epoch, epochs):
                 self.reset_metrics()
-                callback_list.on_epoch_begin(epoch, {})
-                logs = {}
-                for step, batch in enumerate(data.batches()):
-                    if step >= steps:
-                        break
-                    callback_list.on_train_batch_begin(step, {})
+                callbacks.on_epoch_begin(epoch)
+                if epoch != first_epoch:
+                    first_step, logs = 0, {}
+                for step, batch in data.epoch(first_step):
+                    callbacks.on_train_batch_begin(step)
                     logs = _pythonify(self.train_step(pack_x_y_sample_weight(*batch)))
-                    callback_list.on_train_batch_end(step, logs)
+                    callbacks.on_train_batch_end(step, logs)
                     if self.stop_training:
                         break
                 epoch_logs = dict(logs) if logs else self.get_metrics_result()
                 if val_data is not None and _should_validate(epoch, validation_freq):
-                    val_logs = self._evaluate_loop(val_data, callback_list, validation_steps)
+                    val_logs = self._evaluate_loop(val_data, callbacks, validation_steps)
                     epoch_logs.update({"val_" + k: v for k, v in val_logs.items()})
-                callback_list.on_epoch_end(epoch, epoch_logs)
+                callbacks.on_epoch_end(epoch, epoch_logs)
+                training_logs = epoch_logs
                 if self.stop_training:
                     break
+            if epochs > 0 and getattr(self.optimizer, "built", False):
+                # With use_ema, the weights end as their moving averages (as in Keras).
+                self.optimizer.finalize_variable_values(self.trainable_weights)
         finally:
             self._fit_trainable_weights = None
-        callback_list.on_train_end(epoch_logs)
-        history = next(c for c in callback_list if type(c).__name__ == "History")
-        history.params = callback_list.params
-        self.history = history
-        return history
+            self._fit_epoch_iterator = None
+            self._initial_epoch = self._initial_step_state = None
+        callbacks.on_train_end(training_logs)
+        return self.history
+
+    def _take_initial_state(self, initial_epoch, data):
+        """(first epoch, first step, logs so far) after on_train_begin, where a callback may
+        have asked to resume: `_initial_epoch` (Keras's attribute) alone restarts at that
+        epoch; `_initial_step_state` = {"step": steps of that epoch already done,
+        "data_position": where the pass over the data stood, "logs": the logs at that step}
+        resumes inside it, replaying the pass's shuffle (see `_EpochIterator.restore`)."""
+        first_epoch = self._initial_epoch or initial_epoch
+        state = self._initial_step_state or {}
+        self._initial_epoch = self._initial_step_state = None
+        if state.get("data_position") is not None:
+            data.restore(state["data_position"])
+        return first_epoch, int(state.get("step", 0)), dict(state.get("logs") or {})
+
+    def _fit_data_position(self):
+        """Where the running fit stands in its pass over the training data (for backups)."""
+        iterator = self._fit_epoch_iterator
+        return None if iterator is None else iterator.position()
 
     # -- evaluate ------------------------------------------------------------------------------
-    def _evaluate_loop(self, data, callback_list, steps=None):
+    def _evaluate_loop(self, data, callbacks, steps=None):
+        """One pass over `data` (an ArrayDataAdapter) with the on_test_* hooks; the logs."""
+        self.stop_evaluating = False
+        callbacks.on_test_begin()
         self.reset_metrics()
-        callback_list.on_test_begin({})
         logs = {}
-        for step, batch in enumerate(data.batches()):
-            if steps is not None and step >= steps:
-                break
-            callback_list.on_test_batch_begin(step, {})
+        for step, batch in _EpochIterator(data, steps).epoch():
+            callbacks.on_test_batch_begin(step)
             logs = _pythonify(self.test_step(pack_x_y_sample_weight(*batch)))
-            callback_list.on_test_batch_end(step, logs)
+            callbacks.on_test_batch_end(step, logs)
+            if self.stop_evaluating:
+                break
         logs = dict(logs) if logs else self.get_metrics_result()
-        callback_list.on_test_end(logs)
+        callbacks.on_test_end(logs)
         return logs
 
     def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
                  steps=None, callbacks=None, return_dict=False):
-        """Loss and metrics on (x, y): a scalar without metrics, else [loss, *metrics] (or a dict)."""
+        """Loss and metrics on (x, y): a scalar without metrics, else [loss, *metrics] (or a dict).
+
+        Callbacks get on_test_begin, on_test_batch_begin / on_test_batch_end per batch (running
+        values) and on_test_end (the final values); a callback may set
+        `model.stop_evaluating = True` to end the pass early."""
         self._assert_compiled("evaluate")
         verbose = _verbose(verbose)
         data = ArrayDataAdapter(x, y, sample_weight, 32 if batch_size is None else batch_size)
         self._ensure_built(data.x)
-        callback_list = CallbackList(callbacks, add_progbar=verbose != 0, model=self,
+        if not isinstance(callbacks, CallbackList):
+            callbacks = CallbackList(callbacks, add_progbar=verbose != 0, model=self,
                                      verbose=verbose, epochs=1, steps=steps or data.num_batches)
-        logs = self._evaluate_loop(data, callback_list, steps)
+        logs = self._evaluate_loop(data, callbacks, steps)
         return logs if return_dict else self._flatten_metrics_in_order(logs)
 
     # -- predict -------------------------------------------------------------------------------
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
         """Outputs for `x`, computed batch by batch with recording off: a NumPy array, or a
-        list / dict of arrays for a model with several outputs."""
+        list / dict of arrays for a model with several outputs.
+
+        Callbacks get on_predict_begin, on_predict_batch_begin / on_predict_batch_end (with
+        `{"outputs": the batch's outputs}`) and on_predict_end; a callback may set
+        `model.stop_predicting = True` to end early."""
         verbose = _verbose(verbose)
         data = ArrayDataAdapter(x, None, None, 32 if batch_size is None else batch_size)
-        callback_list = CallbackList(callbacks, add_progbar=verbose != 0, model=self,
+        if not isinstance(callbacks, CallbackList):
+            callbacks = CallbackList(callbacks, add_progbar=verbose != 0, model=self,
                                      verbose=verbose, epochs=1, steps=steps or data.num_batches)
-        callback_list.on_predict_begin({})
+        self.stop_predicting = False
+        callbacks.on_predict_begin()
         outputs = []
-        for step, (x_batch, _, _) in enumerate(data.batches()):
-            if steps is not None and step >= steps:
-                break
-            callback_list.on_predict_batch_begin(step, {})
+        for step, (x_batch, _, _) in _EpochIterator(data, steps).epoch():
+            callbacks.on_predict_batch_begin(step)
             batch_outputs = self.predict_step((x_batch,))
             outputs.append(batch_outputs)
-            callback_list.on_predict_batch_end(step, {"outputs": batch_outputs})
-        callback_list.on_predict_end({})
+            callbacks.on_predict_batch_end(step, {"outputs": batch_outputs})
+            if self.stop_predicting:
+                break
+        callbacks.on_predict_end()
         if not outputs:
             raise ValueError("Unexpected result of `predict_step`: no batch was run (empty input).")
         flat_batches = [flatten(batch) for batch in outputs]
@@ -379,10 +437,92 @@ def _shape_with_none_batch(x):
     return shapes[0] if len(shapes) == 1 else shapes
 
 
+def _check_validation_freq(validation_freq):
+    if isinstance(validation_freq, bool) or not isinstance(validation_freq, (int, list)):
+        raise ValueError(f"Expected `validation_freq` to be a list or int. Received: "
+                         f"validation_freq={validation_freq} of the type "
+                         f"{type(validation_freq)}.")
+
+
 def _should_validate(epoch, validation_freq):
     if isinstance(validation_freq, int):
         return (epoch + 1) % validation_freq == 0
     return (epoch + 1) in validation_freq
+
+
+class _EpochIterator:
+    """The batches of each epoch, numbered from 0, as Keras's EpochIterator hands them out.
+
+    Without `steps_per_epoch` every epoch is one pass over the data (reshuffled). With it, an
+    epoch takes the next `steps_per_epoch` batches of the current pass; when the pass runs out
+    the epoch ends early (warning) and the next epoch starts a new pass.
+
+    `position()` tells where the current pass stands: (the shared random generator's state just
+    before the pass drew its shuffle, batches taken from it); `restore(position)` rebuilds that
+    pass in a new process, drawing the same permutation, so a resumed `fit` sees the same
+    batches. The generator is left as it was found.
+    """
+
+    def __init__(self, adapter, steps_per_epoch=None):
+        integer = isinstance(steps_per_epoch, (int, np.integer)) and \
+            not isinstance(steps_per_epoch, bool)
+        if steps_per_epoch is not None and (not integer or steps_per_epoch < 0):
+            raise ValueError(f"`steps` / `steps_per_epoch` must be a positive integer or None, "
+                             f"received: {steps_per_epoch!r}")
+        self.adapter = adapter
+        self.steps_per_epoch = int(steps_per_epoch) if steps_per_epoch else None
+        self._iterator = None
+        self._taken = 0
+        self._pass_random_state = None
+
+    @property
+    def num_batches(self):
+        return self.steps_per_epoch or self.adapter.num_batches
+
+    def _start_pass(self):
+        # The shuffle is drawn from the shared generator when the pass yields its first batch.
+        self._pass_random_state = random.global_generator().bit_generator.state
+        self._iterator = self.adapter.batches()
+        self._taken = 0
+
+    def position(self):
+        if self._iterator is None or self._taken == 0:
+            return None
+        return {"random_state": self._pass_random_state, "batches": self._taken}
+
+    def restore(self, position):
+        if not 0 <= int(position["batches"]) <= self.adapter.num_batches:
+            raise ValueError(f"Cannot resume training at batch {position['batches']} of a pass "
+                             f"over data that has {self.adapter.num_batches} batches: the data or "
+                             f"the batch size differ from the run that made the backup.")
+        generator = random.global_generator()
+        current = generator.bit_generator.state
+        try:
+            generator.bit_generator.state = position["random_state"]
+            self._start_pass()
+            for _ in range(int(position["batches"])):
+                next(self._iterator)
+                self._taken += 1
+        finally:
+            generator.bit_generator.state = current
+
+    def epoch(self, first_step=0):
+        """Yield (step, (x, y, sample_weight)) for one epoch, steps from `first_step` on."""
+        total = self.adapter.num_batches
+        if self._iterator is None:
+            self._start_pass()
+        for step in range(first_step, self.num_batches):
+            if self._taken >= total:
+                if self.steps_per_epoch:
+                    warnings.warn("Your input ran out of data; interrupting training. Make sure "
+                                  "that your dataset or generator can generate at least "
+                                  "`steps_per_epoch * epochs` batches.", stacklevel=2)
+                break
+            batch = next(self._iterator)
+            self._taken += 1
+            yield step, batch
+        if self._taken >= total:
+            self._iterator = None
 
 
 def _validation_adapter(validation_data, batch_size):
