@@ -3,6 +3,10 @@
 `ArrayDataAdapter` holds x, y and per-sample weights (arrays, or lists/dicts of arrays), checks
 that they agree in length, converts floats to floatx() once, and yields (x, y, sample_weight)
 batches, reshuffled every epoch when asked.
+
+The other kinds of input (Python generators, `minikeras.utils.PyDataset`, h5py datasets) have
+their adapters in `minikeras.models.data_adapters`, whose `get_data_adapter` picks the right one.
+They all offer what `DataAdapter` below describes.
 """
 import math
 
@@ -58,22 +62,69 @@ def class_weight_to_sample_weight(y, class_weight):
 
 
 def train_validation_split(arrays, validation_split):
-    """Split every array at floor(n * (1 - split)): the last samples validate (before shuffling)."""
+    """Split every array at floor(n * (1 - split)): the last samples validate (before shuffling).
+
+    h5py datasets are not read: each side becomes a lazy view of its rows (`H5Slice`)."""
     if not 0 < validation_split < 1:
         raise ValueError(f"`validation_split` must be between 0 and 1, received: {validation_split}")
+    from minikeras.models.data_adapters.h5_dataset_adapter import H5Slice, is_h5_dataset
+    from minikeras.utils.py_dataset import PyDataset
     flat = [a for a in flatten_structure(arrays) if a is not None]
+    for a in flat:
+        if isinstance(a, PyDataset) or hasattr(a, "__next__") or not hasattr(a, "__len__"):
+            raise ValueError("Argument `validation_split` is only supported for NumPy arrays (and "
+                             f"h5py datasets), received an input of type {type(a).__name__}. "
+                             "Pass `validation_data` instead.")
     n = len(flat[0])
     split_at = int(math.floor(n * (1.0 - validation_split)))
     if split_at == 0 or split_at == n:
         raise ValueError(f"Training data contains {n} samples, which is not sufficient to split it "
                          f"into a validation and training set as specified by "
                          f"`validation_split={validation_split}`.")
-    train = map_structure(lambda a: a[:split_at], arrays)
-    val = map_structure(lambda a: a[split_at:], arrays)
-    return train, val
+
+    def left(a):
+        return H5Slice(a, 0, split_at) if is_h5_dataset(a) else a[:split_at]
+
+    def right(a):
+        return H5Slice(a, split_at, len(a)) if is_h5_dataset(a) else a[split_at:]
+
+    return map_structure(left, arrays), map_structure(right, arrays)
 
 
-class ArrayDataAdapter:
+class DataAdapter:
+    """What the training loop asks of every adapter.
+
+    - `num_batches`: batches in one pass over the data, or None when unknown (a generator,
+      an infinite PyDataset): then a pass ends when the data runs out.
+    - `batches()`: a generator of (x, y, sample_weight) for one pass; call it again for the next
+      pass (arrays, h5py datasets and PyDatasets start over, reshuffled when asked; a Python
+      generator is consumed once and simply goes on where it stopped).
+    - `peek()`: the first batch, without using it up (the model is built from its shapes).
+    - `on_epoch_begin()` / `on_epoch_end()`: the loop calls them around every epoch (a
+      PyDataset's own hooks run there).
+    - `batch_size`: samples per batch when the adapter does the batching, else None.
+    """
+
+    batch_size = None
+
+    @property
+    def num_batches(self):
+        raise NotImplementedError
+
+    def batches(self):
+        raise NotImplementedError
+
+    def peek(self):
+        raise NotImplementedError
+
+    def on_epoch_begin(self):
+        pass
+
+    def on_epoch_end(self):
+        pass
+
+
+class ArrayDataAdapter(DataAdapter):
     """Batches over in-memory arrays.
 
     Args:
@@ -137,6 +188,12 @@ class ArrayDataAdapter:
         if self.shuffle:
             return random.global_generator().permutation(n)
         return None
+
+    def peek(self):
+        """The first batch in data order (no shuffle is drawn)."""
+        take = lambda a: a[:self.batch_size]  # noqa: E731
+        return (map_structure(take, self.x), map_structure(take, self.y),
+                map_structure(take, self.sample_weight))
 
     def batches(self):
         """Yield (x, y, sample_weight) for one epoch (a fresh shuffle each call)."""

@@ -19,6 +19,8 @@ from minikeras.layers.node import flatten, map_structure, pack_as
 from minikeras.models.compile_utils import CompileLoss, CompileMetrics, flatten_logs_in_order
 from minikeras.models.data_adapter import (ArrayDataAdapter, flatten_structure,
                                            train_validation_split)
+from minikeras.models.data_adapters import get_data_adapter, is_generator
+from minikeras.utils.py_dataset import PyDataset
 
 
 class Trainer:
@@ -185,13 +187,14 @@ class Trainer:
         if validation_data is None and validation_split:
             (x, y, sample_weight), validation_data = train_validation_split((x, y, sample_weight),
                                                                             validation_split)
-        data = _EpochIterator(ArrayDataAdapter(x, y, sample_weight, batch_size, shuffle,
-                                               class_weight), steps_per_epoch)
+        data = _EpochIterator(get_data_adapter(x, y, sample_weight, batch_size, steps_per_epoch,
+                                               shuffle, class_weight), steps_per_epoch)
         val_data = None
         if validation_data is not None:
             _check_validation_freq(validation_freq)
-            val_data = _validation_adapter(validation_data, validation_batch_size or batch_size)
-        self._ensure_built(data.adapter.x)
+            val_data = _validation_adapter(validation_data, validation_batch_size or batch_size,
+                                           validation_steps)
+        self._ensure_built(data.adapter.peek()[0])
 
         if not isinstance(callbacks, CallbackList):
             callbacks = CallbackList(callbacks, add_history=True, add_progbar=verbose != 0,
@@ -207,6 +210,7 @@ class Trainer:
             for epoch in range(first_epoch, epochs):
                 self.reset_metrics()
                 callbacks.on_epoch_begin(epoch)
+                data.adapter.on_epoch_begin()
                 if epoch != first_epoch:
                     first_step, logs = 0, {}
                 for step, batch in data.epoch(first_step):
@@ -215,6 +219,11 @@ class Trainer:
                     callbacks.on_train_batch_end(step, logs)
                     if self.stop_training:
                         break
+                data.adapter.on_epoch_end()
+                if data.exhausted and epoch + 1 < epochs:
+                    self.stop_training = True  # a used-up generator: no further epoch can run
+                    if not data.warned:
+                        warnings.warn(_RAN_OUT, stacklevel=2)
                 epoch_logs = dict(logs) if logs else self.get_metrics_result()
                 if val_data is not None and _should_validate(epoch, validation_freq):
                     val_logs = self._evaluate_loop(val_data, callbacks, validation_steps)
@@ -258,12 +267,14 @@ class Trainer:
         callbacks.on_test_begin()
         self.reset_metrics()
         logs = {}
+        data.on_epoch_begin()
         for step, batch in _EpochIterator(data, steps).epoch():
             callbacks.on_test_batch_begin(step)
             logs = _pythonify(self.test_step(pack_x_y_sample_weight(*batch)))
             callbacks.on_test_batch_end(step, logs)
             if self.stop_evaluating:
                 break
+        data.on_epoch_end()
         logs = dict(logs) if logs else self.get_metrics_result()
         callbacks.on_test_end(logs)
         return logs
@@ -277,8 +288,8 @@ class Trainer:
         `model.stop_evaluating = True` to end the pass early."""
         self._assert_compiled("evaluate")
         verbose = _verbose(verbose)
-        data = ArrayDataAdapter(x, y, sample_weight, 32 if batch_size is None else batch_size)
-        self._ensure_built(data.x)
+        data = get_data_adapter(x, y, sample_weight, batch_size, steps)
+        self._ensure_built(data.peek()[0])
         if not isinstance(callbacks, CallbackList):
             callbacks = CallbackList(callbacks, add_progbar=verbose != 0, model=self,
                                      verbose=verbose, epochs=1, steps=steps or data.num_batches)
@@ -294,13 +305,14 @@ class Trainer:
         `{"outputs": the batch's outputs}`) and on_predict_end; a callback may set
         `model.stop_predicting = True` to end early."""
         verbose = _verbose(verbose)
-        data = ArrayDataAdapter(x, None, None, 32 if batch_size is None else batch_size)
+        data = get_data_adapter(x, None, None, batch_size, steps)
         if not isinstance(callbacks, CallbackList):
             callbacks = CallbackList(callbacks, add_progbar=verbose != 0, model=self,
                                      verbose=verbose, epochs=1, steps=steps or data.num_batches)
         self.stop_predicting = False
         callbacks.on_predict_begin()
         outputs = []
+        data.on_epoch_begin()
         for step, (x_batch, _, _) in _EpochIterator(data, steps).epoch():
             callbacks.on_predict_batch_begin(step)
             batch_outputs = self.predict_step((x_batch,))
@@ -308,6 +320,7 @@ class Trainer:
             callbacks.on_predict_batch_end(step, {"outputs": batch_outputs})
             if self.stop_predicting:
                 break
+        data.on_epoch_end()
         callbacks.on_predict_end()
         if not outputs:
             raise ValueError("Unexpected result of `predict_step`: no batch was run (empty input).")
@@ -474,10 +487,17 @@ class _EpochIterator:
         self._iterator = None
         self._taken = 0
         self._pass_random_state = None
+        self.warned = False  # the "ran out of data" warning was given
 
     @property
     def num_batches(self):
+        """Batches per epoch; None when unknown (a generator without steps_per_epoch)."""
         return self.steps_per_epoch or self.adapter.num_batches
+
+    @property
+    def exhausted(self):
+        """A one-shot input (a Python generator) has run out: no further epoch can run."""
+        return getattr(self.adapter, "exhausted", False)
 
     def _start_pass(self):
         # The shuffle is drawn from the shared generator when the pass yields its first batch.
@@ -507,25 +527,44 @@ class _EpochIterator:
             generator.bit_generator.state = current
 
     def epoch(self, first_step=0):
-        """Yield (step, (x, y, sample_weight)) for one epoch, steps from `first_step` on."""
-        total = self.adapter.num_batches
+        """Yield (step, (x, y, sample_weight)) for one epoch, steps from `first_step` on.
+
+        A pass of unknown length (a generator) ends when the adapter stops yielding; running
+        out before `steps_per_epoch`, or with no batch at all, warns."""
+        total = self.adapter.num_batches  # None: unknown
         if self._iterator is None:
             self._start_pass()
-        for step in range(first_step, self.num_batches):
-            if self._taken >= total:
+        step = first_step
+        while self.steps_per_epoch is None or step < self.steps_per_epoch:
+            if total is not None and self._taken >= total:
                 if self.steps_per_epoch:
-                    warnings.warn("Your input ran out of data; interrupting training. Make sure "
-                                  "that your dataset or generator can generate at least "
-                                  "`steps_per_epoch * epochs` batches.", stacklevel=2)
+                    self._warn_ran_out()
                 break
-            batch = next(self._iterator)
+            batch = next(self._iterator, _END)
+            if batch is _END:
+                self._iterator = None
+                if self.steps_per_epoch or step == first_step:
+                    self._warn_ran_out()
+                return
             self._taken += 1
             yield step, batch
-        if self._taken >= total:
+            step += 1
+        if total is not None and self._taken >= total:
             self._iterator = None
 
+    def _warn_ran_out(self):
+        self.warned = True
+        warnings.warn(_RAN_OUT, stacklevel=3)
 
-def _validation_adapter(validation_data, batch_size):
+
+_END = object()
+_RAN_OUT = ("Your input ran out of data; interrupting training. Make sure that your dataset or "
+            "generator can generate at least `steps_per_epoch * epochs` batches.")
+
+
+def _validation_adapter(validation_data, batch_size, steps=None):
+    if is_generator(validation_data) or isinstance(validation_data, PyDataset):
+        return get_data_adapter(validation_data, batch_size=batch_size, steps_per_epoch=steps)
     if not isinstance(validation_data, (list, tuple)) or len(validation_data) not in (2, 3):
         raise ValueError("`validation_data` must be a tuple (x_val, y_val) or "
                          "(x_val, y_val, val_sample_weight), received "
@@ -533,5 +572,5 @@ def _validation_adapter(validation_data, batch_size):
                          f"{len(validation_data) if hasattr(validation_data, '__len__') else '?'}.")
     x_val, y_val = validation_data[0], validation_data[1]
     w_val = validation_data[2] if len(validation_data) == 3 else None
-    return ArrayDataAdapter(x_val, y_val, w_val, batch_size)
+    return get_data_adapter(x_val, y_val, w_val, batch_size, steps)
 

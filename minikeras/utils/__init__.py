@@ -3,6 +3,10 @@ from minikeras.utils.gradient_check import numerical_gradient, gradient_check, l
 from minikeras.utils.random import set_random_seed
 from minikeras.utils.numerical_utils import to_categorical, normalize
 from minikeras.utils.naming import reset_names as _reset_names
+from minikeras.utils.py_dataset import PyDataset, Sequence
+from minikeras.utils.sequence_utils import pad_sequences
+from minikeras.utils.timeseries import timeseries_dataset_from_array
+from minikeras.utils.dataset_utils import split_dataset
 
 
 def unpack_x_y_sample_weight(data):
