@@ -2,6 +2,7 @@
 
     python examples/functional_two_heads.py            # 5 epochs, a few seconds
     python examples/functional_two_heads.py --epochs 2
+    python examples/functional_two_heads.py --full     # all 70,000 MNIST digits (downloaded once)
 
 Inputs:  "image", the 784 pixels of a real MNIST digit (the 8,000 / 2,000 bundled sample), and
          "hint", one synthetic number per image: 1 if the digit is odd, 0 if even, but wrong
@@ -21,6 +22,11 @@ Compiled with dicts keyed by output name: a loss per output, loss_weights (the m
 loss, digit_loss, digit_accuracy, ink_loss, ink_mae and their val_ forms. Prints the test
 accuracy of the digit head and the mean absolute error of the ink head, in pixels, next to
 the error of always guessing the average ink.
+
+The bundled sample (`mnist.load_sample()`, 8,000 / 2,000 real digits) is the offline default:
+no network needed. `--full` uses the whole MNIST instead (`mnist.load_data()`: Keras's
+mnist.npz, 60,000 / 10,000 digits, downloaded once into ~/.minikeras/datasets/, or
+$MINIKERAS_HOME/datasets/).
 """
 import argparse
 
@@ -30,9 +36,10 @@ import minikeras
 from minikeras import layers
 
 
-def load_data(hint_noise, seed):
+def load_data(hint_noise, seed, full=False):
     """((images, hints), (digits, ink)) for the training and the test split."""
-    (x_train, y_train), (x_test, y_test) = minikeras.datasets.mnist.load_sample()
+    (x_train, y_train), (x_test, y_test) = (
+        minikeras.datasets.mnist.load_data() if full else minikeras.datasets.mnist.load_sample())
     rng = np.random.default_rng(seed)
 
     def prepare(x, y):
@@ -65,11 +72,14 @@ def main(argv=None):
     parser.add_argument("--hint-noise", type=float, default=0.25)
     parser.add_argument("--seed", type=int, default=1337)
     parser.add_argument("--verbose", type=int, default=1)
+    parser.add_argument("--full", action="store_true",
+                        help="use the full MNIST (mnist.load_data(), downloaded once) "
+                             "instead of the bundled offline sample")
     args = parser.parse_args(argv)
 
     minikeras.utils.set_random_seed(args.seed)
     ((x_train, hint_train), (digit_train, ink_train)), ((x_test, hint_test), (digit_test, ink_test)) = \
-        load_data(args.hint_noise, args.seed)
+        load_data(args.hint_noise, args.seed, args.full)
     print(f"{len(x_train)} train samples, {len(x_test)} test samples")
 
     model = build_model()

@@ -2,10 +2,16 @@
 
     python examples/mnist_lstm.py            # 10 epochs on the 8,000 / 2,000 offline sample
     python examples/mnist_lstm.py --epochs 3
+    python examples/mnist_lstm.py --full     # all 70,000 MNIST digits (downloaded once)
 
 Each 28x28 image is a sequence of 28 time steps (the rows), each a vector of 28 pixels:
 LSTM(128) -> Dense(10, softmax); Adam, batch size 128, sparse categorical crossentropy.
 Prints the test accuracy.
+
+The bundled sample (`mnist.load_sample()`, 8,000 / 2,000 real digits) is the offline default:
+no network needed. `--full` uses the whole MNIST instead (`mnist.load_data()`: Keras's
+mnist.npz, 60,000 / 10,000 digits, downloaded once into ~/.minikeras/datasets/, or
+$MINIKERAS_HOME/datasets/).
 """
 import argparse
 
@@ -21,8 +27,9 @@ def build_model():
     ])
 
 
-def load_data():
-    (x_train, y_train), (x_test, y_test) = minikeras.datasets.mnist.load_sample()
+def load_data(full=False):
+    (x_train, y_train), (x_test, y_test) = (
+        minikeras.datasets.mnist.load_data() if full else minikeras.datasets.mnist.load_sample())
     return ((x_train.astype("float32") / 255, y_train),
             (x_test.astype("float32") / 255, y_test))
 
@@ -33,10 +40,13 @@ def main(argv=None):
     parser.add_argument("--batch-size", type=int, default=128)
     parser.add_argument("--seed", type=int, default=1337)
     parser.add_argument("--verbose", type=int, default=1)
+    parser.add_argument("--full", action="store_true",
+                        help="use the full MNIST (mnist.load_data(), downloaded once) "
+                             "instead of the bundled offline sample")
     args = parser.parse_args(argv)
 
     minikeras.utils.set_random_seed(args.seed)
-    (x_train, y_train), (x_test, y_test) = load_data()
+    (x_train, y_train), (x_test, y_test) = load_data(args.full)
     print(f"{len(x_train)} train sequences, {len(x_test)} test sequences")
 
     model = build_model()

@@ -2,6 +2,7 @@
 
     python examples/siamese_mnist.py            # 5 epochs, a few seconds
     python examples/siamese_mnist.py --epochs 2 --pairs 8000
+    python examples/siamese_mnist.py --full     # all 70,000 MNIST digits (downloaded once)
 
 Data: pairs of real MNIST digits from the bundled sample, half of them showing the same digit
 and half two different digits. Training pairs are drawn from the 8,000 training images, test
@@ -18,6 +19,11 @@ sigmoid) turns the 64 differences into the probability that the digits are the s
     right -> encoder -+
 
 Prints the accuracy on the test pairs (chance: 0.5).
+
+The bundled sample (`mnist.load_sample()`, 8,000 / 2,000 real digits) is the offline default:
+no network needed. `--full` uses the whole MNIST instead (`mnist.load_data()`: Keras's
+mnist.npz, 60,000 / 10,000 digits, downloaded once into ~/.minikeras/datasets/, or
+$MINIKERAS_HOME/datasets/).
 """
 import argparse
 
@@ -65,11 +71,15 @@ def main(argv=None):
     parser.add_argument("--batch-size", type=int, default=128)
     parser.add_argument("--seed", type=int, default=1337)
     parser.add_argument("--verbose", type=int, default=1)
+    parser.add_argument("--full", action="store_true",
+                        help="use the full MNIST (mnist.load_data(), downloaded once) "
+                             "instead of the bundled offline sample")
     args = parser.parse_args(argv)
 
     minikeras.utils.set_random_seed(args.seed)
     rng = np.random.default_rng(args.seed)
-    (x_train, y_train), (x_test, y_test) = minikeras.datasets.mnist.load_sample()
+    mnist = minikeras.datasets.mnist
+    (x_train, y_train), (x_test, y_test) = mnist.load_data() if args.full else mnist.load_sample()
     x_train = x_train.reshape(-1, 784).astype("float32") / 255
     x_test = x_test.reshape(-1, 784).astype("float32") / 255
     left_train, right_train, same_train = make_pairs(x_train, y_train, args.pairs, rng)

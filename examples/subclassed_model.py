@@ -2,6 +2,7 @@
 
     python examples/subclassed_model.py            # 5 epochs, a few seconds
     python examples/subclassed_model.py --epochs 2
+    python examples/subclassed_model.py --full     # all 70,000 MNIST digits (downloaded once)
 
 Data: the real MNIST digits bundled with minikeras (8,000 to train, 2,000 to test), flattened
 to 784 numbers in [0, 1].
@@ -20,6 +21,11 @@ the batching, shuffling, validation and progress bar. `test_step` does the same 
 update, for `evaluate` and the validation data.
 
 Prints the test accuracy (about 0.95 after 5 epochs) and the learned scale.
+
+The bundled sample (`mnist.load_sample()`, 8,000 / 2,000 real digits) is the offline default:
+no network needed. `--full` uses the whole MNIST instead (`mnist.load_data()`: Keras's
+mnist.npz, 60,000 / 10,000 digits, downloaded once into ~/.minikeras/datasets/, or
+$MINIKERAS_HOME/datasets/).
 """
 import argparse
 
@@ -91,8 +97,9 @@ class DigitClassifier(minikeras.Model):
         return {metric.name: metric.result() for metric in self.metrics}
 
 
-def load_data():
-    (x_train, y_train), (x_test, y_test) = minikeras.datasets.mnist.load_sample()
+def load_data(full=False):
+    (x_train, y_train), (x_test, y_test) = (
+        minikeras.datasets.mnist.load_data() if full else minikeras.datasets.mnist.load_sample())
     x_train = x_train.reshape(-1, 784).astype("float32") / 255
     x_test = x_test.reshape(-1, 784).astype("float32") / 255
     return (x_train, y_train), (x_test, y_test)
@@ -104,10 +111,13 @@ def main(argv=None):
     parser.add_argument("--batch-size", type=int, default=128)
     parser.add_argument("--seed", type=int, default=1337)
     parser.add_argument("--verbose", type=int, default=1)
+    parser.add_argument("--full", action="store_true",
+                        help="use the full MNIST (mnist.load_data(), downloaded once) "
+                             "instead of the bundled offline sample")
     args = parser.parse_args(argv)
 
     minikeras.utils.set_random_seed(args.seed)
-    (x_train, y_train), (x_test, y_test) = load_data()
+    (x_train, y_train), (x_test, y_test) = load_data(args.full)
     print(f"{len(x_train)} train samples, {len(x_test)} test samples")
 
     model = DigitClassifier()

@@ -7,6 +7,7 @@ from minikeras.utils.py_dataset import PyDataset, Sequence
 from minikeras.utils.sequence_utils import pad_sequences
 from minikeras.utils.timeseries import timeseries_dataset_from_array
 from minikeras.utils.dataset_utils import split_dataset
+from minikeras.utils.file_utils import get_file, hash_file, validate_file
 
 
 def unpack_x_y_sample_weight(data):

@@ -1,0 +1,428 @@
+"""`get_file`: download a file once, check it, keep it in a cache (like `keras.utils.get_file`).
+
+    path = get_file("mnist.npz", origin="https://.../mnist.npz", file_hash="731c5ac6...")
+
+The file lands in `<cache root>/<cache_subdir>/<fname>`. The cache root is `cache_dir` if given,
+else the `MINIKERAS_HOME` environment variable, else `~/.minikeras` (and `<tmp>/.minikeras`
+when that folder cannot be written). A file already in the cache is used without touching the
+network, so working offline means putting the file there yourself.
+
+What makes it safe to interrupt and safe to trust:
+
+- A download is streamed into a temporary file next to the target (`.tmp-<fname>-<pid>-...`)
+  and renamed onto the target only once it is complete and, when a hash is given, verified.
+  A killed download therefore never leaves a file under the target's name; the temporaries of
+  dead processes are removed by the next download of the same file.
+- The hash is sha256 or md5 (`hash_algorithm="auto"` picks sha256 for a 64-character hash,
+  md5 otherwise). A cached file with the wrong hash is downloaded again; a fresh download with
+  the wrong hash raises a ValueError naming the expected and the computed hash.
+- A body shorter than the server's Content-Length is an error, even without a hash.
+- Archives (tar, tar.gz, tar.bz2, tar.xz, zip) are extracted into a temporary folder that is
+  renamed into place when complete. Every member is checked first: a member whose path would
+  land outside the target folder (`../x`, `/etc/x`), a symbolic or hard link pointing outside
+  it, or a device file makes the whole archive refused with a ValueError, before anything is
+  written.
+"""
+import contextlib
+import hashlib
+import http.client
+import os
+import re
+import shutil
+import sys
+import tarfile
+import tempfile
+import urllib.error
+import urllib.parse
+import urllib.request
+import warnings
+import zipfile
+
+HOME_ENV = "MINIKERAS_HOME"
+_TAR_FILTER_ERRORS = getattr(tarfile, "FilterError", ())
+_CHUNK = 1 << 16
+
+
+class DownloadError(OSError):
+    """A file could not be fetched from its origin (offline, unreachable, HTTP error, cut short)."""
+
+
+# ---------------------------------------------------------------------------------- hashes
+
+
+def resolve_hasher(algorithm, file_hash=None):
+    """The hashlib object for `algorithm` ("sha256", "md5" or "auto").
+
+    "auto" means sha256 when `file_hash` has 64 characters and md5 otherwise (also when no
+    hash is given, as in Keras, where md5 is the legacy default).
+    """
+    if algorithm not in ("auto", "sha256", "md5"):
+        raise ValueError(f"hash_algorithm must be 'auto', 'sha256' or 'md5'; "
+                         f"received {algorithm!r}.")
+    if algorithm == "sha256" or (algorithm == "auto" and file_hash is not None
+                                 and len(str(file_hash)) == 64):
+        return hashlib.sha256()
+    return hashlib.md5()
+
+
+def _algorithm_name(algorithm, file_hash):
+    return resolve_hasher(algorithm, file_hash).name
+
+
+def hash_file(fpath, algorithm="sha256", chunk_size=65535):
+    """The hex digest of a file: sha256 by default, "md5", or "auto" (see `resolve_hasher`).
+
+    `algorithm` may also be a hashlib object, which is updated and digested.
+    """
+    hasher = resolve_hasher(algorithm) if isinstance(algorithm, str) else algorithm
+    with open(fpath, "rb") as f:
+        for chunk in iter(lambda: f.read(chunk_size), b""):
+            hasher.update(chunk)
+    return hasher.hexdigest()
+
+
+def validate_file(fpath, file_hash, algorithm="auto", chunk_size=65535):
+    """True when the file's sha256/md5 digest equals `file_hash` (hex, case-insensitive)."""
+    hasher = resolve_hasher(algorithm, file_hash)
+    return hash_file(fpath, hasher, chunk_size) == str(file_hash).strip().lower()
+
+
+# ---------------------------------------------------------------------------------- get_file
+
+
+def minikeras_home():
+    """The cache root: `$MINIKERAS_HOME`, else `~/.minikeras`."""
+    return os.environ.get(HOME_ENV) or os.path.join(os.path.expanduser("~"), ".minikeras")
+
+
+def _cache_folder(cache_dir, cache_subdir):
+    """Create and return `<root>/<cache_subdir>`; fall back to `<tmp>/.minikeras` if unwritable."""
+    root = os.path.expanduser(os.fspath(cache_dir)) if cache_dir is not None else minikeras_home()
+    folder = os.path.join(root, cache_subdir)
+    try:
+        os.makedirs(folder, exist_ok=True)
+        if os.access(folder, os.W_OK):
+            return folder
+    except OSError:
+        pass
+    folder = os.path.join(tempfile.gettempdir(), ".minikeras", cache_subdir)
+    os.makedirs(folder, exist_ok=True)
+    return folder
+
+
+def get_file(fname=None, origin=None, untar=False, md5_hash=None, file_hash=None,
+             cache_subdir="datasets", hash_algorithm="auto", extract=False,
+             archive_format="auto", cache_dir=None, force_download=False):
+    """Download `origin` into the cache unless a good copy is already there; return its path.
+
+    Args:
+        fname: the file's name in the cache (no folders; use `cache_dir`/`cache_subdir`).
+            None takes the last part of the URL. With `extract=True` it names the folder the
+            archive is extracted into (see Returns).
+        origin: the URL (http, https, ftp or file).
+        untar: deprecated; like `extract=True, archive_format="tar"`.
+        md5_hash: deprecated; like `file_hash=md5_hash, hash_algorithm="md5"`.
+        file_hash: the expected sha256 or md5 hex digest; None skips the check.
+        cache_subdir: the folder under the cache root (an absolute path is used as is).
+        hash_algorithm: "auto" (sha256 for a 64-character hash, else md5), "sha256" or "md5".
+        extract: extract the archive after downloading it.
+        archive_format: "auto" (tar, then zip), "tar", "zip", a list of those, or None.
+        cache_dir: the cache root; default `$MINIKERAS_HOME`, else `~/.minikeras`.
+        force_download: download again even when a good copy is cached.
+
+    Returns:
+        The path of the file. With `extract=True`, the path of the folder it was extracted
+        into: `<fname>` (the archive itself is kept as `<fname>_archive`) when `fname` has no
+        dot or was not given, else `<fname up to its first dot>_extracted` (the archive is
+        kept as `<fname>`). These are Keras 3's names.
+
+    Raises:
+        ValueError: bad arguments, a hash mismatch after downloading, an unsafe archive.
+        DownloadError (an OSError): the origin cannot be reached and nothing good is cached;
+            the message says where to put the file by hand.
+    """
+    if origin is None:
+        raise ValueError('Please specify the "origin" argument (URL of the file to download).')
+    if md5_hash is not None and file_hash is None:
+        file_hash, hash_algorithm = md5_hash, "md5"
+    resolve_hasher(hash_algorithm, file_hash)  # validates hash_algorithm early
+    if file_hash is not None:
+        file_hash = str(file_hash).strip().lower()
+    if untar:
+        extract, archive_format = True, "tar"
+
+    given_fname = fname is not None and os.fspath(fname) != ""
+    if given_fname:
+        fname = os.fspath(fname)
+    else:
+        fname = os.path.basename(urllib.parse.urlsplit(origin).path)
+    if not fname:
+        raise ValueError(f"Can't parse the file name from the origin provided: {origin!r}. "
+                         f"Please specify the `fname` argument.")
+    if any(sep and sep in fname for sep in (os.sep, os.altsep, "/")) or fname in (".", ".."):
+        raise ValueError(f"`fname` must be a plain file name, not a path; to choose the folder "
+                         f"use `cache_dir` or `cache_subdir`. Received: fname={fname!r}")
+
+    folder = _cache_folder(cache_dir, cache_subdir)
+    extraction_dir = None
+    if extract:
+        if given_fname and "." in fname:
+            download_target = os.path.join(folder, fname)
+            extraction_dir = os.path.join(folder, f"{fname[:fname.find('.')]}_extracted")
+        else:
+            download_target = os.path.join(folder, f"{fname}_archive")
+            extraction_dir = os.path.join(folder, fname)
+    else:
+        download_target = os.path.join(folder, fname)
+
+    algorithm = _algorithm_name(hash_algorithm, file_hash)
+    cached_but_bad = False
+    if force_download or not os.path.exists(download_target):
+        download = True
+    elif file_hash is not None and not validate_file(download_target, file_hash, hash_algorithm):
+        print(f"A local file was found, but it seems to be incomplete or outdated because the "
+              f"{algorithm} file hash does not match the original value of {file_hash} so we "
+              f"will re-download the data.")
+        download = cached_but_bad = True
+    else:
+        download = False
+
+    if download:
+        _download(origin, download_target, file_hash, hash_algorithm, cached_but_bad)
+
+    if extract:
+        if download or not os.path.isdir(extraction_dir):
+            if not _extract(download_target, extraction_dir, archive_format):
+                warnings.warn(f"Could not extract archive {download_target} "
+                              f"(archive_format={archive_format!r}).", stacklevel=2)
+        return extraction_dir
+    return download_target
+
+
+# ---------------------------------------------------------------------------------- download
+
+
+def _offline_help(origin, target, file_hash, algorithm, cached_but_bad):
+    lines = [f"To work offline, download {origin} yourself and save it as",
+             f"    {os.path.abspath(target)}",
+             f"(minikeras uses a file found there without the network; set {HOME_ENV} or "
+             f"`cache_dir` to move the cache)."]
+    if file_hash is not None:
+        lines.append(f"Its {algorithm} hash must be {file_hash}.")
+    if cached_but_bad:
+        lines.insert(0, f"The file already there has the wrong {algorithm} hash, so it was "
+                        f"not used.")
+    return "\n".join(lines)
+
+
+def _download(origin, target, file_hash, hash_algorithm, cached_but_bad=False):
+    """Stream `origin` into a temporary file beside `target`, verify it, rename it onto `target`."""
+    algorithm = _algorithm_name(hash_algorithm, file_hash)
+    folder, name = os.path.split(target)
+    prefix = f".tmp-{name}-"
+    _remove_abandoned_temporaries(folder, prefix)
+    handle, temporary = tempfile.mkstemp(dir=folder, prefix=f"{prefix}{os.getpid()}-",
+                                         suffix=".part")
+    print(f"Downloading data from {origin}")
+    try:
+        hasher = resolve_hasher(hash_algorithm, file_hash)
+        try:
+            with os.fdopen(handle, "wb") as out:
+                with urllib.request.urlopen(origin, timeout=60) as response:
+                    _copy_with_progress(response, out, hasher, name)
+        except urllib.error.HTTPError as e:
+            raise DownloadError(f"URL fetch failure on {origin}: HTTP {e.code} {e.reason}.\n"
+                                + _offline_help(origin, target, file_hash, algorithm,
+                                                cached_but_bad)) from None
+        except urllib.error.URLError as e:
+            where = ("the file cannot be read" if origin.lower().startswith("file:")
+                     else "offline, or the server cannot be reached")
+            raise DownloadError(f"URL fetch failure on {origin}: {e.reason} ({where}).\n"
+                                + _offline_help(origin, target, file_hash, algorithm,
+                                                cached_but_bad)) from None
+        except (OSError, http.client.HTTPException) as e:
+            if isinstance(e, DownloadError):
+                raise DownloadError(f"{e}\n" + _offline_help(origin, target, file_hash, algorithm,
+                                                            cached_but_bad)) from None
+            raise DownloadError(f"URL fetch failure on {origin}: {type(e).__name__}: {e}.\n"
+                                + _offline_help(origin, target, file_hash, algorithm,
+                                                cached_but_bad)) from None
+        if file_hash is not None:
+            got = hasher.hexdigest()
+            if got != file_hash:
+                raise ValueError(f"Incomplete or corrupted file detected: the {algorithm} hash of "
+                                 f"the file downloaded from {origin} does not match. Expected "
+                                 f"{file_hash}, got {got}. Nothing was stored in the cache.")
+        os.replace(temporary, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.remove(temporary)
+        raise
+
+
+def _copy_with_progress(response, out, hasher, name):
+    """Copy the response body to `out` in chunks, hashing it and showing a tqdm progress bar."""
+    from tqdm import tqdm
+
+    length = response.headers.get("Content-Length") if response.headers else None
+    total = int(length) if length and length.isdigit() else None
+    received = 0
+    read = getattr(response, "read1", response.read)  # read1: whatever has arrived, no waiting
+    with tqdm(total=total, unit="B", unit_scale=True, unit_divisor=1024, desc=name,
+              file=sys.stderr, leave=True) as bar:
+        while True:
+            chunk = read(_CHUNK)
+            if not chunk:
+                break
+            out.write(chunk)
+            hasher.update(chunk)
+            received += len(chunk)
+            bar.update(len(chunk))
+    if total is not None and received < total:
+        raise DownloadError(f"The download of {name} was cut short: {received} of {total} bytes "
+                            f"received.")
+
+
+def _remove_abandoned_temporaries(folder, prefix):
+    """Delete the partial downloads (or extractions) of dead processes; their PID is in the name."""
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return
+    # Our temporaries are named <prefix><pid>-<random letters, digits, _>[.part]; the full match
+    # keeps another file's temporary (say of "x-1" when cleaning for "x") out of it.
+    pattern = re.compile(re.escape(prefix) + r"(\d+)-[A-Za-z0-9_]+(\.part)?")
+    for entry in names:
+        match = pattern.fullmatch(entry)
+        if match and not _process_alive(int(match.group(1))):
+            path = os.path.join(folder, entry)
+            with contextlib.suppress(OSError):
+                if os.path.isdir(path) and not os.path.islink(path):
+                    shutil.rmtree(path)
+                else:
+                    os.remove(path)
+
+
+def _process_alive(pid):
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # exists but belongs to someone else, or cannot tell: leave it alone
+    return True
+
+
+# ---------------------------------------------------------------------------------- archives
+
+
+def _inside(base, path):
+    """True when `path` (already absolute and normalised) is `base` or below it."""
+    try:
+        return os.path.commonpath([base, path]) == base
+    except ValueError:  # different drives
+        return False
+
+
+def _resolved_member(base, name):
+    """The absolute, normalised place an archive member called `name` would be written."""
+    return os.path.realpath(os.path.join(base, name))
+
+
+def _check_tar_members(archive, base, archive_path):
+    members = archive.getmembers()
+    for member in members:
+        where = _resolved_member(base, member.name)
+        problem = None
+        if os.path.isabs(member.name) or not _inside(base, where):
+            problem = "its path leads outside the target folder"
+        elif member.issym():
+            if os.path.isabs(member.linkname) or not _inside(
+                    base, os.path.realpath(os.path.join(os.path.dirname(where), member.linkname))):
+                problem = f"it is a symbolic link to {member.linkname!r}, outside the target folder"
+        elif member.islnk():
+            target = _resolved_member(base, member.linkname)
+            if os.path.isabs(member.linkname) or not _inside(base, target):
+                problem = f"it is a hard link to {member.linkname!r}, outside the target folder"
+        elif not (member.isfile() or member.isdir()):
+            problem = "it is a device file or a FIFO"
+        if problem:
+            raise ValueError(f"Refusing to extract {archive_path}: member {member.name!r} is "
+                             f"unsafe ({problem}). Nothing was extracted.")
+    return members
+
+
+def _check_zip_members(archive, base, archive_path):
+    members = archive.infolist()
+    for member in members:
+        name = member.filename
+        if (os.path.isabs(name) or name.startswith(("/", "\\")) or ":" in name.split("/")[0]
+                or not _inside(base, _resolved_member(base, name))):
+            raise ValueError(f"Refusing to extract {archive_path}: member {name!r} is unsafe (its "
+                             f"path leads outside the target folder). Nothing was extracted.")
+    return members
+
+
+def extract_archive(file_path, path=".", archive_format="auto"):
+    """Extract a tar or zip archive into `path`; False when it is none of `archive_format`.
+
+    `archive_format`: "auto" (= ["tar", "zip"]), "tar" (tar, tar.gz, tar.bz2, tar.xz), "zip",
+    a list of those, or None (extract nothing). Unsafe members raise a ValueError before
+    anything is written (see the module docstring).
+    """
+    if archive_format is None:
+        return False
+    if archive_format == "auto":
+        archive_format = ["tar", "zip"]
+    if isinstance(archive_format, str):
+        archive_format = [archive_format]
+    file_path, path = os.fspath(file_path), os.fspath(path)
+    for kind in archive_format:
+        if kind not in ("tar", "zip"):
+            raise ValueError(f"archive_format must be 'auto', 'tar', 'zip', a list of those or "
+                             f"None; received {kind!r}.")
+        if kind == "tar" and tarfile.is_tarfile(file_path):
+            os.makedirs(path, exist_ok=True)
+            base = os.path.realpath(path)
+            with tarfile.open(file_path) as archive:
+                members = _check_tar_members(archive, base, file_path)
+                kwargs = {"filter": "data"} if hasattr(tarfile, "data_filter") else {}
+                archive.extractall(base, members=members, **kwargs)
+            return True
+        if kind == "zip" and zipfile.is_zipfile(file_path):
+            os.makedirs(path, exist_ok=True)
+            base = os.path.realpath(path)
+            with zipfile.ZipFile(file_path) as archive:
+                archive.extractall(base, members=_check_zip_members(archive, base, file_path))
+            return True
+    return False
+
+
+def _extract(archive_path, extraction_dir, archive_format):
+    """Extract into a temporary folder beside `extraction_dir`, then rename it into place."""
+    folder, name = os.path.split(extraction_dir)
+    prefix = f".tmp-{name}-"
+    _remove_abandoned_temporaries(folder, prefix)
+    temporary = tempfile.mkdtemp(dir=folder, prefix=f"{prefix}{os.getpid()}-")
+    try:
+        try:
+            extracted = extract_archive(archive_path, temporary, archive_format)
+        except _TAR_FILTER_ERRORS as e:  # caught by tarfile's own "data" filter at write time
+            raise ValueError(f"Refusing to extract {archive_path}: {e}. "
+                             f"Nothing was kept.") from None
+        except (tarfile.TarError, zipfile.BadZipFile, EOFError) as e:
+            raise ValueError(f"Could not extract {archive_path}: the archive is damaged "
+                             f"({type(e).__name__}: {e}). Delete it and call again to download "
+                             f"it afresh.") from None
+        if extracted:
+            if os.path.isdir(extraction_dir) and not os.path.islink(extraction_dir):
+                shutil.rmtree(extraction_dir)
+            elif os.path.lexists(extraction_dir):
+                os.remove(extraction_dir)
+            os.replace(temporary, extraction_dir)
+        return extracted
+    finally:
+        if os.path.isdir(temporary):
+            shutil.rmtree(temporary, ignore_errors=True)
