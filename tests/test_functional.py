@@ -41,8 +41,7 @@ def rng(seed=0):
 
 
 def summary_text(model, **kwargs):
-    """What summary() hands to `print_fn` (per line here; Keras passes the whole text at once,
-    ending in a newline), as one text."""
+    """What summary() hands to `print_fn` (the whole table at once, as Keras 3 does), as text."""
     lines = []
     model.summary(print_fn=lines.append, **kwargs)
     text = "\n".join(lines)
@@ -895,9 +894,6 @@ def test_summary_show_trainable_with_a_frozen_nested_model_like_keras():
     assert summary_text(model, show_trainable=True) == KERAS_SUMMARY_NESTED_FROZEN_SHOW_TRAINABLE
 
 
-@pytest.mark.xfail(strict=True, reason="expand_nested is ignored: Functional._summary_rows "
-                   "(functional.py) yields (layer, shape) pairs and visualization/summary.py "
-                   "has no way to draw Keras's indented '   └ name' rows of a nested model.")
 def test_summary_expand_nested_like_keras():
     assert summary_text(nested_outer(), expand_nested=True) == KERAS_SUMMARY_NESTED_EXPANDED
 

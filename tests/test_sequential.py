@@ -57,7 +57,7 @@ def test_summary_matches_keras_table():
     minikeras.utils.clear_session()
     model = mlp()
     lines = []
-    model.summary(print_fn=lines.append)
+    model.summary(print_fn=lambda text: lines.extend(text.splitlines()))
     assert lines == [
         'Model: "sequential"',
         "┏━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━┓",
@@ -79,13 +79,13 @@ def test_summary_of_unbuilt_model_and_optimizer_params():
     minikeras.utils.clear_session()
     model = minikeras.Sequential([layers.Dense(5)])
     lines = []
-    model.summary(print_fn=lines.append)
+    model.summary(print_fn=lambda text: lines.extend(text.splitlines()))
     assert "│ dense (Dense)                   │ ?                      │   0 (unbuilt) │" in lines
     model = mlp()
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
     model.fit(np.zeros((4, 784)), np.zeros(4), verbose=0)
     lines = []
-    model.summary(print_fn=lines.append)
+    model.summary(print_fn=lambda text: lines.extend(text.splitlines()))
     assert lines[-4:] == [" Total params: 1,221,152 (4.66 MB)", " Trainable params: 407,050 (1.55 MB)",
                           " Non-trainable params: 0 (0.00 B)", " Optimizer params: 814,102 (3.11 MB)"]
 

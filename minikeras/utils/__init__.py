@@ -8,6 +8,7 @@ from minikeras.utils.sequence_utils import pad_sequences
 from minikeras.utils.timeseries import timeseries_dataset_from_array
 from minikeras.utils.dataset_utils import split_dataset
 from minikeras.utils.file_utils import get_file, hash_file, validate_file
+from minikeras.utils.model_visualization import plot_model, model_to_dot
 
 
 def unpack_x_y_sample_weight(data):

@@ -1,13 +1,9 @@
 """`model.summary()`: Keras 3's table of layers, output shapes and parameter counts."""
 import math
+import sys
 import textwrap
 
 from minikeras.backend.array_module import xp
-
-# The column widths Keras 3 draws (through `rich`) in an 80-column terminal, borders excluded.
-KERAS_COLUMN_WIDTHS = [33, 24, 15, 11]
-KERAS_GRAPH_COLUMN_WIDTHS = [21, 19, 12, 19]
-KERAS_GRAPH_COLUMN_WIDTHS_TRAINABLE = [19, 17, 11, 16, 7]
 
 
 def _count(variables):
@@ -43,8 +39,8 @@ def _align(text, width, align):
 
 def _row(cells, widths, aligns, edge="│"):
     """One table row; a cell too long for its column wraps onto more lines, as rich does."""
-    wrapped = [[_cut(line, width - 2) for line in
-                textwrap.wrap(str(text), width - 2, break_long_words=False,
+    wrapped = [[_cut(line, max(1, width - 2)) for line in
+                textwrap.wrap(str(text), max(1, width - 2), break_long_words=False,
                               break_on_hyphens=False) or [""]]
                for text, width in zip(cells, widths)]
     lines = []
@@ -69,56 +65,125 @@ def _rule(widths, left, mid, right, fill):
     return left + mid.join(fill * w for w in widths) + right
 
 
-def print_summary(model, line_length=None, positions=None, print_fn=None, expand_nested=False,
-                  show_trainable=False, layer_range=None):
-    """Print (or pass to `print_fn`, one line at a time) the summary table of `model`.
+# Keras 3 sizes its table for the terminal (`shutil.get_terminal_size()`); minikeras draws what
+# Keras draws in an 80-column terminal, whatever the terminal, so that the text is reproducible.
+TERMINAL_COLUMNS = 80
 
-    Columns: Layer (type) | Output Shape | Param # [| Trainable]; then total, trainable,
-    non-trainable (and optimizer) parameter counts with their size in bytes.
+
+def column_widths(n_columns, graph, show_trainable, line_length=None, positions=None):
+    """The cell widths (padding included, borders excluded) of Keras 3's rich table.
+
+    Keras turns `positions` (fractions of `line_length`) into column widths, hands rich a table
+    `line_length` wide with those fixed widths, and rich takes the padding and the borders back
+    out of the widths with `ratio_reduce`; this is the same arithmetic. As in Keras 3, positions
+    are always fractions (Keras 2's absolute positions give equal columns here too).
     """
-    print_fn = print_fn or print
-    graph = hasattr(model, "_is_sequential_like") and not model._is_sequential_like()
-    columns = ["Layer (type)", "Output Shape", "Param #"] + (["Connected to"] if graph else [])
-    aligns = ["left", "left", "right"] + (["left"] if graph else [])
-    if show_trainable:
-        columns.append("Trainable")
-        aligns.append("center")
-    if line_length is None and positions is None:  # what Keras 3 draws by default
-        if graph:
-            widths = KERAS_GRAPH_COLUMN_WIDTHS_TRAINABLE if show_trainable else KERAS_GRAPH_COLUMN_WIDTHS
-        else:
-            widths = KERAS_COLUMN_WIDTHS[: len(columns)]
+    if graph:
+        default_line_length, default_positions = 108, [0.3, 0.56, 0.74, 1.0]
     else:
-        line_length = line_length or 79
-        positions = positions or ([0.3, 0.56, 0.74, 1.0, 1.0] if graph else
-                                  [0.45, 0.75, 1.0, 1.0])[: len(columns)]
-        if positions[-1] <= 1:
-            positions = [int(line_length * p) for p in positions]
-        widths = [positions[0] - 1] + [positions[i] - positions[i - 1] - 1
-                                       for i in range(1, len(positions))]
+        default_line_length, default_positions = 88, [0.45, 0.80, 1.0]
+    positions = list(positions or default_positions)
+    if show_trainable:
+        default_line_length += 12
+        positions = [p * 0.90 for p in positions] + [1.0]
+    default_line_length = min(default_line_length, TERMINAL_COLUMNS - 4)
+    line_length = line_length or default_line_length
+    if len(positions) != n_columns:
+        wanted = n_columns - 1 if show_trainable else n_columns
+        raise ValueError(f"`positions` must give one position per column: {wanted} here"
+                         + (" (the Trainable column is added at 1.0)" if show_trainable else "")
+                         + f". Received: positions={positions[:wanted + 1]}")
+    widths, current = [], 0
+    for position in positions:
+        width = int(position * line_length) - current
+        if width < 4:
+            raise ValueError("Insufficient console width to print summary.")
+        widths.append(width)
+        current += width
+    cells = [w + 2 for w in widths]  # rich adds one space of padding on each side
+    available = line_length - (n_columns + 1)  # the table is line_length wide, borders included
+    if sum(cells) > available:
+        cells = _ratio_reduce(sum(cells) - available, cells)
+    return cells
+
+
+def _ratio_reduce(total, values):
+    """rich's `ratio_reduce` with equal ratios: take `total` away, spread as evenly as possible."""
+    result, remaining, ratio = [], total, len(values)
+    for value in values:
+        taken = min(value, round(remaining / ratio))
+        result.append(value - taken)
+        remaining -= taken
+        ratio -= 1
+    return result
+
+
+HEADERS = ["Layer (type)", "Output Shape", "Param #", "Connected to", "Trainable"]
+
+
+def summary_rows(model, expand_nested=False, layer_range=None, level=0):
+    """[(layer, output_shape, nesting level)]: the model's rows, and with `expand_nested` the
+    rows of every nested model (anything with `_summary_rows` and a non-empty `layers`) right
+    below it, one level deeper, as Keras draws them."""
+    pairs = model._summary_rows(expand_nested)
+    if layer_range is not None:
+        start, stop = _layer_index_bounds([layer for layer, _ in pairs], layer_range)
+        pairs = pairs[start:stop]
+    rows = []
+    for layer, output_shape in pairs:
+        rows.append((layer, output_shape, level))
+        if expand_nested and hasattr(layer, "_summary_rows") and getattr(layer, "layers", None):
+            rows.extend(summary_rows(layer, True, None, level + 1))
+    return rows
+
+
+def _layer_index_bounds(layers, layer_range):
+    """Keras's `layer_range`: [first index matching layer_range[0], last matching [1]] + 1."""
+    import re
+    if len(layer_range) != 2:
+        raise ValueError(f"layer_range must be a list or tuple of length 2. Received: "
+                         f"layer_range = {layer_range} of length {len(layer_range)}")
+    if not isinstance(layer_range[0], str) or not isinstance(layer_range[1], str):
+        raise ValueError(f"layer_range should contain string type only. Received: {layer_range}")
+    lower = [i for i, layer in enumerate(layers) if re.match(layer_range[0], layer.name)]
+    upper = [i for i, layer in enumerate(layers) if re.match(layer_range[1], layer.name)]
+    if not lower or not upper:
+        raise ValueError(f"Passed layer_names do not match the layer names in the model. "
+                         f"Received: {layer_range}")
+    if min(lower) > max(upper):
+        return min(upper), max(lower) + 1
+    return min(lower), max(upper) + 1
+
+
+def summary_text(model, line_length=None, positions=None, expand_nested=False,
+                 show_trainable=False, layer_range=None):
+    """The whole summary as one string, ending in a newline (what Keras hands `print_fn`)."""
+    graph = hasattr(model, "_is_sequential_like") and not model._is_sequential_like()
+    columns = HEADERS[:3] + (["Connected to"] if graph else []) + (
+        ["Trainable"] if show_trainable else [])
+    aligns = ["left", "left", "right"] + (["left"] if graph else []) + (
+        ["center"] if show_trainable else [])
+    widths = column_widths(len(columns), graph, show_trainable, line_length, positions)
 
     rows = []
-    for layer, output_shape in model._summary_rows(expand_nested):
+    for layer, output_shape, level in summary_rows(model, expand_nested, layer_range):
         params = f"{layer.count_params():,}" if layer.built else "0 (unbuilt)"
-        row = [f"{layer.name} ({type(layer).__name__})", format_shape(output_shape), params]
-        if graph:
+        prefix = "   " * level + "└ " if level else ""
+        row = [f"{prefix}{layer.name} ({type(layer).__name__})", format_shape(output_shape), params]
+        if graph:  # a nested model's own layers are not called in this graph: "-"
             row.append(model._connections(layer))
         if show_trainable:
             row.append(("Y" if layer.trainable else "N") if layer.weights else "-")
         rows.append(row)
 
-    print_fn(f'Model: "{model.name}"')
-    print_fn(_rule(widths, "┏", "┳", "┓", "━"))
-    header_aligns = ["left", "left", "right"] + aligns[3:]
-    for line in _row(_header(columns, widths), widths, header_aligns, edge="┃").split("\n"):
-        print_fn(line)
-    print_fn(_rule(widths, "┡", "╇", "┩", "━"))
+    lines = [f'Model: "{model.name}"', _rule(widths, "┏", "┳", "┓", "━")]
+    lines += _row(_header(columns, widths), widths, aligns, edge="┃").split("\n")
+    lines.append(_rule(widths, "┡", "╇", "┩", "━"))
     for i, row in enumerate(rows):
-        for line in _row(row, widths, aligns).split("\n"):
-            print_fn(line)
+        lines += _row(row, widths, aligns).split("\n")
         if i < len(rows) - 1:
-            print_fn(_rule(widths, "├", "┼", "┤", "─"))
-    print_fn(_rule(widths, "└", "┴", "┘", "─"))
+            lines.append(_rule(widths, "├", "┼", "┤", "─"))
+    lines.append(_rule(widths, "└", "┴", "┘", "─"))
 
     trainable, non_trainable = model.trainable_weights, model.non_trainable_weights
     optimizer = getattr(model, "optimizer", None)
@@ -126,8 +191,32 @@ def print_summary(model, line_length=None, positions=None, print_fn=None, expand
     optimizer_vars = list(optimizer.variables) if built else []
     total = _count(trainable) + _count(non_trainable) + _count(optimizer_vars)
     total_bytes = _bytes(trainable) + _bytes(non_trainable) + _bytes(optimizer_vars)
-    print_fn(f" Total params: {total:,} ({format_bytes(total_bytes)})")
-    print_fn(f" Trainable params: {_count(trainable):,} ({format_bytes(_bytes(trainable))})")
-    print_fn(f" Non-trainable params: {_count(non_trainable):,} ({format_bytes(_bytes(non_trainable))})")
+    lines.append(f" Total params: {total:,} ({format_bytes(total_bytes)})")
+    lines.append(f" Trainable params: {_count(trainable):,} ({format_bytes(_bytes(trainable))})")
+    lines.append(f" Non-trainable params: {_count(non_trainable):,} "
+                 f"({format_bytes(_bytes(non_trainable))})")
     if optimizer_vars:
-        print_fn(f" Optimizer params: {_count(optimizer_vars):,} ({format_bytes(_bytes(optimizer_vars))})")
+        lines.append(f" Optimizer params: {_count(optimizer_vars):,} "
+                     f"({format_bytes(_bytes(optimizer_vars))})")
+    return "\n".join(lines) + "\n"
+
+
+def print_summary(model, line_length=None, positions=None, print_fn=None, expand_nested=False,
+                  show_trainable=False, layer_range=None):
+    """Print the summary table of `model`, or hand it to `print_fn`.
+
+    Columns: Layer (type) | Output Shape | Param # [| Connected to] [| Trainable]; then total,
+    trainable, non-trainable (and optimizer) parameter counts with their size in bytes. With
+    `expand_nested=True` the layers of a nested model follow its row, indented
+    (`   └ name (Type)`, three more spaces per level), with "-" as their Connected to.
+
+    As in Keras 3, `print_fn` is called once, with the whole summary as one string ending in a
+    newline (`model.summary(print_fn=lines.append)` gives a one-element list; split it with
+    `.splitlines()`); without `print_fn` the text goes to standard output.
+    """
+    text = summary_text(model, line_length, positions, expand_nested, show_trainable, layer_range)
+    if print_fn is None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    else:
+        print_fn(text)
