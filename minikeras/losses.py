@@ -32,6 +32,8 @@ instead of a chain of a dozen generic ops. The other losses are short compositio
 import inspect
 import warnings
 
+import numpy
+
 from minikeras import ops
 from minikeras.backend import config
 from minikeras.backend.array_module import xp
@@ -1212,7 +1214,7 @@ def is_binary_or_sparse_categorical(y_true, y_pred):
 
 
 def _shape_of(x):
-    return tuple(x.shape) if hasattr(x, "shape") else tuple(xp.shape(x))
+    return tuple(x.shape) if hasattr(x, "shape") else tuple(numpy.shape(x))  # lists: host
 
 
 def resolve_loss(identifier, y_true, y_pred):

@@ -265,7 +265,7 @@ def backward(root, grad=None, retain_graph=False, sources=()):
         if node._vjp is None or id(node) in wanted:
             # The caller owns the result and may change it in place, so copy any array that is
             # a view, read-only, or already handed to another leaf (add gives g to both parents).
-            if id(g) in handed_out or g.base is not None or not g.flags.writeable:
+            if id(g) in handed_out or g.base is not None or not _writeable(g):
                 g = xp.array(g)
             handed_out.add(id(g))
             leaves[id(node)] = (node, g)
@@ -277,7 +277,7 @@ def backward(root, grad=None, retain_graph=False, sources=()):
         # way, which makes the comparison independent of how the interpreter counts locals.
         probe = object()
         _state.disposable = (g if _REFCOUNT is not None and isinstance(g, xp.ndarray)
-                             and g.base is None and g.flags.writeable
+                             and g.base is None and _writeable(g)
                              and _REFCOUNT(g) == _REFCOUNT(probe) else None)
         del probe
         try:
@@ -289,6 +289,11 @@ def backward(root, grad=None, retain_graph=False, sources=()):
         if not retain_graph:
             node._parents, node._vjp = (), None
     return leaves
+
+
+def _writeable(array):
+    """NumPy arrays may be read-only; CuPy's flags have no `writeable` (they always are)."""
+    return getattr(array.flags, "writeable", True)
 
 
 def _accumulate(pending, parents, parent_grads):
@@ -306,7 +311,8 @@ def may_overwrite(g):
     refers to it (checked by `backward` with reference counts), so that VJP may reuse its
     memory, e.g. apply a mask in place instead of writing a new array of the same size.
     False for a gradient shared with another node, a view, a read-only array, a gradient a
-    caller asked for, anything but a NumPy array, or any call outside `backward`."""
+    caller asked for, anything but an array of the active module, or any call outside
+    `backward`."""
     return g is not None and getattr(_state, "disposable", None) is g
 
 

@@ -7,13 +7,14 @@ together: convert the inputs, build on first use, check the input shape, call, c
 """
 import contextlib
 import inspect
+import math
 import sys
 import threading
 import warnings
 
 from minikeras import constraints, initializers, regularizers
 from minikeras.backend import config
-from minikeras.backend.array_module import xp
+from minikeras.backend.array_module import check_array_type, xp
 from minikeras.backend.autodiff import Tensor, Variable, no_grad
 from minikeras.layers.auto_config import (auto_config, record_init_arguments, revive,
                                           uses_auto_config)
@@ -248,7 +249,7 @@ class Layer:
             raise ValueError(f"You tried to call `count_params` on layer {self.name!r}, but the layer "
                              f"isn't built. You can build it manually via: "
                              f"`{self.name}.build(batch_input_shape)`.")
-        return int(sum(int(xp.prod(xp.asarray(v.shape))) if v.shape else 1 for v in self.weights))
+        return int(sum(math.prod(v.shape) for v in self.weights))  # shapes: host ints
 
     # -- losses --------------------------------------------------------------------------------
     def add_loss(self, loss):
@@ -346,6 +347,9 @@ class Layer:
             return type(inputs)(self._convert_inputs(x) for x in inputs)
         if isinstance(inputs, dict):
             return {k: self._convert_inputs(v) for k, v in inputs.items()}
+        # a NumPy array while CuPy is active (or the reverse) is a clear TypeError, not a copy
+        check_array_type(inputs.data if isinstance(inputs, Tensor) else inputs,
+                         f"Layer {self.name!r} (of type {type(self).__name__})")
         tensor = convert_to_tensor(inputs)
         if (self.autocast and xp.issubdtype(tensor.dtype, xp.floating)
                 and tensor.dtype != xp.dtype(self.dtype)):

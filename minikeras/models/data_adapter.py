@@ -13,7 +13,7 @@ import math
 import numpy as np
 
 from minikeras.backend import config, random
-from minikeras.backend.array_module import xp
+from minikeras.backend.array_module import to_numpy, xp
 from minikeras.backend.autodiff import Tensor
 
 
@@ -52,7 +52,7 @@ def to_array(data):
 
 def class_weight_to_sample_weight(y, class_weight):
     """Per-sample weights: the weight of each sample's class (label index, or argmax of one-hot)."""
-    y = np.asarray(y)
+    y = to_numpy(y)  # labels may already be on the device (CuPy): the table is built on the host
     labels = y.argmax(axis=-1) if (y.ndim > 1 and y.shape[-1] > 1) else y.reshape(len(y), -1)[:, 0]
     labels = labels.astype("int64")
     table = np.ones(int(max(labels.max(initial=0) + 1, max(class_weight) + 1)), dtype=config.floatx())

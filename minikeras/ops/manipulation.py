@@ -1,4 +1,6 @@
 """Ops that move values around without changing them: reshape, transpose, slicing, joining."""
+import itertools
+
 from minikeras.backend.array_module import xp
 from minikeras.backend.autodiff import Tensor, record
 from minikeras.ops.core import convert_to_tensor, unbroadcast
@@ -21,7 +23,8 @@ def transpose(x, axes=None):
     out = xp.transpose(x.data, axes)
     inverse = None
     if axes is not None:  # the inverse permutation; negative axes are normalized first
-        inverse = tuple(int(i) for i in xp.argsort([a % x.ndim for a in axes]))
+        order = [a % x.ndim for a in axes]  # host ints: no array (CuPy argsorts arrays only)
+        inverse = tuple(sorted(range(len(order)), key=order.__getitem__))
     return record(out, (x,), lambda g: (xp.transpose(g, inverse),))
 
 
@@ -55,7 +58,7 @@ def flatten(x):
 def concatenate(xs, axis=0):
     xs = [convert_to_tensor(x) for x in xs]
     out = xp.concatenate([x.data for x in xs], axis=axis)
-    bounds = xp.cumsum([x.shape[axis] for x in xs])[:-1]
+    bounds = list(itertools.accumulate(x.shape[axis] for x in xs))[:-1]  # host ints
     return record(out, tuple(xs), lambda g: tuple(xp.split(g, bounds, axis=axis)))
 
 

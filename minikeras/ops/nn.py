@@ -89,6 +89,6 @@ def dropout(x, rate, generator, noise_shape=None):
     x = convert_to_tensor(x)
     shape = x.shape if noise_shape is None else tuple(
         x.shape[i] if d is None else d for i, d in enumerate(noise_shape))
-    keep = generator.random(shape, dtype=xp.float32) >= rate
+    keep = xp.asarray(generator.random(shape, dtype=xp.float32) >= rate)  # drawn on the host
     mask = keep * xp.asarray(1.0 / (1.0 - rate), dtype=x.dtype)
     return record(x.data * mask, (x,), lambda g: (g * mask,))

@@ -45,8 +45,9 @@ class Adadelta(Optimizer):
     def _second_scratch(self, scratch):
         """A reused work array like `scratch` (one block), distinct from it."""
         buffer = self._second_buffers.get(scratch.dtype)
-        if buffer is None:
-            buffer = self._second_buffers[scratch.dtype] = xp.empty(BLOCK_SIZE, scratch.dtype)
+        if buffer is None or buffer.size < scratch.size:  # larger than a block: a GPU's
+            buffer = self._second_buffers[scratch.dtype] = xp.empty(max(BLOCK_SIZE, scratch.size),
+                                                                    scratch.dtype)
         return buffer[:scratch.size]
 
     def update_step(self, gradient, variable, learning_rate):

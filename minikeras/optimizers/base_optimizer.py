@@ -27,7 +27,7 @@ import warnings
 from numbers import Real
 
 from minikeras.backend import config
-from minikeras.backend.array_module import xp
+from minikeras.backend.array_module import on_host, xp
 from minikeras.backend.autodiff import Tensor, Variable
 from minikeras.optimizers import schedules
 from minikeras.saving.serialization import resolve, serialize_keras_object
@@ -286,9 +286,12 @@ class Optimizer:
         """
         flats = [array.reshape(-1) for array in arrays]
         size = flats[0].size
-        scratch = self._scratch(flats[0][:min(size, BLOCK_SIZE)])
-        for start in range(0, size, BLOCK_SIZE):
-            stop = min(start + BLOCK_SIZE, size)
+        # On a GPU (CuPy) the whole array is one block: each pass is one kernel launch there,
+        # and blocking for a CPU cache would only multiply the launches.
+        block = BLOCK_SIZE if on_host() else max(size, 1)
+        scratch = self._scratch(flats[0][:min(size, block)])
+        for start in range(0, size, block):
+            stop = min(start + block, size)
             yield (scratch[:stop - start],) + tuple(flat[start:stop] for flat in flats)
 
     def _scratch(self, like):

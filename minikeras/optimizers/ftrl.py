@@ -65,8 +65,9 @@ class Ftrl(Optimizer):
     def _work_arrays(self, scratch):
         """Two reused work arrays like `scratch` (one block), distinct from it and each other."""
         buffer = self._work_buffers.get(scratch.dtype)
-        if buffer is None:
-            buffer = self._work_buffers[scratch.dtype] = xp.empty((2, BLOCK_SIZE), scratch.dtype)
+        if buffer is None or buffer.shape[1] < scratch.size:  # larger than a block: a GPU's
+            buffer = self._work_buffers[scratch.dtype] = xp.empty(
+                (2, max(BLOCK_SIZE, scratch.size)), scratch.dtype)
         return buffer[0, :scratch.size], buffer[1, :scratch.size]
 
     def _power(self, array, out):

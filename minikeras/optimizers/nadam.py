@@ -86,7 +86,7 @@ class Nadam(Optimizer):
     def _coefficients(self, learning_rate, dtype):
         """(a, b, c) with m_hat = a*m + b*g and v_hat = c*v, once per step, rate and type."""
         real = dtype.type
-        u_product = real(self._u_product.data)
+        u_product = real(self._u_product.data.item())  # a host scalar (a GPU array too)
         key = (self._update_count(), learning_rate, dtype, float(u_product))
         if self._coefficient_cache[0] != key:
             mu_t, mu_next = self._momentum_schedule(dtype)
@@ -111,7 +111,7 @@ class Nadam(Optimizer):
             self._advance_u_product = False
             u_dtype = self._u_product.dtype
             mu_t, _ = self._momentum_schedule(u_dtype)
-            self._u_product.data[...] = u_dtype.type(self._u_product.data) * mu_t
+            self._u_product.data[...] = u_dtype.type(self._u_product.data.item()) * mu_t
         index = self._get_variable_index(variable)
         a, b, c = self._coefficients(learning_rate, variable.dtype)
         beta_1, beta_2, epsilon = float(self.beta_1), float(self.beta_2), float(self.epsilon)

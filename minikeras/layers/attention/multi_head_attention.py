@@ -405,7 +405,7 @@ class MultiHeadAttention(Layer):
         if flat:
             output = reshape(output, batch_shape + q_steps + (output.shape[-1],))
             weights = reshape(weights, batch_shape + q_steps + k_steps)
-        inverse = [int(i) for i in xp.argsort(perm)]
+        inverse = sorted(range(len(perm)), key=perm.__getitem__)  # host ints, no array
         return transpose(output, inverse), weights
 
     def _expand_mask(self, mask, scores_shape):

@@ -49,7 +49,9 @@ def scatter_add_rows(ids, grad, num_rows):
     if method == "sorted":
         order = xp.argsort(ids, kind="stable")
         sorted_ids = ids[order]
-        starts = xp.flatnonzero(xp.concatenate(([True], sorted_ids[1:] != sorted_ids[:-1])))
+        new_run = xp.ones(len(sorted_ids), dtype=bool)  # CuPy concatenates arrays only
+        new_run[1:] = sorted_ids[1:] != sorted_ids[:-1]
+        starts = xp.flatnonzero(new_run)
         out = xp.zeros((num_rows, width), dtype=grad.dtype)
         out[sorted_ids[starts]] = xp.add.reduceat(grad[order], starts, axis=0)
         return out

@@ -2,6 +2,8 @@
 import itertools
 import math
 
+import numpy
+
 from minikeras.backend import config
 from minikeras.backend.array_module import xp
 from minikeras.backend.autodiff import Tensor
@@ -49,7 +51,7 @@ class Normalization(Layer):
             raise ValueError(f"When setting values directly, both `mean` and `variance` must be "
                              f"set. Received: mean={mean} and variance={variance}")
         if mean is not None:
-            mean_shape, variance_shape = xp.shape(mean), xp.shape(variance)
+            mean_shape, variance_shape = _shape(mean), _shape(variance)
             if mean_shape != variance_shape:
                 raise ValueError(f"When setting values directly, `mean` and `variance` must have "
                                  f"the same shape. Received: mean shape {mean_shape} and "
@@ -224,3 +226,8 @@ def _batch_inputs(batch):
 
 def _to_list(value):
     return None if value is None else xp.asarray(value).tolist()
+
+
+def _shape(value):
+    """The shape of an array (of either backend) or of nested lists of numbers (on the host)."""
+    return tuple(value.shape) if hasattr(value, "shape") else numpy.shape(value)

@@ -51,7 +51,7 @@ class AlphaDropout(Layer):
                              f"the rescaling factor ((1 - rate) * ...) ** -0.5 infinite; use a "
                              f"rate below 1.")
         shape = self._concrete_noise_shape(inputs.shape)
-        keep = layer_generator(self).random(shape, dtype=xp.float32) >= self.rate
+        keep = xp.asarray(layer_generator(self).random(shape, dtype=xp.float32) >= self.rate)
         keep = keep.astype(inputs.dtype)
         a, b = affine_parameters(self.rate)
         dropped = add(multiply(inputs, keep), ALPHA_P * (1 - keep))

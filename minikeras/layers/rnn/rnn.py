@@ -81,7 +81,7 @@ class DropoutRNNCell:
         def one_mask():
             if rate >= 1:
                 return Tensor(xp.zeros(shape, dtype=dtype))
-            keep = generator.random(shape, dtype=xp.float32) >= rate
+            keep = xp.asarray(generator.random(shape, dtype=xp.float32) >= rate)
             return Tensor((keep * xp.asarray(1.0 / (1.0 - rate), dtype=dtype)).astype(dtype))
 
         count = getattr(self, "dropout_mask_count", None)
