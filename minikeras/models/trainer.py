@@ -15,6 +15,7 @@ from minikeras.backend import random
 from minikeras.backend.array_module import xp, to_numpy
 from minikeras.backend.autodiff import Tensor, gradients, no_grad
 from minikeras.callbacks.callback_list import CallbackList
+from minikeras.distribution import distribution_lib
 from minikeras.layers.node import flatten, map_structure, pack_as
 from minikeras.models.compile_utils import CompileLoss, CompileMetrics, flatten_logs_in_order
 from minikeras.models.data_adapter import (ArrayDataAdapter, flatten_structure,
@@ -180,9 +181,18 @@ class Trainer:
         `steps_per_epoch` with arrays works like Keras: an epoch takes the next
         `steps_per_epoch` batches of the current pass over the data, and a pass that runs out
         ends the epoch early (with a warning); the next epoch starts a new (reshuffled) pass.
+
+        With `minikeras.distribution.set_distribution(DataParallel())` in a job of several MPI
+        processes, each process trains on its shard of every batch of `batch_size` samples and
+        the gradients and logs are reduced over the processes (see minikeras/distribution/).
         """
         self._assert_compiled("fit")
         verbose = _verbose(verbose)
+        distribution = distribution_lib.active()  # None unless several MPI processes run
+        if distribution is not None:
+            verbose = distribution._local_verbose(verbose)
+            if not isinstance(callbacks, CallbackList):
+                callbacks = distribution._local_callbacks(callbacks)
         batch_size = 32 if batch_size is None else batch_size
         if validation_data is None and validation_split:
             (x, y, sample_weight), validation_data = train_validation_split((x, y, sample_weight),
@@ -204,18 +214,26 @@ class Trainer:
         self._fit_trainable_weights = self.trainable_weights
         self._fit_epoch_iterator = data
         training_logs = {}
+        replica = None  # the distributed side of this fit (minikeras.distribution)
         try:
             callbacks.on_train_begin()
+            if distribution is not None:
+                replica = distribution._begin_fit(self, data, self._fit_step)
             first_epoch, first_step, logs = self._take_initial_state(initial_epoch, data)
             for epoch in range(first_epoch, epochs):
                 self.reset_metrics()
                 callbacks.on_epoch_begin(epoch)
                 data.adapter.on_epoch_begin()
+                if replica is not None:
+                    replica.on_epoch_begin()
                 if epoch != first_epoch:
                     first_step, logs = 0, {}
                 for step, batch in data.epoch(first_step):
                     callbacks.on_train_batch_begin(step)
-                    logs = _pythonify(self.train_step(pack_x_y_sample_weight(*batch)))
+                    if replica is None:
+                        logs = _pythonify(self.train_step(pack_x_y_sample_weight(*batch)))
+                    else:  # this process's shard of the batch; the logs are global
+                        logs = replica.train_batch(batch)
                     callbacks.on_train_batch_end(step, logs)
                     if self.stop_training:
                         break
@@ -230,6 +248,8 @@ class Trainer:
                     epoch_logs.update({"val_" + k: v for k, v in val_logs.items()})
                 callbacks.on_epoch_end(epoch, epoch_logs)
                 training_logs = epoch_logs
+                if replica is not None:  # one process asked to stop: all stop
+                    self.stop_training = replica.any(self.stop_training)
                 if self.stop_training:
                     break
             if epochs > 0 and getattr(self.optimizer, "built", False):
@@ -239,8 +259,16 @@ class Trainer:
             self._fit_trainable_weights = None
             self._fit_epoch_iterator = None
             self._initial_epoch = self._initial_step_state = None
+            if replica is not None:
+                replica.end()
         callbacks.on_train_end(training_logs)
+        if replica is not None:
+            replica.barrier()  # the chief's last checkpoint is written when fit returns
         return self.history
+
+    def _fit_step(self, batch):
+        """One training step on an (x, y, sample_weight) batch, logs as Python numbers."""
+        return _pythonify(self.train_step(pack_x_y_sample_weight(*batch)))
 
     def _take_initial_state(self, initial_epoch, data):
         """(first epoch, first step, logs so far) after on_train_begin, where a callback may
@@ -267,10 +295,16 @@ class Trainer:
         callbacks.on_test_begin()
         self.reset_metrics()
         logs = {}
+        distribution = distribution_lib.active()
+        replica = None if distribution is None else \
+            distribution._evaluation(self, data, self._test_step_logs)
         data.on_epoch_begin()
         for step, batch in _EpochIterator(data, steps).epoch():
             callbacks.on_test_batch_begin(step)
-            logs = _pythonify(self.test_step(pack_x_y_sample_weight(*batch)))
+            if replica is None:
+                logs = _pythonify(self.test_step(pack_x_y_sample_weight(*batch)))
+            else:  # this process's shard of the batch; the logs are global
+                logs = replica.test_batch(batch)
             callbacks.on_test_batch_end(step, logs)
             if self.stop_evaluating:
                 break
@@ -278,6 +312,9 @@ class Trainer:
         logs = dict(logs) if logs else self.get_metrics_result()
         callbacks.on_test_end(logs)
         return logs
+
+    def _test_step_logs(self, batch):
+        return _pythonify(self.test_step(pack_x_y_sample_weight(*batch)))
 
     def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
                  steps=None, callbacks=None, return_dict=False):
@@ -288,6 +325,9 @@ class Trainer:
         `model.stop_evaluating = True` to end the pass early."""
         self._assert_compiled("evaluate")
         verbose = _verbose(verbose)
+        distribution = distribution_lib.active()
+        if distribution is not None:
+            verbose = distribution._local_verbose(verbose)
         data = get_data_adapter(x, y, sample_weight, batch_size, steps)
         self._ensure_built(data.peek()[0])
         if not isinstance(callbacks, CallbackList):
@@ -305,6 +345,9 @@ class Trainer:
         `{"outputs": the batch's outputs}`) and on_predict_end; a callback may set
         `model.stop_predicting = True` to end early."""
         verbose = _verbose(verbose)
+        distribution = distribution_lib.active()
+        if distribution is not None:  # every process predicts all of x; only one prints
+            verbose = distribution._local_verbose(verbose)
         data = get_data_adapter(x, None, None, batch_size, steps)
         if not isinstance(callbacks, CallbackList):
             callbacks = CallbackList(callbacks, add_progbar=verbose != 0, model=self,
