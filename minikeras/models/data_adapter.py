@@ -61,6 +61,17 @@ def class_weight_to_sample_weight(y, class_weight):
     return xp.asarray(table[labels])
 
 
+def check_class_weight_arguments(class_weight, y, sample_weight):
+    """`class_weight` needs targets, one output, and no `sample_weight` (Keras's rules)."""
+    if y is None:
+        raise ValueError("`class_weight` needs targets `y`.")
+    if len(flatten_structure(y)) > 1:
+        raise ValueError("`class_weight` is only supported for Models with a single output; for "
+                         "several outputs pass `sample_weight` (one array per output).")
+    if sample_weight is not None:
+        raise ValueError("You cannot pass both `class_weight` and `sample_weight`.")
+
+
 def train_validation_split(arrays, validation_split):
     """Split every array at floor(n * (1 - split)): the last samples validate (before shuffling).
 
@@ -144,14 +155,7 @@ class ArrayDataAdapter(DataAdapter):
         self.x = map_structure(to_array, x)
         self.y = map_structure(to_array, y)
         if class_weight is not None:
-            if len(flatten_structure(self.y)) > 1:
-                raise ValueError("`class_weight` is only supported for Models with a single "
-                                 "output; for several outputs pass `sample_weight` (one array "
-                                 "per output).")
-            if sample_weight is not None:
-                raise ValueError("You cannot pass both `class_weight` and `sample_weight`.")
-            if y is None:
-                raise ValueError("`class_weight` needs targets `y`.")
+            check_class_weight_arguments(class_weight, self.y, sample_weight)
             sample_weight = class_weight_to_sample_weight(flatten_structure(self.y)[0], class_weight)
         self.sample_weight = map_structure(to_array, sample_weight)  # one array, or one per output
         self._check_cardinality()

@@ -14,6 +14,7 @@ import os
 import tempfile
 
 from minikeras.saving.serialization import safe_mode_scope, unsafe_deserialization_enabled
+from minikeras.utils.file_utils import process_alive
 
 LEGACY_H5_SUFFIXES = (".h5", ".hdf5")
 
@@ -49,21 +50,9 @@ def _remove_abandoned_temporaries(folder, prefix):
         if not name.startswith(prefix):
             continue
         pid = name[len(prefix):].split("-", 1)[0]
-        if pid.isdigit() and not _process_alive(int(pid)):
+        if pid.isdigit() and not process_alive(int(pid)):
             with contextlib.suppress(OSError):
                 os.remove(os.path.join(folder, name))
-
-
-def _process_alive(pid):
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except (PermissionError, OSError):
-        return True  # exists but not ours, or cannot tell: leave its file alone
-    return True
 
 
 def _suffix_kind(filepath):

@@ -294,7 +294,7 @@ def _remove_abandoned_temporaries(folder, prefix):
     pattern = re.compile(re.escape(prefix) + r"(\d+)-[A-Za-z0-9_]+(\.part)?")
     for entry in names:
         match = pattern.fullmatch(entry)
-        if match and not _process_alive(int(match.group(1))):
+        if match and not process_alive(int(match.group(1))):
             path = os.path.join(folder, entry)
             with contextlib.suppress(OSError):
                 if os.path.isdir(path) and not os.path.islink(path):
@@ -303,7 +303,9 @@ def _remove_abandoned_temporaries(folder, prefix):
                     os.remove(path)
 
 
-def _process_alive(pid):
+def process_alive(pid):
+    """Whether process `pid` still runs (True when it cannot be told): a temporary file named
+    after a dead writer is an abandoned one, safe to delete."""
     if pid == os.getpid():
         return True
     try:

@@ -24,7 +24,8 @@ import sys
 import numpy as np
 
 from minikeras.backend import random
-from minikeras.models.data_adapter import (DataAdapter, class_weight_to_sample_weight,
+from minikeras.models.data_adapter import (DataAdapter, check_class_weight_arguments,
+                                           class_weight_to_sample_weight,
                                            flatten_structure, map_structure, to_array)
 
 
@@ -142,14 +143,8 @@ class H5DatasetAdapter(DataAdapter):
         self.sample_weight = map_structure(lambda a: _prepare(a, "sample_weight"), sample_weight)
         self.class_weight = class_weight
         if class_weight is not None:
-            if y is None:
-                raise ValueError("`class_weight` needs targets `y`.")
-            if len(flatten_structure(self.y)) > 1:
-                raise ValueError("`class_weight` is only supported for Models with a single "
-                                 "output; for several outputs pass `sample_weight` (one array "
-                                 "per output).")
-            if sample_weight is not None:
-                raise ValueError("You cannot pass both `class_weight` and `sample_weight`.")
+            check_class_weight_arguments(class_weight, self.y if y is not None else None,
+                                         sample_weight)
         self._check_cardinality()
         self.batch_size = int(batch_size)
         self.shuffle = shuffle
