@@ -21,8 +21,8 @@ END = "<!-- end: generated -->"
 
 def _families():
     import minikeras
-    from minikeras import (activations, constraints, initializers, layers, losses, metrics,
-                           optimizers, regularizers)
+    from minikeras import (activations, callbacks, constraints, initializers, layers, losses,
+                           metrics, optimizers, regularizers)
     from minikeras.optimizers import schedules
     return {
         "activations": (activations, "function"),
@@ -34,6 +34,7 @@ def _families():
         "optimizers": (optimizers, "class"),
         "schedules": (schedules, "class"),
         "layers": (layers, "layer"),
+        "callbacks": (callbacks, "class"),
         "_minikeras": (minikeras, None),
     }
 
@@ -114,7 +115,7 @@ def render(page_text, family):
 
 PAGES = {f"docs/api/{family}.md": family for family in
          ("activations", "initializers", "regularizers", "constraints", "losses", "metrics",
-          "optimizers", "schedules", "layers")}
+          "optimizers", "schedules", "layers", "callbacks")}
 
 
 def main():
