@@ -91,10 +91,10 @@ class KerasTensor:
     def __array__(self, *args, **kwargs):
         raise TypeError(
             f"A KerasTensor ({self.name}, shape={self.shape}) is symbolic: it has no values. It "
-            f"can only be passed to layers (e.g. `Dense(4)(x)`, merge layers like "
-            f"`layers.add([x, y])`, or `Lambda(fn)(x)` for your own computation), not to ops or "
-            f"NumPy functions directly. To get values, build a `Model(inputs, outputs)` and call "
-            f"it on data.")
+            f"can be passed to layers (e.g. `Dense(4)(x)`, or `Lambda(fn)(x)` for your own "
+            f"computation) and to `minikeras.ops` functions and operators (`x / 255.0`), which "
+            f"record graph nodes, not to NumPy functions directly. To get values, build a "
+            f"`Model(inputs, outputs)` and call it on data.")
 
     def __bool__(self):
         raise TypeError(f"A symbolic KerasTensor ({self.name}) has no truth value.")
@@ -104,6 +104,32 @@ class KerasTensor:
 
     def __repr__(self):
         return f"<KerasTensor shape={self.shape}, dtype={self.dtype}, name={self.name}>"
+
+    # -- operators record op nodes, as in Keras (`inputs / 255.0`, `x[:, 0]`); minikeras/layers/
+    # core/op_layer.py. == and != stay identity-based (KerasTensors are dict keys).
+    __array_ufunc__ = None  # `np.float32(2) * x` asks x.__rmul__
+
+    def _op(name, swap=False):
+        def operator(self, *other):
+            from minikeras.layers.core.op_layer import apply_op
+            args = (other[0], self) if swap else (self,) + other
+            return apply_op(name, args, {})
+        operator.__name__ = name
+        return operator
+
+    __add__, __radd__ = _op("add"), _op("add", True)
+    __sub__, __rsub__ = _op("subtract"), _op("subtract", True)
+    __mul__, __rmul__ = _op("multiply"), _op("multiply", True)
+    __truediv__, __rtruediv__ = _op("true_divide"), _op("true_divide", True)
+    __floordiv__, __rfloordiv__ = _op("floor_divide"), _op("floor_divide", True)
+    __mod__, __rmod__ = _op("mod"), _op("mod", True)
+    __pow__, __rpow__ = _op("power"), _op("power", True)
+    __matmul__, __rmatmul__ = _op("matmul"), _op("matmul", True)
+    __lt__, __le__, __gt__, __ge__ = _op("less"), _op("less_equal"), _op("greater"), _op(
+        "greater_equal")
+    __neg__, __abs__, __getitem__ = _op("negative"), _op("absolute"), _op("getitem")
+    __hash__ = object.__hash__
+    del _op
 
 
 class Layer:

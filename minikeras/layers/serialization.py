@@ -19,6 +19,7 @@ import threading
 import warnings
 
 from minikeras.saving.serialization import _custom_lookup, custom_object_scope, resolve
+from minikeras.layers.core import op_layer as _op_layer  # noqa: F401 - ops on KerasTensors
 
 _state = threading.local()
 
@@ -56,6 +57,8 @@ def serialize(layer):
         from minikeras.saving.model_config import serialize_model
         return serialize_model(layer)
     module, class_name, registered = class_identity(type(layer), "keras.layers")
+    if getattr(type(layer), "op_name", None) and module == "keras.layers":
+        module, registered = type(layer).keras_module, class_name  # as Keras writes its ops
     result = {"module": module, "class_name": class_name, "config": layer.get_config(),
               "registered_name": registered}
     build_config = get_build_config(layer)
@@ -108,6 +111,10 @@ def serialize_layer_entry(layer):
     if isinstance(layer, Model):
         from minikeras.saving.model_config import legacy_model_config
         return legacy_model_config(layer)
+    from minikeras.layers.core.op_layer import OpLayer
+    if isinstance(layer, OpLayer):  # "Add" the op, not the merge layer: the module tells them apart
+        return {"module": layer.keras_module, "class_name": type(layer).__name__,
+                "config": layer.get_config()}
     return {"class_name": legacy_class_name(type(layer)), "config": layer.get_config()}
 
 
@@ -296,6 +303,10 @@ def resolve_class(config, custom_objects=None, kind="layer", table=None):
                 return cls
     module = config.get("module")
     if str(module or "").startswith(("keras.src.ops", "keras.ops")):
+        from minikeras.layers.core.op_layer import keras_op_class
+        op_class = keras_op_class(class_name)
+        if op_class is not None:
+            return op_class
         raise ValueError(
             f"The config uses the Keras op {class_name!r} (module {module!r}) as a step of a "
             f"functional model; minikeras functional models are made of layers. Wrap the "

@@ -164,7 +164,13 @@ class Functional(Model):
     # -- the graph -----------------------------------------------------------------------------
     @property
     def layers(self):
-        """The layers of the graph, InputLayers included, in Keras's order."""
+        """The layers of the graph, InputLayers included, in Keras's order. Ops applied to
+        symbolic tensors (`inputs / 255.0`) are left out, as in Keras: see `operations`."""
+        return [layer for layer in self.operations if not getattr(layer, "op_name", None)]
+
+    @property
+    def operations(self):
+        """Every step of the graph in Keras's order: layers and ops applied to tensors."""
         return list(self.__dict__.get("_functional_layers", []))
 
     @property
@@ -327,7 +333,7 @@ class Functional(Model):
 
     # -- description ---------------------------------------------------------------------------
     def _summary_rows(self, expand_nested=False):
-        return [(layer, _last_output_shape(layer)) for layer in self.layers]
+        return [(layer, _last_output_shape(layer)) for layer in self.operations]
 
     def _is_sequential_like(self):
         """Keras prints a plain chain of layers without the 'Connected to' column."""
@@ -336,7 +342,7 @@ class Functional(Model):
             if len(nodes) > 1 or (len(nodes) == 1 and len(nodes[0].input_tensors) > 1):
                 return False
             seen.update(nodes)
-        for layer in self.layers:
+        for layer in self.operations:
             if sum(node in seen for node in layer._inbound_nodes) > 1:
                 return False
         return True

@@ -48,7 +48,7 @@ def functional_config(model):
         return subclass_model_config(model)
     own_nodes = {id(node) for nodes in model._nodes_by_depth.values() for node in nodes}
     layer_configs = []
-    for layer in model.layers:
+    for layer in model.operations:  # layers and ops on tensors, as Keras writes them
         entry = serialize_layer_entry(layer)
         entry["name"] = layer.name
         entry["inbound_nodes"] = [_serialize_node(node, own_nodes) for node in layer._inbound_nodes

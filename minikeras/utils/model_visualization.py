@@ -323,7 +323,7 @@ def model_to_dot(model, show_shapes=False, show_dtype=False, show_layer_names=Tr
         dot.add_node(_layer_node(model, **options))
         return dot
     else:
-        layers = model.layers
+        layers = model.operations  # ops on tensors are drawn too
 
     for layer in layers:
         if expand_nested and isinstance(layer, (Functional, Sequential)):
