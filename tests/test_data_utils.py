@@ -224,3 +224,11 @@ def test_split_bad_datasets():
         split_dataset((np.arange(10), np.arange(9)), left_size=0.5)
     with pytest.raises(TypeError, match="dataset"):
         split_dataset(3, left_size=0.5)
+
+
+def test_pad_sequences_names_the_valid_padding_and_truncating_values():
+    with pytest.raises(ValueError, match=r'Padding type "middle" not understood: `padding` must '
+                                         r'be "pre" or "post"'):
+        pad_sequences([[1, 2]], padding="middle")
+    with pytest.raises(ValueError, match=r'`truncating` must be "pre" or "post"'):
+        pad_sequences([[1, 2]], truncating="both")

@@ -391,3 +391,10 @@ def test_exported_from_utils_and_visualization():
     if hasattr(minikeras.utils, "plot_model"):
         assert minikeras.utils.plot_model is plot_model
         assert minikeras.utils.model_to_dot is model_to_dot
+
+
+def test_unknown_rankdir_is_an_error_naming_the_argument():
+    model = Sequential([Input((3,)), layers.Dense(2)])
+    with pytest.raises(ValueError, match=r"`rankdir` must be 'TB'.*rankdir='XY'"):
+        model_to_dot(model, rankdir="XY")
+    assert "rankdir=LR;" in model_to_dot(model, rankdir="LR").to_string().splitlines()

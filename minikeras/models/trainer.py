@@ -231,7 +231,7 @@ class Trainer:
                 for step, batch in data.epoch(first_step):
                     callbacks.on_train_batch_begin(step)
                     if replica is None:
-                        logs = _pythonify(self.train_step(pack_x_y_sample_weight(*batch)))
+                        logs = self._fit_step(batch)
                     else:  # this process's shard of the batch; the logs are global
                         logs = replica.train_batch(batch)
                     callbacks.on_train_batch_end(step, logs)

@@ -286,6 +286,15 @@ def _layer_node(layer, show_shapes, show_dtype, show_layer_names, show_layer_act
 # ------------------------------------------------------------------------------------------------
 # model_to_dot
 # ------------------------------------------------------------------------------------------------
+def check_rankdir(rankdir):
+    """The graph direction in upper case; graphviz knows TB, LR, BT and RL."""
+    direction = str(rankdir).upper()
+    if direction not in ("TB", "BT", "LR", "RL"):
+        raise ValueError(f"`rankdir` must be 'TB' (top to bottom), 'LR' (left to right), 'BT' or "
+                         f"'RL'. Received: rankdir={rankdir!r}")
+    return direction
+
+
 def model_to_dot(model, show_shapes=False, show_dtype=False, show_layer_names=True, rankdir="TB",
                  expand_nested=False, dpi=200, subgraph=False, show_layer_activations=False,
                  show_trainable=False, splines="ortho", **kwargs):
@@ -307,6 +316,7 @@ def model_to_dot(model, show_shapes=False, show_dtype=False, show_layer_names=Tr
         raise ValueError("Argument `layer_range` is no longer supported.")
     if kwargs:
         raise ValueError(f"Unrecognized keyword arguments: {kwargs}")
+    check_rankdir(rankdir)
     if subgraph:
         dot = DotGraph(model.name, {"style": "dashed", "label": model.name, "labeljust": "l"},
                        cluster=True)
@@ -538,9 +548,7 @@ class _Layout:
     """Positions (box centres, points) for a DotGraph drawn in `rankdir` direction."""
 
     def __init__(self, dot, rankdir):
-        rankdir = str(rankdir).upper()
-        if rankdir not in ("TB", "BT", "LR", "RL"):
-            raise ValueError(f"rankdir must be 'TB', 'LR', 'BT' or 'RL'. Received: {rankdir!r}")
+        rankdir = check_rankdir(rankdir)
         horizontal = rankdir in ("LR", "RL")
         nodes = dot.all_nodes()
         self.boxes = {node.id: _Box(node) for node in nodes}

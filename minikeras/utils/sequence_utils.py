@@ -28,9 +28,11 @@ def pad_sequences(sequences, maxlen=None, dtype="int32", padding="pre", truncati
     if not hasattr(sequences, "__len__"):
         raise ValueError("`sequences` must be iterable.")
     if padding not in ("pre", "post"):
-        raise ValueError(f'Padding type "{padding}" not understood')
+        raise ValueError(f'Padding type "{padding}" not understood: `padding` must be "pre" or '
+                         f'"post".')
     if truncating not in ("pre", "post"):
-        raise ValueError(f'Truncating type "{truncating}" not understood')
+        raise ValueError(f'Truncating type "{truncating}" not understood: `truncating` must be '
+                         f'"pre" or "post".')
     if maxlen is not None and (isinstance(maxlen, bool) or not isinstance(maxlen, (int, np.integer))
                                or maxlen < 0):
         raise ValueError(f"`maxlen` must be None or a non-negative integer, received {maxlen!r}.")
