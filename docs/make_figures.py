@@ -22,7 +22,7 @@ sys.path.insert(0, str(ROOT))
 
 import minikeras  # noqa: E402
 from minikeras import Input, Model, Sequential, layers, visualization  # noqa: E402
-from minikeras.utils.model_visualization import draw_graph, model_to_dot  # noqa: E402
+from minikeras.visualization.model_visualization import draw_graph, model_to_dot  # noqa: E402
 
 DEFAULT_FOLDER = ROOT / "docs" / "images"
 

@@ -77,7 +77,7 @@ import pytest
 
 from minikeras import losses
 from minikeras.backend.autodiff import Tensor, gradients
-from minikeras.models.compile_utils import CompileLoss, CompileMetrics, flatten_logs_in_order
+from minikeras.trainers.compile_utils import CompileLoss, CompileMetrics, flatten_logs_in_order
 from minikeras.utils.gradient_check import numerical_gradient
 
 Y1 = np.array([[1, 0, 0], [0, 1, 0], [0, 0, 1], [0, 1, 0]], "float32")

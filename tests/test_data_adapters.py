@@ -17,10 +17,10 @@ import pytest
 import minikeras
 from minikeras import layers
 from minikeras.backend import random as backend_random
-from minikeras.models.data_adapter import ArrayDataAdapter, DataAdapter, train_validation_split
-from minikeras.models.data_adapters import (GeneratorDataAdapter, H5DatasetAdapter, H5Slice,
+from minikeras.trainers.data_adapters import ArrayDataAdapter, DataAdapter, train_validation_split
+from minikeras.trainers.data_adapters import (GeneratorDataAdapter, H5DatasetAdapter, H5Slice,
                                             PyDatasetAdapter, get_data_adapter, is_h5_dataset)
-from minikeras.models.data_adapters import py_dataset_adapter
+from minikeras.trainers.data_adapters import py_dataset_adapter
 from minikeras.utils import set_random_seed
 from minikeras.utils.py_dataset import PyDataset, Sequence
 

@@ -401,7 +401,7 @@ def test_resume_restored_the_backup_on_every_rank(mpi_results):
 
 # -- without MPI -----------------------------------------------------------------------------
 def test_shards_partition_every_batch():
-    from minikeras.distribution._training import shard_bounds
+    from minikeras.distribution.data_parallel_runs import shard_bounds
     for n in range(0, 40):
         for size in (1, 2, 3, 4, 7):
             bounds = [shard_bounds(n, r, size) for r in range(size)]

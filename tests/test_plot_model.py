@@ -16,9 +16,10 @@ import pytest
 
 import minikeras
 from minikeras import Input, Model, Sequential, layers
-from minikeras.utils.model_visualization import DotGraph, model_to_dot, plot_model
+from minikeras.visualization.model_visualization import DotGraph, model_to_dot, plot_model
 
-model_visualization = importlib.import_module("minikeras.utils.model_visualization")
+model_visualization = importlib.import_module("minikeras.visualization.model_visualization")
+graph_layout = importlib.import_module("minikeras.visualization.graph_layout")
 
 try:
     import matplotlib  # noqa: F401
@@ -303,7 +304,7 @@ def test_branching_graph_is_drawn_with_every_layer(tmp_path, no_graphviz):
     plot_model(model, to_file=path, show_layer_names=True, dpi=72)
     gray = read_gray(path)
     assert gray.shape[0] > gray.shape[1]
-    layout = model_visualization._Layout(model_to_dot(model), "TB")
+    layout = graph_layout._Layout(model_to_dot(model), "TB")
     assert len(layout.boxes) == len(model.layers)
     # a -> h1 -> h2 -> s -> t -> pre -> shared: seven ranks, b sits next to s (feeds t)
     ys = {layout.boxes[node_id].node.layer.name: y for node_id, (x, y) in layout.positions.items()
@@ -323,7 +324,7 @@ def test_branching_graph_is_drawn_with_every_layer(tmp_path, no_graphviz):
 def test_expanded_nested_models_are_dashed_clusters_around_their_layers(tmp_path, no_graphviz):
     model = nested_outer()
     dot = model_to_dot(model, expand_nested=True)
-    layout = model_visualization._Layout(dot, "TB")
+    layout = graph_layout._Layout(dot, "TB")
     assert len(layout.cluster_boxes) == 2
     names = {node.id: node.layer.name for node in dot.all_nodes()}
     for left, top, right, bottom, label in layout.cluster_boxes:

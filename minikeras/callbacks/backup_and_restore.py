@@ -65,6 +65,8 @@ class BackupAndRestore(Callback):
     The model must be built when `fit` starts (fit builds it from the data).
     """
 
+    chief_only = True  # writes files / sends data: only the chief runs it under DataParallel
+
     def __init__(self, backup_dir, save_freq="epoch", double_checkpoint=False,
                  delete_checkpoint=True):
         super().__init__()
@@ -124,7 +126,7 @@ class BackupAndRestore(Callback):
     def _save(self, epoch, step, logs):
         import h5py
 
-        from minikeras.saving.saving_api import atomic_path
+        from minikeras.utils.file_utils import atomic_path
 
         model = self.model
         optimizer = getattr(model, "optimizer", None)

@@ -20,7 +20,14 @@ class Callback:
     Set `self.model.stop_training = True` in any hook to end `fit` after the current step
     (the epoch still validates and ends); `model.stop_evaluating` / `model.stop_predicting`
     do the same for evaluate / predict.
+
+    `chief_only = True` (a class attribute) marks a callback that only the chief process runs
+    in a data-parallel `fit` (minikeras.distribution): those that write files or send data
+    (ModelCheckpoint, BackupAndRestore, CSVLogger, RemoteMonitor). Set it on your own callback
+    class for the same effect.
     """
+
+    chief_only = False
 
     def __init__(self):
         self.params = None

@@ -27,6 +27,8 @@ class CSVLogger(Callback):
             new) instead of overwriting it. Defaults to False.
     """
 
+    chief_only = True  # writes files / sends data: only the chief runs it under DataParallel
+
     def __init__(self, filename, separator=",", append=False):
         super().__init__()
         self.sep = separator

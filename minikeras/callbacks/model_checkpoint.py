@@ -32,6 +32,8 @@ class ModelCheckpoint(MonitorCallback):
     Attributes: `best`, the best monitored value saved so far.
     """
 
+    chief_only = True  # writes files / sends data: only the chief runs it under DataParallel
+
     def __init__(self, filepath, monitor="val_loss", verbose=0, save_best_only=False,
                  save_weights_only=False, mode="auto", save_freq="epoch",
                  initial_value_threshold=None):

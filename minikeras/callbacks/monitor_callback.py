@@ -89,9 +89,10 @@ class MonitorCallback(Callback):
 
 def _compiled_metrics(model):
     """The metrics given to `compile` (Keras looks only at these for a direction)."""
-    from minikeras.models.compile_utils import CompileMetrics  # models sit above callbacks' base
     found = []
     for metric in getattr(model, "metrics", None) or []:
-        if isinstance(metric, CompileMetrics):
+        # The compiled metrics are one entry named "compile_metrics" (as in Keras) holding them
+        # all; it is known by that name because the trainer sits above callbacks.
+        if getattr(metric, "name", None) == "compile_metrics":
             found.extend(metric.metrics)
     return found

@@ -26,6 +26,8 @@ class RemoteMonitor(Callback):
         send_as_json: send the logs as a JSON body. Defaults to False.
     """
 
+    chief_only = True  # writes files / sends data: only the chief runs it under DataParallel
+
     def __init__(self, root="http://localhost:9000", path="/publish/epoch/end/", field="data",
                  headers=None, send_as_json=False):
         super().__init__()

@@ -14,12 +14,48 @@ See docs/distributed.md.
 
 Without MPI, or with one process, a DataParallel distribution changes nothing.
 """
+from minikeras import tree
 from minikeras.distribution import _mpi
+from minikeras.distribution.runs import EvaluationRun, FitRun
 
 _DISTRIBUTION = None
 
 
-class DataParallel:
+class Distribution:
+    """The base of distribution strategies, and what `fit` / `evaluate` / `predict` ask of one.
+
+    The trainer calls these methods on every run; this base is a single process and changes
+    nothing, so `minikeras.distribution.training_distribution()` returns one when no
+    distribution is set (or only one process runs). A strategy overrides:
+
+    - `local_verbose(verbose)`: the progress verbosity of this process (only the chief prints).
+    - `local_callbacks(callbacks)`: the callbacks this process runs; processes other than the
+      chief leave out those whose class says `chief_only = True` (they write files).
+    - `begin_fit(model, epoch_iterator, resume_point)`: a `FitRun` for one `fit` call.
+    - `begin_evaluation(model, data_adapter)`: an `EvaluationRun` for one evaluation pass.
+    """
+
+    @property
+    def is_chief(self):
+        """True on the process that prints progress and writes files."""
+        return True
+
+    def local_verbose(self, verbose):
+        return verbose if self.is_chief else 0
+
+    def local_callbacks(self, callbacks):
+        if self.is_chief or not callbacks:
+            return callbacks
+        return [c for c in tree.flatten(callbacks) if not getattr(c, "chief_only", False)]
+
+    def begin_fit(self, model, epoch_iterator, resume_point):
+        return FitRun(resume_point)
+
+    def begin_evaluation(self, model, data_adapter):
+        return EvaluationRun()
+
+
+class DataParallel(Distribution):
     """Data parallelism over the processes of an MPI job (`mpirun -n N python train.py`).
 
     Args:
@@ -86,30 +122,18 @@ class DataParallel:
         return (f"<DataParallel num_processes={self.num_processes} "
                 f"auto_shard_dataset={self.auto_shard_dataset}>")
 
-    # -- what the trainer asks (only when several processes run) ------------------------------
-    def _local_verbose(self, verbose):
-        """Only the chief process prints progress."""
-        return verbose if is_chief() else 0
+    # -- what the trainer asks (see Distribution) --------------------------------------------
+    @property
+    def is_chief(self):
+        return is_chief()
 
-    def _local_callbacks(self, callbacks):
-        """The callbacks this process runs: on processes other than the chief, those that write
-        files or talk to servers (ModelCheckpoint, CSVLogger, BackupAndRestore, RemoteMonitor)
-        are left out; the chief's restored state reaches the others at the start of `fit`."""
-        if is_chief() or not callbacks:
-            return callbacks
-        from minikeras.callbacks import (BackupAndRestore, CSVLogger, ModelCheckpoint,
-                                         RemoteMonitor)
-        from minikeras.callbacks.callback_list import _flatten_callbacks
-        chief_only = (BackupAndRestore, CSVLogger, ModelCheckpoint, RemoteMonitor)
-        return [c for c in _flatten_callbacks(callbacks) if not isinstance(c, chief_only)]
+    def begin_fit(self, model, epoch_iterator, resume_point):
+        from minikeras.distribution.data_parallel_runs import DataParallelFitRun
+        return DataParallelFitRun(self, model, epoch_iterator, resume_point)
 
-    def _begin_fit(self, model, data, train_fn):
-        from minikeras.distribution._training import FitRun
-        return FitRun(self, model, data, train_fn)
-
-    def _evaluation(self, model, data, test_fn):
-        from minikeras.distribution._training import Evaluation
-        return Evaluation(self, model, data, test_fn)
+    def begin_evaluation(self, model, data_adapter):
+        from minikeras.distribution.data_parallel_runs import DataParallelEvaluationRun
+        return DataParallelEvaluationRun(self, model, data_adapter)
 
 
 def set_distribution(value):
@@ -126,12 +150,15 @@ def distribution():
     return _DISTRIBUTION
 
 
-def active():
-    """The distribution `fit` / `evaluate` must follow: the global DataParallel when more than
-    one process runs, else None (then training takes the ordinary single-process path)."""
+_SINGLE_PROCESS = Distribution()
+
+
+def training_distribution():
+    """The distribution `fit` / `evaluate` / `predict` follow: the global DataParallel when
+    more than one process runs, else a single-process `Distribution` (which changes nothing)."""
     value = _DISTRIBUTION
     if value is None or _mpi.world_size() < 2:
-        return None
+        return _SINGLE_PROCESS
     return value
 
 

@@ -12,7 +12,7 @@ As in Keras, a compiled model's clone is compiled the same way when the model ca
 """
 from minikeras.layers.core.input_layer import Input, InputLayer
 from minikeras.layers.layer import KerasTensor
-from minikeras.layers.node import flatten
+from minikeras.tree import flatten
 
 
 def clone_model(model, input_tensors=None, clone_function=None, call_function=None,

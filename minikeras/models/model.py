@@ -7,8 +7,8 @@ Three ways to make one, as in Keras:
 - `Sequential`, the ready-made subclass for a plain stack of layers.
 """
 from minikeras.layers.layer import KerasTensor, Layer
-from minikeras.layers.node import flatten
-from minikeras.models.trainer import Trainer
+from minikeras.tree import flatten
+from minikeras.trainers.trainer import Trainer
 
 
 class Model(Trainer, Layer):

@@ -29,6 +29,7 @@ from numbers import Real
 from minikeras.backend import config
 from minikeras.backend.array_module import on_host, xp
 from minikeras.backend.autodiff import Tensor, Variable
+from minikeras.distribution.runs import reduce_gradients
 from minikeras.optimizers import schedules
 from minikeras.saving.serialization import resolve, serialize_keras_object
 from minikeras.utils.naming import auto_name
@@ -317,6 +318,12 @@ class Optimizer:
 
         `grads` are arrays (or Tensors) shaped like their variables; a None gradient skips that
         variable (with a warning). The first call builds the optimizer.
+
+        Gradient hook: before anything else touches them, the gradients pass through
+        `minikeras.distribution.runs.reduce_gradients`, which returns them unchanged except
+        inside a data-parallel `fit`, where it returns their sum over the processes (each
+        weighted by its share of the global batch). A custom `train_step` that calls `apply`
+        is therefore distributed too.
         """
         grads = list(grads)
         if not grads:
@@ -340,6 +347,9 @@ class Optimizer:
         if len(grads) != len(variables):
             raise ValueError(f"{owner}.apply: received {len(grads)} gradients for "
                              f"{len(variables)} variables; they must match one to one.")
+        # The distribution's hook: in a data-parallel fit, the gradients summed over the
+        # processes; otherwise unchanged (minikeras/distribution/runs.py).
+        grads = reduce_gradients(grads, variables)
 
         pairs = [(g, v) for g, v in zip(grads, variables) if g is not None]
         if len(pairs) < len(variables):

@@ -374,7 +374,7 @@ def compile_from_config(model, config, custom_objects=None):
     built (so that saved optimizer variables can be loaded into it)."""
     if not config:
         return
-    from minikeras.models.trainer import Trainer
+    from minikeras.trainers.trainer import Trainer
     if type(model).compile is not Trainer.compile:
         warnings.warn("`compile()` was not called as part of model loading because the model's "
                       "`compile()` method is custom. Subclassed models that override `compile()` "

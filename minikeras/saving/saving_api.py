@@ -11,48 +11,11 @@ Loading never runs code stored in a file unless `safe_mode=False`.
 """
 import contextlib
 import os
-import tempfile
 
 from minikeras.saving.serialization import safe_mode_scope, unsafe_deserialization_enabled
-from minikeras.utils.file_utils import process_alive
+from minikeras.utils.file_utils import atomic_path
 
 LEGACY_H5_SUFFIXES = (".h5", ".hdf5")
-
-
-@contextlib.contextmanager
-def atomic_path(filepath, overwrite=True):
-    """Yield a temporary path next to `filepath`; on success rename it onto `filepath`.
-
-    On any error the temporary file is removed and `filepath` is left as it was.
-    """
-    filepath = os.fspath(filepath)
-    if os.path.exists(filepath) and not overwrite:
-        raise FileExistsError(f"File {filepath!r} already exists and overwrite=False.")
-    folder = os.path.dirname(os.path.abspath(filepath))
-    os.makedirs(folder, exist_ok=True)
-    prefix = f".tmp-{os.path.basename(filepath)}-"
-    _remove_abandoned_temporaries(folder, prefix)
-    handle, temporary = tempfile.mkstemp(dir=folder, prefix=f"{prefix}{os.getpid()}-")
-    os.close(handle)
-    try:
-        yield temporary
-        os.replace(temporary, filepath)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.remove(temporary)
-        raise
-
-
-def _remove_abandoned_temporaries(folder, prefix):
-    """Delete temporary files of earlier saves to the same target whose process has died
-    (killed mid-save); the writer's PID is part of each temporary name."""
-    for name in os.listdir(folder):
-        if not name.startswith(prefix):
-            continue
-        pid = name[len(prefix):].split("-", 1)[0]
-        if pid.isdigit() and not process_alive(int(pid)):
-            with contextlib.suppress(OSError):
-                os.remove(os.path.join(folder, name))
 
 
 def _suffix_kind(filepath):

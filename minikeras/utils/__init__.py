@@ -8,19 +8,27 @@ from minikeras.utils.sequence_utils import pad_sequences
 from minikeras.utils.timeseries import timeseries_dataset_from_array
 from minikeras.utils.dataset_utils import split_dataset
 from minikeras.utils.file_utils import get_file, hash_file, validate_file
-from minikeras.utils.model_visualization import plot_model, model_to_dot
 
 
-def unpack_x_y_sample_weight(data):
-    """(x,), (x, y) or (x, y, sample_weight) -> (x, y, sample_weight), missing ones None."""
-    from minikeras.models.trainer import unpack_x_y_sample_weight as unpack
-    return unpack(data)
+# Names of `keras.utils` whose code lives in higher packages (the trainer's data helpers, the
+# model drawing): imported on first use, so that this low-level package imports nothing above it
+# when minikeras is imported (the allowed upward imports of docs/architecture.md).
+_TRAINER_NAMES = ("pack_x_y_sample_weight", "unpack_x_y_sample_weight")
+_DRAWING_NAMES = ("plot_model", "model_to_dot")
 
 
-def pack_x_y_sample_weight(x, y=None, sample_weight=None):
-    """The tuple a train_step receives: (x,), (x, y) or (x, y, sample_weight)."""
-    from minikeras.models.trainer import pack_x_y_sample_weight as pack
-    return pack(x, y, sample_weight)
+def __getattr__(name):
+    if name in _TRAINER_NAMES:
+        from minikeras.trainers import data_adapters as module
+    elif name in _DRAWING_NAMES:
+        from minikeras.visualization import model_visualization as module
+    else:
+        raise AttributeError(f"module 'minikeras.utils' has no attribute {name!r}")
+    return getattr(module, name)
+
+
+def __dir__():
+    return sorted(list(globals()) + list(_TRAINER_NAMES) + list(_DRAWING_NAMES))
 
 
 def clear_session(free_memory=True):

@@ -3,21 +3,7 @@ import random as py_random
 
 import numpy as np
 
-
-def _flatten(data):
-    if isinstance(data, dict):
-        return [a for key in data for a in _flatten(data[key])]
-    if isinstance(data, (list, tuple)):
-        return [a for item in data for a in _flatten(item)]
-    return [data]
-
-
-def _take(data, index):
-    if isinstance(data, dict):
-        return {key: _take(value, index) for key, value in data.items()}
-    if isinstance(data, (list, tuple)):
-        return type(data)(_take(item, index) for item in data)
-    return data[index]
+from minikeras import tree
 
 
 def _is_int(value):
@@ -88,7 +74,7 @@ def split_dataset(dataset, left_size=None, right_size=None, shuffle=False, seed=
     Example:
         >>> (x_train, y_train), (x_test, y_test) = split_dataset((x, y), left_size=0.8)
     """
-    arrays = [np.asarray(a) for a in _flatten(dataset)]
+    arrays = [np.asarray(a) for a in tree.flatten(dataset)]
     if not arrays or any(a.ndim == 0 for a in arrays):
         raise TypeError(f"The `dataset` argument must be an array or a list / tuple / dict of "
                         f"arrays with a sample axis. Received: dataset of type {type(dataset)}")
@@ -104,14 +90,7 @@ def split_dataset(dataset, left_size=None, right_size=None, shuffle=False, seed=
             seed = py_random.randint(0, int(1e6))
         py_random.Random(seed).shuffle(order)
     order = np.asarray(order, dtype=np.int64)
-    as_arrays = _rebuild(dataset)
-    return _take(as_arrays, order[:left]), _take(as_arrays, order[total - right:])
-
-
-def _rebuild(data):
-    """The structure of `data` with every leaf as an array."""
-    if isinstance(data, dict):
-        return {key: _rebuild(value) for key, value in data.items()}
-    if isinstance(data, (list, tuple)):
-        return type(data)(_rebuild(item) for item in data)
-    return np.asarray(data)
+    as_arrays = tree.map_structure(np.asarray, dataset)
+    left_rows, right_rows = order[:left], order[total - right:]
+    return (tree.map_structure(lambda a: a[left_rows], as_arrays),
+            tree.map_structure(lambda a: a[right_rows], as_arrays))

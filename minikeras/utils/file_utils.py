@@ -428,3 +428,28 @@ def _extract(archive_path, extraction_dir, archive_format):
     finally:
         if os.path.isdir(temporary):
             shutil.rmtree(temporary, ignore_errors=True)
+
+
+# -- writing files atomically --------------------------------------------------------------
+@contextlib.contextmanager
+def atomic_path(filepath, overwrite=True):
+    """Yield a temporary path next to `filepath`; on success rename it onto `filepath`.
+
+    On any error the temporary file is removed and `filepath` is left as it was.
+    """
+    filepath = os.fspath(filepath)
+    if os.path.exists(filepath) and not overwrite:
+        raise FileExistsError(f"File {filepath!r} already exists and overwrite=False.")
+    folder = os.path.dirname(os.path.abspath(filepath))
+    os.makedirs(folder, exist_ok=True)
+    prefix = f".tmp-{os.path.basename(filepath)}-"
+    _remove_abandoned_temporaries(folder, prefix)
+    handle, temporary = tempfile.mkstemp(dir=folder, prefix=f"{prefix}{os.getpid()}-")
+    os.close(handle)
+    try:
+        yield temporary
+        os.replace(temporary, filepath)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.remove(temporary)
+        raise

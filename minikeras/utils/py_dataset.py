@@ -11,7 +11,7 @@ Subclass it, call `super().__init__(**kwargs)`, and implement
 `fit`, `evaluate` and `predict` accept it as `x`. With `workers > 1` the batches are fetched
 ahead of time by that many threads, or processes with `use_multiprocessing=True`; they still
 arrive in order, and at most `max_queue_size` are prepared in advance. See
-`minikeras.models.data_adapters.py_dataset_adapter` and docs/data_pipeline.md.
+`minikeras.trainers.data_adapters.py_dataset_adapter` and docs/data_pipeline.md.
 """
 import itertools
 import warnings

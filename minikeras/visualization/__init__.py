@@ -10,7 +10,7 @@ from minikeras.visualization.course import (plot_activations, plot_gradient_fiel
                                             plot_tangent_line)
 from minikeras.visualization.weights import plot_feature_maps, plot_weights
 from minikeras.visualization.confusion import confusion_matrix, plot_confusion_matrix
-from minikeras.utils.model_visualization import model_to_dot, plot_model
+from minikeras.visualization.model_visualization import model_to_dot, plot_model
 
 __all__ = ["print_summary", "plot_history", "plot_activations", "plot_tangent_line",
            "plot_gradient_field", "plot_weights", "plot_feature_maps", "plot_confusion_matrix",

@@ -7,20 +7,19 @@ bookkeeping, logs) is kept cheap because it runs every step.
 """
 import warnings
 
-import numpy as np
-
 from minikeras import metrics as metrics_module
 from minikeras import optimizers as optimizers_module
-from minikeras.backend import random
 from minikeras.backend.array_module import xp, to_numpy
 from minikeras.backend.autodiff import Tensor, gradients, no_grad
 from minikeras.callbacks.callback_list import CallbackList
 from minikeras.distribution import distribution_lib
-from minikeras.layers.node import flatten, map_structure, pack_as
-from minikeras.models.compile_utils import CompileLoss, CompileMetrics, flatten_logs_in_order
-from minikeras.models.data_adapter import (ArrayDataAdapter, flatten_structure,
-                                           train_validation_split)
-from minikeras.models.data_adapters import get_data_adapter, is_generator
+from minikeras.tree import flatten, map_structure, pack_sequence_as
+from minikeras.trainers.compile_utils import CompileLoss, CompileMetrics, flatten_logs_in_order
+from minikeras.trainers.data_adapters import (ArrayDataAdapter, flatten_arrays,
+                                              get_data_adapter, is_generator,
+                                              pack_x_y_sample_weight, train_validation_split,
+                                              unpack_x_y_sample_weight)
+from minikeras.trainers.epoch_iterator import RAN_OUT, EpochIterator
 from minikeras.utils.py_dataset import PyDataset
 
 
@@ -137,10 +136,13 @@ class Trainer:
         y_pred = self(x, training=True)
         loss = self.compute_loss(x, y, y_pred, sample_weight, training=True)
         self._loss_tracker.update_state(loss.data, sample_weight=_batch_size(x))
+        # The metrics see this step's predictions, made before the update; updating them first
+        # lets a distributed fit reduce them with the gradients (minikeras/distribution/).
+        logs = self.compute_metrics(x, y, _values(y_pred), sample_weight)
         if trainable_weights:
             grads = gradients(loss, trainable_weights)
             self.optimizer.apply(grads, trainable_weights)
-        return self.compute_metrics(x, y, _values(y_pred), sample_weight)
+        return logs
 
     def test_step(self, data):
         """Loss and metrics for one batch, recording off. Returns the logs so far."""
@@ -188,16 +190,15 @@ class Trainer:
         """
         self._assert_compiled("fit")
         verbose = _verbose(verbose)
-        distribution = distribution_lib.active()  # None unless several MPI processes run
-        if distribution is not None:
-            verbose = distribution._local_verbose(verbose)
-            if not isinstance(callbacks, CallbackList):
-                callbacks = distribution._local_callbacks(callbacks)
+        distribution = distribution_lib.training_distribution()  # one process: does nothing
+        verbose = distribution.local_verbose(verbose)
+        if not isinstance(callbacks, CallbackList):
+            callbacks = distribution.local_callbacks(callbacks)
         batch_size = 32 if batch_size is None else batch_size
         if validation_data is None and validation_split:
             (x, y, sample_weight), validation_data = train_validation_split((x, y, sample_weight),
                                                                             validation_split)
-        data = _EpochIterator(get_data_adapter(x, y, sample_weight, batch_size, steps_per_epoch,
+        data = EpochIterator(get_data_adapter(x, y, sample_weight, batch_size, steps_per_epoch,
                                                shuffle, class_weight), steps_per_epoch)
         val_data = None
         if validation_data is not None:
@@ -214,44 +215,16 @@ class Trainer:
         self._fit_trainable_weights = self.trainable_weights
         self._fit_epoch_iterator = data
         training_logs = {}
-        replica = None  # the distributed side of this fit (minikeras.distribution)
+        fit_run = None
         try:
             callbacks.on_train_begin()
-            if distribution is not None:
-                replica = distribution._begin_fit(self, data, self._fit_step)
-            first_epoch, first_step, logs = self._take_initial_state(initial_epoch, data)
-            for epoch in range(first_epoch, epochs):
-                self.reset_metrics()
-                callbacks.on_epoch_begin(epoch)
-                data.adapter.on_epoch_begin()
-                if replica is not None:
-                    replica.on_epoch_begin()
-                if epoch != first_epoch:
-                    first_step, logs = 0, {}
-                for step, batch in data.epoch(first_step):
-                    callbacks.on_train_batch_begin(step)
-                    if replica is None:
-                        logs = self._fit_step(batch)
-                    else:  # this process's shard of the batch; the logs are global
-                        logs = replica.train_batch(batch)
-                    callbacks.on_train_batch_end(step, logs)
-                    if self.stop_training:
-                        break
-                data.adapter.on_epoch_end()
-                if data.exhausted and epoch + 1 < epochs:
-                    self.stop_training = True  # a used-up generator: no further epoch can run
-                    if not data.warned:
-                        warnings.warn(_RAN_OUT, stacklevel=2)
-                epoch_logs = dict(logs) if logs else self.get_metrics_result()
-                if val_data is not None and _should_validate(epoch, validation_freq):
-                    val_logs = self._evaluate_loop(val_data, callbacks, validation_steps)
-                    epoch_logs.update({"val_" + k: v for k, v in val_logs.items()})
-                callbacks.on_epoch_end(epoch, epoch_logs)
-                training_logs = epoch_logs
-                if replica is not None:  # one process asked to stop: all stop
-                    self.stop_training = replica.any(self.stop_training)
-                if self.stop_training:
-                    break
+            # after on_train_begin: a callback (BackupAndRestore) may have set a resume point
+            fit_run = distribution.begin_fit(self, data, {
+                "initial_epoch": self._initial_epoch,
+                "initial_step_state": self._initial_step_state})
+            with fit_run:
+                training_logs = self._fit_epochs(data, val_data, callbacks, fit_run, epochs,
+                                                 initial_epoch, validation_steps, validation_freq)
             if epochs > 0 and getattr(self.optimizer, "built", False):
                 # With use_ema, the weights end as their moving averages (as in Keras).
                 self.optimizer.finalize_variable_values(self.trainable_weights)
@@ -259,25 +232,58 @@ class Trainer:
             self._fit_trainable_weights = None
             self._fit_epoch_iterator = None
             self._initial_epoch = self._initial_step_state = None
-            if replica is not None:
-                replica.end()
         callbacks.on_train_end(training_logs)
-        if replica is not None:
-            replica.barrier()  # the chief's last checkpoint is written when fit returns
+        fit_run.barrier()  # the chief's last checkpoint is written when fit returns
         return self.history
+
+    def _fit_epochs(self, data, val_data, callbacks, fit_run, epochs, initial_epoch,
+                    validation_steps, validation_freq):
+        """The epochs of `fit`, from where `fit_run.resume_point` says; the last epoch's logs."""
+        training_logs = {}
+        first_epoch, first_step, logs = self._take_initial_state(initial_epoch, data,
+                                                                 fit_run.resume_point)
+        for epoch in range(first_epoch, epochs):
+            self.reset_metrics()
+            callbacks.on_epoch_begin(epoch)
+            data.adapter.on_epoch_begin()
+            fit_run.on_epoch_begin()
+            if epoch != first_epoch:
+                first_step, logs = 0, {}
+            for step, batch in data.epoch(first_step):
+                callbacks.on_train_batch_begin(step)
+                logs = fit_run.run_train_batch(self._fit_step, batch)  # global logs
+                callbacks.on_train_batch_end(step, logs)
+                if self.stop_training:
+                    break
+            data.adapter.on_epoch_end()
+            if data.exhausted and epoch + 1 < epochs:
+                self.stop_training = True  # a used-up generator: no further epoch can run
+                if not data.warned:
+                    warnings.warn(RAN_OUT, stacklevel=3)
+            epoch_logs = dict(logs) if logs else self.get_metrics_result()
+            if val_data is not None and _should_validate(epoch, validation_freq):
+                val_logs = self._evaluate_loop(val_data, callbacks, validation_steps)
+                epoch_logs.update({"val_" + k: v for k, v in val_logs.items()})
+            callbacks.on_epoch_end(epoch, epoch_logs)
+            training_logs = epoch_logs
+            self.stop_training = fit_run.any_stop(self.stop_training)  # any process: all stop
+            if self.stop_training:
+                break
+        return training_logs
 
     def _fit_step(self, batch):
         """One training step on an (x, y, sample_weight) batch, logs as Python numbers."""
         return _pythonify(self.train_step(pack_x_y_sample_weight(*batch)))
 
-    def _take_initial_state(self, initial_epoch, data):
+    def _take_initial_state(self, initial_epoch, data, resume_point):
         """(first epoch, first step, logs so far) after on_train_begin, where a callback may
-        have asked to resume: `_initial_epoch` (Keras's attribute) alone restarts at that
-        epoch; `_initial_step_state` = {"step": steps of that epoch already done,
-        "data_position": where the pass over the data stood, "logs": the logs at that step}
-        resumes inside it, replaying the pass's shuffle (see `_EpochIterator.restore`)."""
-        first_epoch = self._initial_epoch or initial_epoch
-        state = self._initial_step_state or {}
+        have asked to resume (`resume_point`, which the fit run made every process agree on):
+        "initial_epoch" (Keras's `model._initial_epoch`) alone restarts at that epoch;
+        "initial_step_state" = {"step": steps of that epoch already done, "data_position":
+        where the pass over the data stood, "logs": the logs at that step} resumes inside it,
+        replaying the pass's shuffle (see `EpochIterator.restore`)."""
+        first_epoch = resume_point.get("initial_epoch") or initial_epoch
+        state = resume_point.get("initial_step_state") or {}
         self._initial_epoch = self._initial_step_state = None
         if state.get("data_position") is not None:
             data.restore(state["data_position"])
@@ -295,16 +301,11 @@ class Trainer:
         callbacks.on_test_begin()
         self.reset_metrics()
         logs = {}
-        distribution = distribution_lib.active()
-        replica = None if distribution is None else \
-            distribution._evaluation(self, data, self._test_step_logs)
+        evaluation = distribution_lib.training_distribution().begin_evaluation(self, data)
         data.on_epoch_begin()
-        for step, batch in _EpochIterator(data, steps).epoch():
+        for step, batch in EpochIterator(data, steps).epoch():
             callbacks.on_test_batch_begin(step)
-            if replica is None:
-                logs = _pythonify(self.test_step(pack_x_y_sample_weight(*batch)))
-            else:  # this process's shard of the batch; the logs are global
-                logs = replica.test_batch(batch)
+            logs = evaluation.run_test_batch(self._test_step_logs, batch)  # global logs
             callbacks.on_test_batch_end(step, logs)
             if self.stop_evaluating:
                 break
@@ -325,9 +326,7 @@ class Trainer:
         `model.stop_evaluating = True` to end the pass early."""
         self._assert_compiled("evaluate")
         verbose = _verbose(verbose)
-        distribution = distribution_lib.active()
-        if distribution is not None:
-            verbose = distribution._local_verbose(verbose)
+        verbose = distribution_lib.training_distribution().local_verbose(verbose)
         data = get_data_adapter(x, y, sample_weight, batch_size, steps)
         self._ensure_built(data.peek()[0])
         if not isinstance(callbacks, CallbackList):
@@ -345,9 +344,8 @@ class Trainer:
         `{"outputs": the batch's outputs}`) and on_predict_end; a callback may set
         `model.stop_predicting = True` to end early."""
         verbose = _verbose(verbose)
-        distribution = distribution_lib.active()
-        if distribution is not None:  # every process predicts all of x; only one prints
-            verbose = distribution._local_verbose(verbose)
+        # every process predicts all of x; only the chief prints
+        verbose = distribution_lib.training_distribution().local_verbose(verbose)
         data = get_data_adapter(x, None, None, batch_size, steps)
         if not isinstance(callbacks, CallbackList):
             callbacks = CallbackList(callbacks, add_progbar=verbose != 0, model=self,
@@ -356,7 +354,7 @@ class Trainer:
         callbacks.on_predict_begin()
         outputs = []
         data.on_epoch_begin()
-        for step, (x_batch, _, _) in _EpochIterator(data, steps).epoch():
+        for step, (x_batch, _, _) in EpochIterator(data, steps).epoch():
             callbacks.on_predict_batch_begin(step)
             batch_outputs = self.predict_step((x_batch,))
             outputs.append(batch_outputs)
@@ -369,7 +367,7 @@ class Trainer:
             raise ValueError("Unexpected result of `predict_step`: no batch was run (empty input).")
         flat_batches = [flatten(batch) for batch in outputs]
         concatenated = [to_numpy(xp.concatenate(parts, axis=0)) for parts in zip(*flat_batches)]
-        return pack_as(outputs[0], concatenated)
+        return pack_sequence_as(outputs[0], concatenated)
 
     # -- single batches ------------------------------------------------------------------------
     def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None, return_dict=False):
@@ -411,31 +409,6 @@ class Trainer:
     def _ensure_built(self, x):
         if not self.built:
             self.build(_shape_with_none_batch(x))
-
-
-def unpack_x_y_sample_weight(data):
-    """(x,), (x, y) or (x, y, sample_weight) -> (x, y, sample_weight), missing ones None."""
-    if isinstance(data, list):
-        data = tuple(data)
-    if not isinstance(data, tuple):
-        return data, None, None
-    if len(data) == 1:
-        return data[0], None, None
-    if len(data) == 2:
-        return data[0], data[1], None
-    if len(data) == 3:
-        return data
-    raise ValueError(f"Data is expected to be in format `x`, `(x,)`, `(x, y)`, or "
-                     f"`(x, y, sample_weight)`, found a tuple of length {len(data)}.")
-
-
-def pack_x_y_sample_weight(x, y=None, sample_weight=None):
-    """The tuple Keras hands to train_step: (x,), (x, y) or (x, y, sample_weight)."""
-    if y is None:
-        return (x,)
-    if sample_weight is None:
-        return (x, y)
-    return (x, y, sample_weight)
 
 
 def _tracked_metrics(model):
@@ -480,16 +453,16 @@ def _verbose(verbose):
 
 
 def _batch_size(x):
-    return len(flatten_structure(x)[0])
+    return len(flatten_arrays(x)[0])
 
 
 def _num_samples(x):
-    first = flatten_structure(x)[0]
+    first = flatten_arrays(x)[0]
     return max(len(first.data if isinstance(first, Tensor) else first), 1)
 
 
 def _shape_with_none_batch(x):
-    shapes = [(None,) + tuple(a.shape[1:]) for a in flatten_structure(x)]
+    shapes = [(None,) + tuple(a.shape[1:]) for a in flatten_arrays(x)]
     return shapes[0] if len(shapes) == 1 else shapes
 
 
@@ -504,105 +477,6 @@ def _should_validate(epoch, validation_freq):
     if isinstance(validation_freq, int):
         return (epoch + 1) % validation_freq == 0
     return (epoch + 1) in validation_freq
-
-
-class _EpochIterator:
-    """The batches of each epoch, numbered from 0, as Keras's EpochIterator hands them out.
-
-    Without `steps_per_epoch` every epoch is one pass over the data (reshuffled). With it, an
-    epoch takes the next `steps_per_epoch` batches of the current pass; when the pass runs out
-    the epoch ends early (warning) and the next epoch starts a new pass.
-
-    `position()` tells where the current pass stands: (the shared random generator's state just
-    before the pass drew its shuffle, batches taken from it); `restore(position)` rebuilds that
-    pass in a new process, drawing the same permutation, so a resumed `fit` sees the same
-    batches. The generator is left as it was found.
-    """
-
-    def __init__(self, adapter, steps_per_epoch=None):
-        integer = isinstance(steps_per_epoch, (int, np.integer)) and \
-            not isinstance(steps_per_epoch, bool)
-        if steps_per_epoch is not None and (not integer or steps_per_epoch < 0):
-            raise ValueError(f"`steps` / `steps_per_epoch` must be a positive integer or None, "
-                             f"received: {steps_per_epoch!r}")
-        self.adapter = adapter
-        self.steps_per_epoch = int(steps_per_epoch) if steps_per_epoch else None
-        self._iterator = None
-        self._taken = 0
-        self._pass_random_state = None
-        self.warned = False  # the "ran out of data" warning was given
-
-    @property
-    def num_batches(self):
-        """Batches per epoch; None when unknown (a generator without steps_per_epoch)."""
-        return self.steps_per_epoch or self.adapter.num_batches
-
-    @property
-    def exhausted(self):
-        """A one-shot input (a Python generator) has run out: no further epoch can run."""
-        return getattr(self.adapter, "exhausted", False)
-
-    def _start_pass(self):
-        # The shuffle is drawn from the shared generator when the pass yields its first batch.
-        self._pass_random_state = random.global_generator().bit_generator.state
-        self._iterator = self.adapter.batches()
-        self._taken = 0
-
-    def position(self):
-        if self._iterator is None or self._taken == 0:
-            return None
-        return {"random_state": self._pass_random_state, "batches": self._taken}
-
-    def restore(self, position):
-        if not 0 <= int(position["batches"]) <= self.adapter.num_batches:
-            raise ValueError(f"Cannot resume training at batch {position['batches']} of a pass "
-                             f"over data that has {self.adapter.num_batches} batches: the data or "
-                             f"the batch size differ from the run that made the backup.")
-        generator = random.global_generator()
-        current = generator.bit_generator.state
-        try:
-            generator.bit_generator.state = position["random_state"]
-            self._start_pass()
-            for _ in range(int(position["batches"])):
-                next(self._iterator)
-                self._taken += 1
-        finally:
-            generator.bit_generator.state = current
-
-    def epoch(self, first_step=0):
-        """Yield (step, (x, y, sample_weight)) for one epoch, steps from `first_step` on.
-
-        A pass of unknown length (a generator) ends when the adapter stops yielding; running
-        out before `steps_per_epoch`, or with no batch at all, warns."""
-        total = self.adapter.num_batches  # None: unknown
-        if self._iterator is None:
-            self._start_pass()
-        step = first_step
-        while self.steps_per_epoch is None or step < self.steps_per_epoch:
-            if total is not None and self._taken >= total:
-                if self.steps_per_epoch:
-                    self._warn_ran_out()
-                break
-            batch = next(self._iterator, _END)
-            if batch is _END:
-                self._iterator = None
-                if self.steps_per_epoch or step == first_step:
-                    self._warn_ran_out()
-                return
-            self._taken += 1
-            yield step, batch
-            step += 1
-        if total is not None and self._taken >= total:
-            self._iterator = None
-
-    def _warn_ran_out(self):
-        self.warned = True
-        warnings.warn(_RAN_OUT, stacklevel=3)
-
-
-_END = object()
-_RAN_OUT = ("Your input ran out of data; interrupting training. Make sure that your dataset or "
-            "generator can generate at least `steps_per_epoch * epochs` batches.")
 
 
 def _validation_adapter(validation_data, batch_size, steps=None):

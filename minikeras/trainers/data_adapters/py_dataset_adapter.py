@@ -36,8 +36,8 @@ from concurrent.futures.process import BrokenProcessPool
 import numpy as np
 
 from minikeras.backend import random
-from minikeras.models.data_adapter import DataAdapter
-from minikeras.models.data_adapters.batch_utils import BatchChecker
+from minikeras.trainers.data_adapters.data_adapter import DataAdapter
+from minikeras.trainers.data_adapters.batch_utils import BatchChecker
 from minikeras.utils.py_dataset import PyDataset
 
 

@@ -24,9 +24,10 @@ import sys
 import numpy as np
 
 from minikeras.backend import random
-from minikeras.models.data_adapter import (DataAdapter, check_class_weight_arguments,
-                                           class_weight_to_sample_weight,
-                                           flatten_structure, map_structure, to_array)
+from minikeras.trainers.data_adapters.data_adapter import DataAdapter
+from minikeras.trainers.data_adapters.data_adapter_utils import (
+    check_class_weight_arguments, class_weight_to_sample_weight, flatten_arrays, map_arrays,
+    to_array)
 
 
 def is_h5_dataset(obj):
@@ -138,9 +139,9 @@ class H5DatasetAdapter(DataAdapter):
             raise ValueError(f"`batch_size` must be a positive integer, received: {batch_size!r}")
         if shuffle not in (True, False, "batch"):
             raise ValueError(f"`shuffle` must be True, False or 'batch', received: {shuffle!r}")
-        self.x = map_structure(lambda a: _prepare(a, "x"), x)
-        self.y = map_structure(lambda a: _prepare(a, "y"), y)
-        self.sample_weight = map_structure(lambda a: _prepare(a, "sample_weight"), sample_weight)
+        self.x = map_arrays(lambda a: _prepare(a, "x"), x)
+        self.y = map_arrays(lambda a: _prepare(a, "y"), y)
+        self.sample_weight = map_arrays(lambda a: _prepare(a, "sample_weight"), sample_weight)
         self.class_weight = class_weight
         if class_weight is not None:
             check_class_weight_arguments(class_weight, self.y if y is not None else None,
@@ -152,7 +153,7 @@ class H5DatasetAdapter(DataAdapter):
     def _check_cardinality(self):
         sizes, details = set(), []
         for label, data in (("x", self.x), ("y", self.y), ("sample_weight", self.sample_weight)):
-            arrays = flatten_structure(data)
+            arrays = flatten_arrays(data)
             if arrays:
                 sizes.update(len(a) for a in arrays)
                 details.append(f"'{label}' sizes: {', '.join(_describe(a) for a in arrays)}")
@@ -179,10 +180,10 @@ class H5DatasetAdapter(DataAdapter):
 
     def _batch(self, index):
         take = lambda a: _read(a, index)  # noqa: E731
-        x, y, weights = (map_structure(take, self.x), map_structure(take, self.y),
-                         map_structure(take, self.sample_weight))
+        x, y, weights = (map_arrays(take, self.x), map_arrays(take, self.y),
+                         map_arrays(take, self.sample_weight))
         if self.class_weight is not None:
-            weights = class_weight_to_sample_weight(flatten_structure(y)[0], self.class_weight)
+            weights = class_weight_to_sample_weight(flatten_arrays(y)[0], self.class_weight)
         return x, y, weights
 
     def peek(self):

@@ -14,8 +14,8 @@ endless (`while True:`) and give `steps_per_epoch`; an endless generator without
 `steps_per_epoch` never ends its first epoch. (Keras 3 replays its first peeked batches in later
 epochs instead; Keras 2 stopped like this.)
 """
-from minikeras.models.data_adapter import DataAdapter
-from minikeras.models.data_adapters.batch_utils import BatchChecker
+from minikeras.trainers.data_adapters.data_adapter import DataAdapter
+from minikeras.trainers.data_adapters.batch_utils import BatchChecker
 
 
 def is_generator(x):

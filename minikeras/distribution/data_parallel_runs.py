@@ -1,15 +1,13 @@
-"""What DataParallel does inside `fit` and `evaluate` when several MPI processes run.
+"""What DataParallel does inside `fit` and `evaluate` when several MPI processes run: the
+`FitRun` and `EvaluationRun` of minikeras/distribution/runs.py, over MPI.
 
-The trainer hands over at a few points (see `Trainer.fit` / `Trainer._evaluate_loop`); the
-single-process path never comes here.
-
-fit start (`FitRun.__init__`, after `on_train_begin`, where BackupAndRestore may have restored
-the chief):
+fit start (`DataParallelFitRun.__init__`, after `on_train_begin`, where BackupAndRestore may
+have restored the chief):
     every rank checks that all ranks see data of the same length; the optimizer is built; the
     chief's weights (trainable and not), optimizer variables, shared random generator state and
-    resume point (`_initial_epoch` / `_initial_step_state`) are broadcast to every rank.
-    `optimizer.apply` is wrapped for the duration of fit, so that whatever `train_step` runs
-    (the built-in one or a user's) applies the all-reduced gradients.
+    resume point are broadcast to every rank. Whatever `train_step` runs (the built-in one or a
+    user's), its `optimizer.apply` hands the gradients to `reduce_gradients` first (the
+    optimizers' documented hook, see runs.py), which all-reduces them.
 each epoch (`on_epoch_begin`):
     the shared random generator is re-synchronized from the chief, so every rank draws the same
     shuffle; after the first batch (the shuffle is drawn), ranks other than 0 jump their
@@ -21,11 +19,10 @@ each step (`train_batch`):
     same weighting) and its metric state variables (loss tracker, compiled metrics, ...) are
     packed into one float32 buffer, and ONE Allreduce (sum) gives every rank the gradient of
     the mean loss over the whole batch and the global metric states; the logs are computed
-    from those (then each rank's own states are put back). For that one Allreduce the built-in
-    `train_step`'s `optimizer.apply` is held back until the step's metrics are updated (they
-    come from predictions made before the update, so nothing changes); a user's `train_step`
-    is not reordered: its `apply` all-reduces the gradients at once, and a second, small
-    Allreduce reduces the metric states after it.
+    from those (then each rank's own states are put back). The built-in `train_step` updates
+    its metrics before `optimizer.apply`, so its metric states travel in that one Allreduce.
+    A step that changes the metric states after `apply` (a user's may) is noticed when it
+    returns: a second, small Allreduce then reduces the metric states.
     A rank whose shard is empty (a last batch smaller than the world) runs the step on one
     sample with share 0 and its metric states put back, so the collectives still match.
 evaluation (`Evaluation`, for validation data and `evaluate`):
@@ -40,7 +37,8 @@ from minikeras.backend import random
 from minikeras.backend.array_module import get_array_module, to_numpy, xp
 from minikeras.backend.autodiff import Tensor
 from minikeras.distribution import _mpi
-from minikeras.layers.node import flatten, map_structure
+from minikeras.distribution.runs import EvaluationRun, FitRun
+from minikeras.tree import flatten, map_structure
 
 
 # -- what is reduced -------------------------------------------------------------------------
@@ -60,22 +58,26 @@ def metric_variables(model):
 
 def layer_state_variables(model):
     """The floating-point non-trainable variables of trainable layers: what a training forward
-    pass updates (BatchNormalization's moving mean and variance). Frozen layers are skipped:
-    their weights never change, and averaging them would only add rounding."""
-    found, seen_layers, seen = [], set(), set()
+    pass updates (BatchNormalization's moving mean and variance). Frozen layers (and models)
+    are skipped: their weights never change, and averaging them would only add rounding."""
+    if not model.trainable:
+        return []
+    frozen = set()
 
-    def walk(layer):
-        if id(layer) in seen_layers or not getattr(layer, "trainable", True):
-            return
-        seen_layers.add(id(layer))
-        for variable in getattr(layer, "_non_trainable_variables", ()):
-            if id(variable) not in seen and np.issubdtype(np.dtype(variable.dtype), np.floating):
-                seen.add(id(variable))
-                found.append(variable)
-        for sublayer in getattr(layer, "_layers", ()):
-            walk(sublayer)
+    def collect_frozen(parent):
+        for layer in getattr(parent, "layers", ()):  # a model's layers (nested models too)
+            if not layer.trainable:
+                frozen.update(id(v) for v in layer.weights)
+            else:
+                collect_frozen(layer)
 
-    walk(model)
+    collect_frozen(model)
+    found, seen = [], set()
+    for variable in model.non_trainable_weights:
+        if (id(variable) not in seen and id(variable) not in frozen
+                and np.issubdtype(np.dtype(variable.dtype), np.floating)):
+            seen.add(id(variable))
+            found.append(variable)
     return found
 
 
@@ -134,7 +136,9 @@ def _timed_allreduce(comm, buffer, stats):
 
 
 # -- the pieces shared by fit and evaluate ----------------------------------------------------
-class _Replica:
+class _ProcessGroup:
+    """This process's place in the MPI job, and the collective steps fit and evaluate share."""
+
     def __init__(self, distribution, model):
         self.distribution = distribution
         self.model = model
@@ -156,17 +160,26 @@ class _Replica:
             return batch, n, 1.0
         return slice_batch(batch, start, stop), stop - start, (stop - start) / n
 
-    def run_step(self, step_fn, batch, count):
-        """`step_fn(batch)`; for an empty shard (count 0) the metrics are put back afterwards,
-        so the stand-in sample counts nowhere."""
+    def run_step(self, step_fn, batch, count, after_step=None):
+        """`step_fn(batch)`; `after_step()` runs once the step is done; for an empty shard
+        (count 0) the metrics are then put back, so the stand-in sample counts nowhere."""
         if count:
-            return step_fn(batch)
+            logs = step_fn(batch)
+            if after_step is not None:
+                after_step()
+            return logs
         saved = {id(v): v.data.copy() for v in metric_variables(self.model)}
+        self.metrics_before_step = saved
         logs = step_fn(batch)
+        if after_step is not None:
+            after_step()
         for variable in metric_variables(self.model):
             before = saved.get(id(variable))
             variable.data[...] = 0 if before is None else before  # new ones start at zero
+        self.metrics_before_step = None
         return logs
+
+    metrics_before_step = None  # during an empty shard's step: {id(variable): value before it}
 
     def reduce_logs(self, logs):
         """The logs with every value that comes from `model.metrics` replaced by its global
@@ -205,47 +218,36 @@ class _Replica:
                              f"on every process), else they cannot stay in step.")
 
 
-class Evaluation(_Replica):
-    """One distributed pass of `_evaluate_loop`: each rank tests its shard of every batch; the
-    logs are global."""
+class DataParallelEvaluationRun(EvaluationRun, _ProcessGroup):
+    """One distributed evaluation pass: each rank tests its shard of every batch; the logs are
+    global."""
 
-    def __init__(self, distribution, model, data, test_fn):
-        super().__init__(distribution, model)
-        self.test_fn = test_fn
-        self.check_same("the number of evaluation batches", data.num_batches)
+    def __init__(self, distribution, model, data_adapter):
+        _ProcessGroup.__init__(self, distribution, model)
+        self.check_same("the number of evaluation batches", data_adapter.num_batches)
 
-    def test_batch(self, batch):
+    def run_test_batch(self, step_fn, batch):
         local, count, _ = self.shard(batch)
-        return self.reduce_logs(self.run_step(self.test_fn, local, count))
+        return self.reduce_logs(self.run_step(step_fn, local, count))
 
 
-class FitRun(_Replica):
+class DataParallelFitRun(FitRun, _ProcessGroup):
     """The distributed state of one `fit` call (see the module doc)."""
 
-    def __init__(self, distribution, model, data, train_fn):
-        super().__init__(distribution, model)
-        from minikeras.models.trainer import Trainer
-        self.train_fn = train_fn
+    def __init__(self, distribution, model, epoch_iterator, resume_point):
+        FitRun.__init__(self, resume_point)
+        _ProcessGroup.__init__(self, distribution, model)
         self.share = 1.0
         self.count = 0
         self._layouts = {}
         self._state_variables = layer_state_variables(model)
         self._decorrelate = False
-        # The built-in train_step updates the metrics after optimizer.apply, from predictions
-        # made before it: its apply can wait until the step's metrics are in, and go out in
-        # the same Allreduce. A user's train_step is not reordered (it may read the weights).
-        self._fuse = getattr(type(model), "train_step", None) is Trainer.train_step
-        self._defer = False
-        self._deferred = None
-        self._optimizer = model.optimizer
-        self._saved_apply = self._optimizer.__dict__.get("apply")
-        self._original_apply = self._optimizer.apply
-        self._synchronize(data)
-        self._optimizer.apply = self._apply  # removed again in end()
+        self._fused = None  # during a step: what the gradient Allreduce also gave (see below)
+        self._synchronize(epoch_iterator)
 
     # -- fit start ---------------------------------------------------------------------------
     def _synchronize(self, data):
-        model, optimizer = self.model, self._optimizer
+        model, optimizer = self.model, self.model.optimizer
         adapter = data.adapter
         signature = {"batches per epoch": data.num_batches,
                      "samples": getattr(adapter, "num_samples", None),
@@ -258,12 +260,10 @@ class FitRun(_Replica):
         self._broadcast_variables(list(model.weights) + list(optimizer.variables))
         chief_state = None
         if self.rank == 0:
-            chief_state = {"initial_epoch": model._initial_epoch,
-                           "initial_step_state": model._initial_step_state,
+            chief_state = {"resume_point": self.resume_point,
                            "random": random.global_generator().bit_generator.state}
         chief_state = self.comm.bcast(chief_state, root=0)
-        model._initial_epoch = chief_state["initial_epoch"]
-        model._initial_step_state = chief_state["initial_step_state"]
+        self.resume_point = chief_state["resume_point"]
         random.global_generator().bit_generator.state = chief_state["random"]
 
     def _broadcast_variables(self, variables):
@@ -294,53 +294,53 @@ class FitRun(_Replica):
         if jumped is not None:
             bit_generator.state = jumped(self.rank).state
 
-    def train_batch(self, batch):
-        """One step on this rank's shard of `batch`; the global logs."""
+    def run_train_batch(self, step_fn, batch):
+        """One step on this rank's shard of `batch`; the global logs.
+
+        The step's `optimizer.apply` calls `reduce_gradients`, whose one Allreduce also carries
+        the metric states as they are then. If the step leaves them so (the built-in step
+        updates its metrics before applying), the logs come from that Allreduce; if it changes
+        them afterwards, or applies nothing, a second small Allreduce reduces the metrics."""
         local, self.count, self.share = self.shard(batch)
         if self._decorrelate:  # the first batch of the epoch is drawn: the shuffle is done
             self._decorrelate = False
             self._jump_generator()
-        if not self._fuse:  # the reduced gradients were applied inside the step
-            return self.reduce_logs(self.run_step(self.train_fn, local, self.count))
-        self._defer, self._deferred = True, None
-        try:
-            logs = self.run_step(self.train_fn, local, self.count)
-        finally:
-            self._defer = False
-        if self._deferred is None:  # no optimizer update (no trainable weights)
-            return self.reduce_logs(logs)
-        grads, variables, argument = self._deferred
-        self._deferred = None
-        reduced, results = self._reduce(grads, variables, with_metrics=True)
-        self._original_apply(reduced, argument)
-        return {key: results.get(key, value) for key, value in logs.items()}
+        self._fused = None
+        metrics_moved = []
 
-    def any(self, flag):
+        def check_metrics():
+            fused = self._fused
+            metrics_moved.append(fused is None or len(metric_variables(self.model)) != len(
+                fused["variables"]) or any(
+                not np.array_equal(to_numpy(v.data), value)
+                for v, value in zip(fused["variables"], fused["values"])))
+
+        try:
+            logs = self.run_step(step_fn, local, self.count, after_step=check_metrics)
+            if metrics_moved[0]:
+                return self.reduce_logs(logs)
+            results = self._fused["results"]
+            return {key: results.get(key, value) for key, value in logs.items()}
+        finally:
+            self._fused = None
+
+    def reduce_gradients(self, grads, variables):
+        """The optimizers' hook during fit: the all-reduced gradients (see the module doc)."""
+        grads, variables = list(grads), list(variables)
+        metric_vars = metric_variables(self.model)
+        values = [to_numpy(v.data).copy() for v in metric_vars]
+        reduced, results = self._reduce(grads, variables, metric_vars)
+        self._fused = {"variables": metric_vars, "values": values, "results": results}
+        return reduced
+
+    def any_stop(self, flag):
         """True on every rank when `flag` is true on any (e.g. a rank-local stop request)."""
         return bool(self.comm.allreduce(bool(flag), op=_mpi.mpi_module().LOR))
-
-    def end(self):
-        """Put `optimizer.apply` back as it was."""
-        if self._saved_apply is None:
-            self._optimizer.__dict__.pop("apply", None)
-        else:
-            self._optimizer.apply = self._saved_apply
 
     def barrier(self):
         self.comm.Barrier()
 
     # -- the Allreduce -----------------------------------------------------------------------
-    def _apply(self, grads, trainable_variables=None):
-        """`optimizer.apply` during fit: the built-in step's update waits for its metrics (see
-        train_batch); any other is applied at once with the all-reduced gradients."""
-        variables = (self._optimizer._trainable_variables if trainable_variables is None
-                     else trainable_variables)
-        if self._defer and self._deferred is None:
-            self._deferred = (list(grads), list(variables), trainable_variables)
-            return None
-        reduced, _ = self._reduce(list(grads), list(variables), with_metrics=False)
-        return self._original_apply(reduced, trainable_variables)
-
     def _layout(self, variables, metric_vars):
         """(buffer, gradient slots, layer-statistic slots, metric slots, count slot or None),
         made once per set of variables."""
@@ -365,15 +365,15 @@ class FitRun(_Replica):
             self._layouts[key] = layout
         return layout
 
-    def _reduce(self, grads, variables, with_metrics):
+    def _reduce(self, grads, variables, metric_vars):
         """One Allreduce of this rank's gradients and layer statistics, weighted by its share
-        of the global batch (summed: the gradient of the batch's mean loss), and, with
-        `with_metrics`, its metric states (summed). Returns (gradients: views into the buffer,
-        {name: global metric result} or None)."""
+        of the global batch (summed: the gradient of the batch's mean loss), and its metric
+        states (summed). Returns (gradients: views into the buffer, {name: global metric
+        result}). During an empty shard's step the metric states sent are those from before
+        the step (the stand-in sample counts nowhere)."""
         stats = self.distribution.stats["gradients"]
         start = time.perf_counter()
         model = self.model
-        metric_vars = metric_variables(model) if with_metrics else []
         buffer, grad_offsets, state_offsets, metric_offsets, weighted_end, count_slot = \
             self._layout(variables, metric_vars)
         weight = self.share if self.share is not None else float(self.count)
@@ -388,7 +388,13 @@ class FitRun(_Replica):
             else:
                 np.multiply(values, weight, out=buffer[begin:stop], casting="same_kind")
         _pack(self._state_variables, buffer, state_offsets, scale=weight)
-        _pack(metric_vars, buffer, metric_offsets)
+        before = self.metrics_before_step
+        if before is None:
+            _pack(metric_vars, buffer, metric_offsets)
+        else:  # an empty shard: the states from before the stand-in sample
+            for variable, (begin, stop) in zip(metric_vars, metric_offsets):
+                value = before.get(id(variable))
+                buffer[begin:stop] = 0 if value is None else to_numpy(value).reshape(-1)
         if count_slot is not None:
             buffer[count_slot] = weight
         _timed_allreduce(self.comm, buffer, stats)
@@ -396,15 +402,13 @@ class FitRun(_Replica):
             total = buffer[count_slot]
             buffer[:weighted_end] /= total if total else 1
         _unpack(self._state_variables, buffer, state_offsets)
-        results = None
-        if with_metrics:
-            saved = [v.data.copy() for v in metric_vars]
-            try:
-                _unpack(metric_vars, buffer, metric_offsets)
-                results = model.get_metrics_result()
-            finally:
-                for variable, value in zip(metric_vars, saved):
-                    variable.data[...] = value
+        saved = [v.data.copy() for v in metric_vars]
+        try:
+            _unpack(metric_vars, buffer, metric_offsets)
+            results = model.get_metrics_result()
+        finally:
+            for variable, value in zip(metric_vars, saved):
+                variable.data[...] = value
         reduced = []
         for gradient, variable, (begin, stop) in zip(grads, variables, grad_offsets):
             reduced.append(None if gradient is None else

@@ -11,19 +11,25 @@
 
 Every adapter offers `num_batches` (None when unknown), `batches()` (one pass of
 (x, y, sample_weight)), `peek()`, `on_epoch_begin()` / `on_epoch_end()` and `batch_size`
-(see `minikeras.models.data_adapter.DataAdapter`).
+(see `minikeras.trainers.data_adapters.data_adapter.DataAdapter`).
 """
 import numpy as np
 
-from minikeras.models.data_adapter import ArrayDataAdapter, DataAdapter, flatten_structure
-from minikeras.models.data_adapters.generator_data_adapter import GeneratorDataAdapter, is_generator
-from minikeras.models.data_adapters.h5_dataset_adapter import (H5DatasetAdapter, H5Slice,
+from minikeras.trainers.data_adapters.array_data_adapter import ArrayDataAdapter
+from minikeras.trainers.data_adapters.data_adapter import DataAdapter
+from minikeras.trainers.data_adapters.data_adapter_utils import (
+    flatten_arrays, map_arrays, pack_x_y_sample_weight, train_validation_split,
+    unpack_x_y_sample_weight)
+from minikeras.trainers.data_adapters.generator_data_adapter import GeneratorDataAdapter, is_generator
+from minikeras.trainers.data_adapters.h5_dataset_adapter import (H5DatasetAdapter, H5Slice,
                                                                is_h5_dataset)
-from minikeras.models.data_adapters.py_dataset_adapter import PyDatasetAdapter
+from minikeras.trainers.data_adapters.py_dataset_adapter import PyDatasetAdapter
 from minikeras.utils.py_dataset import PyDataset
 
 __all__ = ["get_data_adapter", "DataAdapter", "ArrayDataAdapter", "GeneratorDataAdapter",
-           "PyDatasetAdapter", "H5DatasetAdapter", "H5Slice", "is_h5_dataset", "is_generator"]
+           "PyDatasetAdapter", "H5DatasetAdapter", "H5Slice", "is_h5_dataset", "is_generator",
+           "flatten_arrays", "map_arrays", "pack_x_y_sample_weight", "train_validation_split",
+           "unpack_x_y_sample_weight"]
 
 
 def get_data_adapter(x, y=None, sample_weight=None, batch_size=None, steps_per_epoch=None,
@@ -59,7 +65,7 @@ def get_data_adapter(x, y=None, sample_weight=None, batch_size=None, steps_per_e
         _no_separate(x, "a Python generator", "the generator", y, sample_weight)
         return GeneratorDataAdapter(x, class_weight=class_weight)
     batch_size = 32 if batch_size is None else batch_size
-    if any(is_h5_dataset(a) for a in flatten_structure((x, y, sample_weight))):
+    if any(is_h5_dataset(a) for a in flatten_arrays((x, y, sample_weight))):
         return H5DatasetAdapter(x, y, sample_weight, batch_size, shuffle, class_weight)
     return ArrayDataAdapter(x, y, sample_weight, batch_size, shuffle, class_weight)
 

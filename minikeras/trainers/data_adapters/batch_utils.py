@@ -11,8 +11,8 @@ ids of variable-length sequences); the last axis (features, channels) of a float
 """
 import numpy as np
 
-from minikeras.models.data_adapter import (class_weight_to_sample_weight, flatten_structure,
-                                           map_structure, to_array)
+from minikeras.trainers.data_adapters.data_adapter_utils import (
+    class_weight_to_sample_weight, flatten_arrays, map_arrays, to_array)
 
 PARTS = ("x", "y", "sample_weight")
 
@@ -48,7 +48,7 @@ def _signature(data):
 
 def _convert(data, part, index, source):
     try:
-        return map_structure(to_array, data)
+        return map_arrays(to_array, data)
     except (TypeError, ValueError) as error:
         raise TypeError(f"{source}: batch {index} has a `{part}` that is not numeric arrays: "
                         f"{error}") from None
@@ -93,7 +93,7 @@ class BatchChecker:
     def _check_sizes(self, batch, index):
         sizes = set()
         for part in batch:
-            for array in flatten_structure(part):
+            for array in flatten_arrays(part):
                 if array.ndim == 0:
                     raise ValueError(f"{self.source}: batch {index} contains a scalar, expected "
                                      f"arrays with a batch axis ({describe_batch(batch)}).")
@@ -125,7 +125,7 @@ class BatchChecker:
         if y is None:
             raise ValueError(f"`class_weight` needs targets, but batch {index} of "
                              f"{self.source} has only inputs.")
-        targets = flatten_structure(y)
+        targets = flatten_arrays(y)
         if len(targets) > 1:
             raise ValueError("`class_weight` is only supported for Models with a single output; "
                              "for several outputs give each batch its sample weights (one array "
