@@ -9,6 +9,7 @@
 __version__ = "0.1.0"
 
 from minikeras import backend, tree, ops  # noqa: E402
+from minikeras import random  # noqa: E402
 from minikeras import activations, constraints, initializers, regularizers  # noqa: E402
 from minikeras import losses, metrics, optimizers  # noqa: E402
 from minikeras import layers, models, callbacks, datasets, utils, saving  # noqa: E402

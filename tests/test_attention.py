@@ -277,12 +277,12 @@ def check_gradients(fn, inputs, layer, h=1e-5):
     """Largest relative error of autodiff against central differences, for every input array
     and every trainable weight of `layer`; fn(*tensors) -> Tensor. Gradients below 1e-3 count
     as zero (the key bias's gradient is exactly 0: softmax ignores a shift shared by all keys).
-    A seeded `_generator` is restored before each evaluation so dropout draws the same mask."""
+    A seeded `seed_generator` is restored before each evaluation so dropout draws the same mask."""
     arrays = [np.array(a, dtype=np.float64) for a in inputs]
-    state = layer._generator.bit_generator.state
+    state = layer.seed_generator.state
 
     def evaluate(*tensors):
-        layer._generator.bit_generator.state = state
+        layer.seed_generator.state = state
         return fn(*tensors)
 
     weights = list(layer.trainable_weights)

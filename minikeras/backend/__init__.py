@@ -4,6 +4,6 @@ from minikeras.backend.config import (floatx, set_floatx, epsilon, set_epsilon, 
 from minikeras.backend.array_module import (xp, set_array_module, get_array_module, to_numpy,
                                             set_array_backend, array_backend, on_host,
                                             is_device_array, check_array_type)
-from minikeras.backend.random import global_generator, set_seed, make_generator
+from minikeras.backend.random import global_generator, set_seed
 from minikeras.backend.autodiff import (Tensor, Variable, GradientTape, backward, gradients, no_grad,
                                         enable_grad, is_recording, record)

@@ -1,8 +1,10 @@
 """One seeded random generator for the whole library.
 
 Weight initializers, dropout masks and shuffling in `fit` all draw from `global_generator()`
-unless they were given their own seed, so `set_seed(s)` (which
-`minikeras.utils.set_random_seed` calls) makes a whole training run bit-reproducible.
+unless they were given their own seed (random layers draw through a
+`minikeras.random.SeedGenerator`, which follows this generator when it has no seed), so
+`set_seed(s)` (which `minikeras.utils.set_random_seed` calls) makes a whole training run
+bit-reproducible.
 
 The generators are NumPy's on every array backend: on a GPU (CuPy) the values are drawn on
 the host and moved over with `xp.asarray(...)` (a dropout mask as booleans, 1 byte a value).
@@ -32,9 +34,3 @@ def set_seed(seed):
     _py_random.seed(int(seed))
     np.random.seed(int(seed) % (2**32))
 
-
-def make_generator(seed=None):
-    """A generator for an object that was given its own `seed`; the shared one when seed is None."""
-    if seed is None:
-        return _generator
-    return np.random.default_rng(int(seed))

@@ -16,8 +16,9 @@ seed): the backup holds everything the rest of the run depends on:
   the pass drew its shuffle and how many batches it has handed out, so the restarted `fit`
   draws the same permutation and skips the batches already trained on;
 - the random generators' states at the moment of the backup: minikeras's shared generator
-  (shuffling, unseeded Dropout and noise layers), the generators of layers given their own
-  `seed`, NumPy's legacy global generator and Python's `random`.
+  (shuffling, unseeded Dropout and noise layers), the `SeedGenerator`s of layers given their own
+  `seed` (found by walking the model's layers), NumPy's legacy global generator and Python's
+  `random`.
 
 Everything is written to one HDF5 file, `<backup_dir>/latest.backup.h5`, through a temporary
 file renamed into place, so a process killed mid-write leaves the previous backup intact.
@@ -42,6 +43,7 @@ import numpy as np
 
 from minikeras.backend import random
 from minikeras.callbacks.callback import Callback
+from minikeras.random.seed_generator import find_seed_generators
 
 FORMAT = "minikeras.BackupAndRestore"
 FORMAT_VERSION = 1
@@ -222,8 +224,8 @@ def capture_random_state(model=None):
         "layers": {},
     }
     if model is not None:
-        state["layers"] = {path: generator.bit_generator.state
-                           for path, generator in _layer_generators(model).items()}
+        state["layers"] = {path: seed_generator.state
+                           for path, seed_generator in _layer_seed_generators(model).items()}
     return state
 
 
@@ -234,14 +236,14 @@ def restore_random_state(model, state):
     np.random.set_state(state["numpy_legacy"])
     version, internal, gauss = state["python"]
     python_random.setstate((version, tuple(internal), gauss))
-    generators = _layer_generators(model) if model is not None else {}
+    seed_generators = _layer_seed_generators(model) if model is not None else {}
     for path, generator_state in state.get("layers", {}).items():
-        generator = generators.get(path)
-        if generator is None:
+        seed_generator = seed_generators.get(_current_path(path))
+        if seed_generator is None:
             warnings.warn(f"BackupAndRestore: the backup holds a random generator at {path!r} "
                           f"that this model does not have; it is ignored.", stacklevel=3)
             continue
-        _set_generator_state(generator, generator_state, path)
+        _set_generator_state(seed_generator.next(), generator_state, path)
 
 
 def _set_generator_state(generator, state, where):
@@ -252,37 +254,21 @@ def _set_generator_state(generator, state, where):
     generator.bit_generator.state = state
 
 
-def _layer_generators(model):
-    """{attribute path: numpy Generator} for the generators owned by the model's layers (those
-    given a `seed`), found by walking the layers' attributes in a fixed order."""
+def _layer_seed_generators(model):
+    """{attribute path: SeedGenerator} for the seeded `SeedGenerator`s of the model's layers
+    (unseeded ones draw from the shared generator, saved on its own)."""
     from minikeras.layers.layer import Layer
 
-    shared = random.global_generator()
-    found, seen = {}, set()
+    return {path: seed_generator
+            for path, seed_generator in find_seed_generators(model, Layer, "model").items()
+            if seed_generator.owns_state}
 
-    def visit(value, path):
-        if isinstance(value, np.random.Generator):
-            if value is not shared and id(value) not in seen:
-                seen.add(id(value))
-                found[path] = value
-        elif isinstance(value, Layer):
-            if id(value) in seen:
-                return
-            seen.add(id(value))
-            for name, attribute in list(vars(value).items()):
-                visit(attribute, f"{path}/{name}")
-        elif isinstance(value, (list, tuple)):
-            for i, item in enumerate(value):
-                if isinstance(item, (Layer, np.random.Generator, list, tuple, dict)):
-                    visit(item, f"{path}/{i}")
-        elif isinstance(value, dict):
-            for key, item in list(value.items()):
-                if isinstance(key, str) and isinstance(item, (Layer, np.random.Generator, list,
-                                                              tuple, dict)):
-                    visit(item, f"{path}/{key}")
 
-    visit(model, "model")
-    return found
+def _current_path(path):
+    """The path of a layer's SeedGenerator for a path a backup holds: backups written before
+    layers kept a `seed_generator` name the NumPy generator they held as `.../_generator`."""
+    prefix, _, name = path.rpartition("/")
+    return f"{prefix}/seed_generator" if name == "_generator" else path
 
 
 # -- file helpers -----------------------------------------------------------------------------

@@ -8,6 +8,7 @@ the referee for every hand-written VJP in minikeras. Use float64 inputs.
 import numpy as np
 
 from minikeras.backend.autodiff import Tensor, gradients
+from minikeras.random.seed_generator import find_seed_generators
 
 
 def numerical_gradient(f, x, h=1e-4):
@@ -84,15 +85,18 @@ def _as_float(value):
 def layer_gradient_check(layer, inputs, training=False, h=1e-4, seed=0):
     """Check a layer's gradients for its inputs AND its trainable weights against central
     differences. Build the layer in float64 (e.g. `set_floatx("float64")` first) for a meaningful
-    result. Random layers (Dropout) must be seeded so every evaluation draws the same mask.
+    result. Random layers (Dropout) must be seeded so every evaluation draws the same mask: the
+    states of the layer's seeded `SeedGenerator`s (its sublayers' too) are put back before each.
 
     Returns the largest relative error, as `gradient_check` defines it.
     """
     x = np.array(inputs, dtype=np.float64)
-    generator_state = _generator_states(layer)
+    seed_generators = _seeded_generators(layer)
+    generator_states = [seed_generator.state for seed_generator in seed_generators]
 
     def evaluate(x_value, watch=False):
-        _restore_generators(layer, generator_state)
+        for seed_generator, state in zip(seed_generators, generator_states):
+            seed_generator.state = state
         x_tensor = Tensor(x_value, requires_grad=watch)
         out = layer(x_tensor, training=training)
         return x_tensor, out
@@ -125,11 +129,10 @@ def layer_gradient_check(layer, inputs, training=False, h=1e-4, seed=0):
     return worst
 
 
-def _generator_states(layer):
-    generator = getattr(layer, "_generator", None)
-    return None if generator is None else generator.bit_generator.state
+def _seeded_generators(layer):
+    """The seeded SeedGenerators of `layer` and its sublayers (unseeded ones draw from the
+    shared generator, which is left to run on)."""
+    from minikeras.layers.layer import Layer
 
-
-def _restore_generators(layer, state):
-    if state is not None:
-        layer._generator.bit_generator.state = state
+    return [seed_generator for seed_generator in find_seed_generators(layer, Layer).values()
+            if seed_generator.owns_state]

@@ -7,7 +7,7 @@
 Everything is composed of differentiable ops (matmul, softmax, where, ...), so autodiff gives
 the gradients for the query, key, value and the optional scalar weights.
 """
-from minikeras.backend import random
+from minikeras import random
 from minikeras.backend.array_module import xp
 from minikeras.backend.autodiff import Tensor
 from minikeras.layers.layer import Layer
@@ -15,7 +15,6 @@ from minikeras.ops.core import cast, convert_to_tensor
 from minikeras.ops.linalg import matmul
 from minikeras.ops.manipulation import expand_dims, transpose
 from minikeras.ops.math import multiply, subtract, tanh, where
-from minikeras.ops.nn import dropout as dropout_op
 from minikeras.ops.nn import softmax
 from minikeras.ops.reduction import sum as reduce_sum
 
@@ -74,7 +73,7 @@ class Attention(Layer):
         if not isinstance(dropout, (int, float)) or not 0 <= dropout < 1:
             raise ValueError(f"{type(self).__name__}: `dropout` must be a float in [0, 1). "
                              f"Received: dropout={dropout!r}")
-        self._generator = random.make_generator(seed)
+        self.seed_generator = random.SeedGenerator(seed)
         if self.score_mode not in ["dot", "concat"]:
             raise ValueError(f"Invalid value for argument score_mode. Expected one of "
                              f"{{'dot', 'concat'}}. Received: score_mode={score_mode}")
@@ -117,8 +116,7 @@ class Attention(Layer):
         weights = softmax(scores, axis=-1)
         applied = weights
         if training and self.dropout > 0:
-            generator = self._generator if self.seed is not None else random.global_generator()
-            applied = dropout_op(weights, self.dropout, generator)
+            applied = random.dropout(weights, self.dropout, seed=self.seed_generator)
         return matmul(applied, value), weights
 
     @staticmethod

@@ -17,8 +17,7 @@ composed of matmul, softmax and where, so autodiff gives every gradient.
 """
 import math
 
-from minikeras import activations, constraints, initializers, regularizers
-from minikeras.backend import random
+from minikeras import activations, constraints, initializers, random, regularizers
 from minikeras.backend.array_module import xp
 from minikeras.backend.autodiff import Tensor
 from minikeras.layers.attention.attention import bool_mask, causal_mask
@@ -28,7 +27,6 @@ from minikeras.ops.linalg import matmul
 from minikeras.ops.manipulation import reshape, transpose
 from minikeras.ops.math import multiply, where
 from minikeras.ops.nn import dense
-from minikeras.ops.nn import dropout as dropout_op
 from minikeras.ops.nn import softmax
 
 
@@ -196,7 +194,7 @@ class MultiHeadAttention(Layer):
                              f"Received: sliding_window={sliding_window}")
         self._sliding_window = sliding_window
         self.seed = seed
-        self._generator = random.make_generator(seed)
+        self.seed_generator = random.SeedGenerator(seed)
         self._inverse_sqrt_key_dim = 1.0 / math.sqrt(float(self._key_dim))
         if self._flash_attention and self._dropout > 0.0:
             raise ValueError("Dropout is not supported when flash attention is enabled. "
@@ -399,8 +397,7 @@ class MultiHeadAttention(Layer):
             weights = where(mask, weights, 0)
         applied = weights
         if training and self._dropout > 0:
-            generator = self._generator if self.seed is not None else random.global_generator()
-            applied = dropout_op(weights, self._dropout, generator)
+            applied = random.dropout(weights, self._dropout, seed=self.seed_generator)
         output = matmul(applied, v)
         if flat:
             output = reshape(output, batch_shape + q_steps + (output.shape[-1],))

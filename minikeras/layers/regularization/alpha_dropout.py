@@ -1,8 +1,6 @@
 """AlphaDropout: dropout that keeps the mean and variance of SELU activations."""
-from minikeras.backend import random
-from minikeras.backend.array_module import xp
+from minikeras import random
 from minikeras.layers.layer import Layer
-from minikeras.layers.regularization.gaussian_noise import layer_generator
 from minikeras.layers.regularization.validation import validate_fraction, validate_seed
 from minikeras.ops.math import add, multiply
 
@@ -39,7 +37,7 @@ class AlphaDropout(Layer):
                                 f"(None for 'same as the input'). Received: "
                                 f"noise_shape={noise_shape!r}") from None
         self.noise_shape = noise_shape
-        self._generator = random.make_generator(seed)
+        self.seed_generator = random.SeedGenerator(seed)
         self.supports_masking = True
         self.built = True
 
@@ -51,8 +49,8 @@ class AlphaDropout(Layer):
                              f"the rescaling factor ((1 - rate) * ...) ** -0.5 infinite; use a "
                              f"rate below 1.")
         shape = self._concrete_noise_shape(inputs.shape)
-        keep = xp.asarray(layer_generator(self).random(shape, dtype=xp.float32) >= self.rate)
-        keep = keep.astype(inputs.dtype)
+        noise = random.uniform(shape, dtype="float32", seed=self.seed_generator)
+        keep = (noise.data >= self.rate).astype(inputs.dtype)
         a, b = affine_parameters(self.rate)
         dropped = add(multiply(inputs, keep), ALPHA_P * (1 - keep))
         return add(multiply(dropped, a), b)

@@ -1,7 +1,6 @@
 """Dropout: randomly zero a fraction of the inputs while training (inverted dropout)."""
-from minikeras.backend import random
+from minikeras import random
 from minikeras.layers.layer import Layer
-from minikeras.ops.nn import dropout
 
 
 class Dropout(Layer):
@@ -12,7 +11,7 @@ class Dropout(Layer):
         rate: float in [0, 1), the fraction to drop.
         noise_shape: shape of the keep/drop mask, broadcast against the inputs; None entries take
             the input's size (e.g. (None, 1, None) drops whole time steps).
-        seed: integer for a reproducible, layer-owned random stream.
+        seed: integer for a reproducible, layer-owned random stream (None: the shared one).
     """
 
     def __init__(self, rate, noise_shape=None, seed=None, **kwargs):
@@ -23,14 +22,13 @@ class Dropout(Layer):
         self.rate = float(rate)
         self.noise_shape = None if noise_shape is None else tuple(noise_shape)
         self.seed = seed
-        self._generator = random.make_generator(seed)
+        self.seed_generator = random.SeedGenerator(seed)
         self.supports_masking = True
 
     def call(self, inputs, training=False):
         if not training or self.rate == 0:
             return inputs
-        generator = self._generator if self.seed is not None else random.global_generator()
-        return dropout(inputs, self.rate, generator, self.noise_shape)
+        return random.dropout(inputs, self.rate, self.noise_shape, seed=self.seed_generator)
 
     def compute_output_shape(self, input_shape):
         return tuple(input_shape)

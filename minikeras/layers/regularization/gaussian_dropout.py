@@ -1,10 +1,8 @@
 """GaussianDropout: multiply the inputs by 1-centred Gaussian noise while training."""
 import math
 
-from minikeras.backend import random
-from minikeras.backend.array_module import xp
+from minikeras import random
 from minikeras.layers.layer import Layer
-from minikeras.layers.regularization.gaussian_noise import normal_noise
 from minikeras.layers.regularization.validation import validate_fraction, validate_seed
 from minikeras.ops.math import multiply
 
@@ -23,7 +21,7 @@ class GaussianDropout(Layer):
         super().__init__(**kwargs)
         self.rate = validate_fraction(rate, "rate")
         self.seed = validate_seed(seed)
-        self._generator = random.make_generator(seed)
+        self.seed_generator = random.SeedGenerator(seed)
         self.supports_masking = True
         self.built = True
 
@@ -34,8 +32,8 @@ class GaussianDropout(Layer):
             raise ValueError(f"GaussianDropout {self.name!r}: rate=1 gives noise of infinite "
                              f"standard deviation sqrt(rate / (1 - rate)); use a rate below 1.")
         stddev = math.sqrt(self.rate / (1.0 - self.rate))
-        noise = normal_noise(self, inputs.shape, inputs.dtype)
-        return multiply(inputs, noise * xp.asarray(stddev, dtype=noise.dtype) + 1)
+        return multiply(inputs, random.normal(inputs.shape, mean=1.0, stddev=stddev,
+                                              dtype=inputs.dtype, seed=self.seed_generator))
 
     def compute_output_shape(self, input_shape):
         return tuple(input_shape)

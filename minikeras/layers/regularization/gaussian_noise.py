@@ -1,6 +1,5 @@
 """GaussianNoise: add zero-mean Gaussian noise to the inputs while training."""
-from minikeras.backend import random
-from minikeras.backend.array_module import xp
+from minikeras import random
 from minikeras.layers.layer import Layer
 from minikeras.layers.regularization.validation import validate_fraction, validate_seed
 from minikeras.ops.math import add
@@ -19,15 +18,15 @@ class GaussianNoise(Layer):
         super().__init__(**kwargs)
         self.stddev = validate_fraction(stddev, "stddev")
         self.seed = validate_seed(seed)
-        self._generator = random.make_generator(seed)
+        self.seed_generator = random.SeedGenerator(seed)
         self.supports_masking = True
         self.built = True
 
     def call(self, inputs, training=False):
         if not training or self.stddev == 0:
             return inputs
-        noise = normal_noise(self, inputs.shape, inputs.dtype)
-        return add(inputs, noise * xp.asarray(self.stddev, dtype=noise.dtype))
+        return add(inputs, random.normal(inputs.shape, stddev=self.stddev, dtype=inputs.dtype,
+                                         seed=self.seed_generator))
 
     def compute_output_shape(self, input_shape):
         return tuple(input_shape)
@@ -35,15 +34,3 @@ class GaussianNoise(Layer):
     def get_config(self):
         return {**super().get_config(), "stddev": self.stddev, "seed": self.seed}
 
-
-def layer_generator(layer):
-    """The layer's own generator when it has a seed, else the library's shared one (read at call
-    time, so `set_random_seed` after the layer was made still applies)."""
-    return layer._generator if layer.seed is not None else random.global_generator()
-
-
-def normal_noise(layer, shape, dtype):
-    """Standard normal values of `shape`, drawn in float64 for float64 layers, else float32."""
-    draw_dtype = xp.float64 if xp.dtype(dtype) == xp.float64 else xp.float32
-    noise = layer_generator(layer).standard_normal(tuple(shape), dtype=draw_dtype)
-    return xp.asarray(noise.astype(dtype, copy=False))  # drawn on the host, same on every backend

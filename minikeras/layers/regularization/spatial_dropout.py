@@ -1,10 +1,9 @@
 """SpatialDropout1D/2D/3D: dropout that zeroes whole feature maps (channels) at once."""
-from minikeras.backend import random
+from minikeras import random
 from minikeras.layers.input_spec import InputSpec
 from minikeras.layers.regularization.dropout import Dropout
 from minikeras.layers.regularization.validation import validate_seed
 from minikeras.ops.math import multiply
-from minikeras.ops.nn import dropout
 from minikeras.ops.pooling import standardize_data_format
 
 
@@ -28,8 +27,8 @@ class BaseSpatialDropout(Dropout):
             return inputs
         if self.rate >= 1:  # every feature map dropped (Keras returns zeros too)
             return multiply(inputs, 0)
-        generator = self._generator if self.seed is not None else random.global_generator()
-        return dropout(inputs, self.rate, generator, noise_shape=self._get_noise_shape(inputs))
+        return random.dropout(inputs, self.rate, noise_shape=self._get_noise_shape(inputs),
+                              seed=self.seed_generator)
 
     def get_config(self):
         return {"rate": self.rate, "seed": self.seed, "name": self.name, "dtype": self.dtype}

@@ -14,8 +14,7 @@ The bias is (2, 3 * units) with reset_after=True (row 0 input side, row 1 recurr
 (`minikeras.ops.recurrent.gru_sequence`) unless recurrent dropout is active while training or an
 activation is unknown to the primitive; then it runs the cell step by step.
 """
-from minikeras import activations, constraints, initializers, ops, regularizers
-from minikeras.backend import random
+from minikeras import activations, constraints, initializers, ops, random, regularizers
 from minikeras.layers.input_spec import InputSpec
 from minikeras.layers.layer import Layer
 from minikeras.layers.rnn.rnn import (RNN, DropoutRNNCell, cell_property, check_units,
@@ -70,7 +69,7 @@ class GRUCell(Layer, DropoutRNNCell):
         if self.implementation == 1:
             self.dropout_mask_count = 3
         self.seed = seed
-        self._generator = None if seed is None else random.make_generator(seed)
+        self.seed_generator = random.SeedGenerator(seed)
         self.reset_after = reset_after
         self.state_size = self.units
         self.output_size = self.units

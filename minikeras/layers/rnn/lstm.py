@@ -12,8 +12,7 @@ sequence as one fused primitive (`minikeras.ops.recurrent.lstm_sequence`, BPTT i
 unless recurrent dropout is active while training or an activation is not one the primitive
 knows; then it runs the cell step by step (the generic `RNN` loop).
 """
-from minikeras import activations, constraints, initializers, ops, regularizers
-from minikeras.backend import random
+from minikeras import activations, constraints, initializers, ops, random, regularizers
 from minikeras.backend.array_module import xp
 from minikeras.layers.input_spec import InputSpec
 from minikeras.layers.layer import Layer
@@ -73,7 +72,7 @@ class LSTMCell(Layer, DropoutRNNCell):
         if self.implementation == 1:
             self.dropout_mask_count = 4
         self.seed = seed
-        self._generator = None if seed is None else random.make_generator(seed)
+        self.seed_generator = random.SeedGenerator(seed)
         self.unit_forget_bias = unit_forget_bias
         self.state_size = [self.units, self.units]
         self.output_size = self.units

@@ -29,8 +29,7 @@ Keras 3.15.1 semantics (torch backend, `keras.src.backend.torch.rnn.rnn`):
 """
 import inspect
 
-from minikeras import ops
-from minikeras.backend import random
+from minikeras import ops, random
 from minikeras.backend.array_module import xp
 from minikeras.backend.autodiff import Tensor, Variable
 from minikeras.layers.input_spec import InputSpec, assert_input_compatibility
@@ -66,22 +65,19 @@ class DropoutRNNCell:
     """Dropout masks drawn once per layer call and reused at every time step (Keras's
     `DropoutRNNCell`): the same units are dropped for the whole sequence.
 
-    The cell must have `dropout`, `recurrent_dropout` and `seed`; with a `dropout_mask_count`
+    The cell must have `dropout` and `recurrent_dropout`, and draws the masks from its
+    `seed_generator` (the shared generator when it has none); with a `dropout_mask_count`
     (LSTM 4, GRU 3, set when recurrent dropout is on) one independent mask per gate is drawn.
     """
 
-    def _dropout_generator(self):
-        generator = getattr(self, "_generator", None)
-        return generator if generator is not None else random.global_generator()
-
     def _create_dropout_mask(self, step_input, rate):
         shape, dtype = tuple(step_input.shape), step_input.dtype
-        generator = self._dropout_generator()
+        seed_generator = getattr(self, "seed_generator", None)
 
         def one_mask():
             if rate >= 1:
                 return Tensor(xp.zeros(shape, dtype=dtype))
-            keep = xp.asarray(generator.random(shape, dtype=xp.float32) >= rate)
+            keep = random.uniform(shape, dtype="float32", seed=seed_generator).data >= rate
             return Tensor((keep * xp.asarray(1.0 / (1.0 - rate), dtype=dtype)).astype(dtype))
 
         count = getattr(self, "dropout_mask_count", None)
@@ -271,11 +267,6 @@ class RNN(Layer):
                              "(one for each state tensor).")
         self.single_state = isinstance(state_size, int)
         self.state_size = [state_size] if self.single_state else list(state_size)
-
-    # The cell's dropout generator, so that `layer_gradient_check` can replay its masks.
-    @property
-    def _generator(self):
-        return getattr(self.cell, "_generator", None)
 
     def _check_input_shape(self, shape):
         spec = InputSpec(ndim=self._EXACT_NDIM) if self._EXACT_NDIM else InputSpec(

@@ -11,8 +11,7 @@ Keras 3.15.1 quirks kept on purpose: `SimpleRNN(activity_regularizer=...)` is ac
 applied (Keras does not pass it on, and its config reports None), and the layer's config has no
 `seed` (the cell's has).
 """
-from minikeras import activations, constraints, initializers, ops, regularizers
-from minikeras.backend import random
+from minikeras import activations, constraints, initializers, ops, random, regularizers
 from minikeras.layers.input_spec import InputSpec
 from minikeras.layers.layer import Layer
 from minikeras.layers.rnn.rnn import (RNN, DropoutRNNCell, cell_property, check_units,
@@ -45,7 +44,7 @@ class SimpleRNNCell(Layer, DropoutRNNCell):
         check_units(units)
         super().__init__(**kwargs)
         self.seed = seed
-        self._generator = None if seed is None else random.make_generator(seed)
+        self.seed_generator = random.SeedGenerator(seed)
         self.units = units
         self.activation = activations.get(activation)
         self.use_bias = use_bias
