@@ -1,7 +1,7 @@
 """Dropout: randomly zero a fraction of the inputs while training (inverted dropout)."""
 from minikeras.backend import random
 from minikeras.layers.layer import Layer
-from minikeras.ops.nn import dropout
+from minikeras.ops import dropout
 
 
 class Dropout(Layer):

@@ -6,7 +6,7 @@ from minikeras.backend.array_module import xp
 from minikeras.layers.layer import Layer
 from minikeras.layers.regularization.gaussian_noise import normal_noise
 from minikeras.layers.regularization.validation import validate_fraction, validate_seed
-from minikeras.ops.math import multiply
+from minikeras.ops import multiply
 
 
 class GaussianDropout(Layer):

@@ -3,7 +3,7 @@ from minikeras.backend import random
 from minikeras.backend.array_module import xp
 from minikeras.layers.layer import Layer
 from minikeras.layers.regularization.validation import validate_fraction, validate_seed
-from minikeras.ops.math import add
+from minikeras.ops import add
 
 
 class GaussianNoise(Layer):
