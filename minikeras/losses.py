@@ -40,7 +40,7 @@ from minikeras.backend.array_module import xp
 from minikeras.backend.autodiff import Tensor, record
 from minikeras.saving.serialization import (deserialize_class_or_function,
                                             get_object, resolve, serialize_keras_object)
-from minikeras.utils.naming import auto_name
+from minikeras.backend.naming import auto_name
 
 REDUCTIONS = ("sum_over_batch_size", "sum", "mean", "mean_with_sample_weight", "none", None)
 

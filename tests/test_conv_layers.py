@@ -15,7 +15,7 @@ import minikeras
 from minikeras import layers as core_layers
 from minikeras.backend import set_floatx
 from minikeras.layers import convolutional
-from minikeras.layers.layer import KerasTensor
+from minikeras.backend.keras_tensor import KerasTensor
 from minikeras.utils import layer_gradient_check
 
 ALL_CLASSES = ["Conv1D", "Conv2D", "Conv3D", "Conv1DTranspose", "Conv2DTranspose",

@@ -15,8 +15,9 @@ from minikeras import Input, Model, Sequential, layers
 from minikeras.backend import config
 from minikeras.backend.autodiff import Tensor, gradients
 from minikeras.layers.core.input_layer import InputLayer
-from minikeras.layers.layer import KerasTensor
-from minikeras.layers.node import KerasHistory, flatten, map_structure, pack_as
+from minikeras.backend.keras_tensor import KerasTensor
+from minikeras.tree import flatten, map_structure, pack_sequence_as as pack_as
+from minikeras.ops.node import KerasHistory
 from minikeras.models.functional import Functional
 from minikeras.utils.gradient_check import layer_gradient_check, numerical_gradient
 

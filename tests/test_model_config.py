@@ -17,7 +17,7 @@ import minikeras
 from minikeras import layers
 from minikeras.layers import Input
 from minikeras.layers.layer import Layer
-from minikeras.layers.node import flatten
+from minikeras.tree import flatten
 from minikeras.layers.serialization import KERAS2_ONLY_KEYS, deserialize, normalize_keras2_config
 from minikeras.models import Model, Sequential
 from minikeras.models.cloning import clone_model

@@ -11,7 +11,7 @@ import minikeras
 from minikeras import layers
 from minikeras.backend.autodiff import Tensor, no_grad
 from minikeras.backend.config import set_floatx
-from minikeras.layers.layer import KerasTensor
+from minikeras.backend.keras_tensor import KerasTensor
 from minikeras.layers.normalization.batch_normalization import BatchNormalization
 from minikeras.layers.normalization.group_normalization import GroupNormalization
 from minikeras.layers.normalization.layer_normalization import LayerNormalization

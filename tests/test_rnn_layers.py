@@ -21,7 +21,8 @@ import minikeras
 from minikeras import ops
 from minikeras.backend import Tensor, gradients, set_floatx
 from minikeras.layers import Dense, Input
-from minikeras.layers.layer import KerasTensor, Layer
+from minikeras.backend.keras_tensor import KerasTensor
+from minikeras.layers.layer import Layer
 from minikeras.layers.rnn import (GRU, GRUCell, LSTM, LSTMCell, RNN, SimpleRNN, SimpleRNNCell,
                                   StackedRNNCells)
 from minikeras.layers.rnn.rnn import flatten, pack_sequence_as

@@ -132,11 +132,14 @@ def test_map_shape_structure_treats_shapes_as_leaves():
 
 
 def test_every_nested_walk_agrees_with_tree_order():
-    """The data adapters and the graph flatten in tree's order (dicts by sorted key)."""
-    from minikeras.layers import node
+    """The data adapters and the graph's nodes flatten in tree's order (dicts by sorted key)."""
+    from minikeras import layers
+    from minikeras.ops.node import Node
     from minikeras.trainers.data_adapters import flatten_arrays
 
     data = {"b": np.ones(2), "a": np.zeros(2)}
     assert [a.sum() for a in flatten_arrays(data)] == [0.0, 2.0]
-    assert node.flatten(data)[0] is data["a"]
     assert flatten_arrays([data["a"], None]) == [data["a"]]
+    a, b = layers.Input((2,), name="a"), layers.Input((2,), name="b")
+    node = Node(layers.Identity(), ({"b": b, "a": a},), {}, a)
+    assert node.input_tensors == [a, b]

@@ -16,12 +16,14 @@ from minikeras import constraints, initializers, regularizers
 from minikeras.backend import config
 from minikeras.backend.array_module import check_array_type, xp
 from minikeras.backend.autodiff import Tensor, Variable, no_grad
+from minikeras.backend.keras_tensor import KerasTensor
 from minikeras.layers.auto_config import (auto_config, record_init_arguments, revive,
                                           uses_auto_config)
 from minikeras.layers.input_spec import assert_input_compatibility
-from minikeras.layers.node import Node, flatten, map_structure
-from minikeras.ops.core import cast, convert_to_tensor
-from minikeras.utils import naming
+from minikeras.tree import flatten
+from minikeras.ops import cast, convert_to_tensor
+from minikeras.ops.node import Node
+from minikeras.ops.operation import Operation
 
 _context = threading.local()
 
@@ -70,69 +72,7 @@ def dtype_from_config(dtype):
     return dtype
 
 
-class KerasTensor:
-    """A symbolic tensor: shape and dtype, no values. `Input()` returns one; calling a layer on
-    it infers the output shape without real data (used to build models before they see data).
-
-    Attributes: shape (batch axis first, None for unknown sizes), dtype, name, and
-    `_keras_history` = (layer, node_index, tensor_index) of the layer call that made it.
-    """
-
-    def __init__(self, shape, dtype=None, name=None, history=None):
-        self.shape = tuple(None if d is None else int(d) for d in shape)
-        self.dtype = xp.dtype(dtype or config.floatx()).name
-        self.name = name or naming.auto_name("keras_tensor")
-        self._keras_history = history
-
-    @property
-    def ndim(self):
-        return len(self.shape)
-
-    def __array__(self, *args, **kwargs):
-        raise TypeError(
-            f"A KerasTensor ({self.name}, shape={self.shape}) is symbolic: it has no values. It "
-            f"can be passed to layers (e.g. `Dense(4)(x)`, or `Lambda(fn)(x)` for your own "
-            f"computation) and to `minikeras.ops` functions and operators (`x / 255.0`), which "
-            f"record graph nodes, not to NumPy functions directly. To get values, build a "
-            f"`Model(inputs, outputs)` and call it on data.")
-
-    def __bool__(self):
-        raise TypeError(f"A symbolic KerasTensor ({self.name}) has no truth value.")
-
-    def __len__(self):
-        raise TypeError(f"A symbolic KerasTensor ({self.name}) has no len(); use `.shape`.")
-
-    def __repr__(self):
-        return f"<KerasTensor shape={self.shape}, dtype={self.dtype}, name={self.name}>"
-
-    # -- operators record op nodes, as in Keras (`inputs / 255.0`, `x[:, 0]`); minikeras/layers/
-    # core/op_layer.py. == and != stay identity-based (KerasTensors are dict keys).
-    __array_ufunc__ = None  # `np.float32(2) * x` asks x.__rmul__
-
-    def _op(name, swap=False):
-        def operator(self, *other):
-            from minikeras.layers.core.op_layer import apply_op
-            args = (other[0], self) if swap else (self,) + other
-            return apply_op(name, args, {})
-        operator.__name__ = name
-        return operator
-
-    __add__, __radd__ = _op("add"), _op("add", True)
-    __sub__, __rsub__ = _op("subtract"), _op("subtract", True)
-    __mul__, __rmul__ = _op("multiply"), _op("multiply", True)
-    __truediv__, __rtruediv__ = _op("true_divide"), _op("true_divide", True)
-    __floordiv__, __rfloordiv__ = _op("floor_divide"), _op("floor_divide", True)
-    __mod__, __rmod__ = _op("mod"), _op("mod", True)
-    __pow__, __rpow__ = _op("power"), _op("power", True)
-    __matmul__, __rmatmul__ = _op("matmul"), _op("matmul", True)
-    __lt__, __le__, __gt__, __ge__ = _op("less"), _op("less_equal"), _op("greater"), _op(
-        "greater_equal")
-    __neg__, __abs__, __getitem__ = _op("negative"), _op("absolute"), _op("getitem")
-    __hash__ = object.__hash__
-    del _op
-
-
-class Layer:
+class Layer(Operation):
     """Base layer. Subclasses implement `build(input_shape)` (optional) and `call(inputs, ...)`.
 
     Args:
@@ -162,7 +102,7 @@ class Layer:
             raise TypeError(f"{type(self).__name__}: unrecognized keyword argument(s) "
                             f"{sorted(kwargs)}.")
         object.__setattr__(self, "_tracked_layers", [])
-        self.name = name or naming.auto_name(type(self).__name__)
+        Operation.__init__(self, name=name)
         self.dtype = dtype_from_config(dtype) or config.floatx()
         self.autocast = autocast
         self._trainable = bool(trainable)
@@ -177,8 +117,6 @@ class Layer:
         parameters = inspect.signature(self.call).parameters
         self._call_takes_training = "training" in parameters
         self._call_takes_mask = "mask" in parameters
-        self._inbound_nodes = []
-        self._outbound_nodes = []
 
     # `inspect.signature(Layer)` shows the constructor's arguments, not __new__'s (*args, **kwargs)
     __new__.__signature__ = inspect.signature(__init__)
@@ -413,46 +351,17 @@ class Layer:
             if _is_shape_list(output_shape):
                 return [KerasTensor(s, self.dtype) for s in output_shape]
             return KerasTensor(output_shape, self.dtype)
-        first = self._call_on_zeros(args, kwargs, batch=2, other=8)
-        if not any(d is None for t in tensors for d in t.shape):
-            return map_structure(_to_keras_tensor, first)
-        second = self._call_on_zeros(args, kwargs, batch=3, other=9)
-        return _merge_specs(first, second)
+        return Operation.compute_output_spec(self, *args, **kwargs)
 
     def _call_on_zeros(self, args, kwargs, batch, other):
-        def zeros(x):
-            if not isinstance(x, KerasTensor):
-                return x
-            shape = tuple((batch if axis == 0 else other) if d is None else d
-                          for axis, d in enumerate(x.shape))
-            return Tensor(xp.zeros(shape, dtype=x.dtype))
-        args, kwargs = map_structure(zeros, list(args)), map_structure(zeros, kwargs)
+        kwargs = dict(kwargs)
         if self._call_takes_training:
             kwargs.setdefault("training", False)
         else:
             kwargs.pop("training", None)
         if not self._call_takes_mask:
             kwargs.pop("mask", None)
-        with no_grad():
-            return self.call(*args, **kwargs)
-
-    # -- the graph this layer is part of -------------------------------------------------------
-    def _node_attribute(self, attribute, description):
-        if not self._inbound_nodes:
-            raise AttributeError(f"Layer {self.name!r} has never been called on symbolic tensors "
-                                 f"and thus has no defined {description}.")
-        values = getattr(self._inbound_nodes[0], attribute)
-        return values[0] if isinstance(values, list) and len(values) == 1 else values
-
-    @property
-    def input(self):
-        """The symbolic input(s) of the layer's first call (Keras: node 0)."""
-        return self._node_attribute("input_tensors", "input")
-
-    @property
-    def output(self):
-        """The symbolic output(s) of the layer's first call (Keras: node 0)."""
-        return self._node_attribute("output_tensors", "output")
+        return Operation._call_on_zeros(self, args, kwargs, batch, other)
 
     def compute_output_shape(self, input_shape):
         """Output shape for `input_shape` (None = unknown size).
@@ -512,24 +421,6 @@ def _any_symbolic(inputs, args, kwargs):
 
 def _is_tensor_like_kwargs(kwargs):
     return any(isinstance(x, KerasTensor) for x in flatten(kwargs))
-
-
-def _to_keras_tensor(value):
-    if isinstance(value, (Tensor, xp.ndarray)):
-        return KerasTensor(value.shape, value.dtype)
-    return value
-
-
-def _merge_specs(first, second):
-    """KerasTensors shaped like `first`, with None where `first` and `second` differ in size."""
-    if isinstance(first, (list, tuple)):
-        return type(first)(_merge_specs(a, b) for a, b in zip(first, second))
-    if isinstance(first, dict):
-        return {key: _merge_specs(first[key], second[key]) for key in first}
-    if not isinstance(first, (Tensor, xp.ndarray)):
-        return first
-    shape = tuple(a if a == b else None for a, b in zip(first.shape, second.shape))
-    return KerasTensor(shape, first.dtype)
 
 
 def _is_shape_list(shape):

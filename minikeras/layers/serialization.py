@@ -19,7 +19,6 @@ import threading
 import warnings
 
 from minikeras.saving.serialization import _custom_lookup, custom_object_scope, resolve
-from minikeras.layers.core import op_layer as _op_layer  # noqa: F401 - ops on KerasTensors
 
 _state = threading.local()
 
@@ -111,8 +110,8 @@ def serialize_layer_entry(layer):
     if isinstance(layer, Model):
         from minikeras.saving.model_config import legacy_model_config
         return legacy_model_config(layer)
-    from minikeras.layers.core.op_layer import OpLayer
-    if isinstance(layer, OpLayer):  # "Add" the op, not the merge layer: the module tells them apart
+    from minikeras.ops.symbolic import Op
+    if isinstance(layer, Op):  # "Add" the op, not the merge layer: the module tells them apart
         return {"module": layer.keras_module, "class_name": type(layer).__name__,
                 "config": layer.get_config()}
     return {"class_name": legacy_class_name(type(layer)), "config": layer.get_config()}
@@ -130,6 +129,8 @@ def get_build_config(layer):
     from minikeras.models.model import Model
     if isinstance(layer, InputLayer) or _built_at_init_in_keras(layer):
         return None
+    if getattr(type(layer), "op_name", None):
+        return None  # an op on tensors (minikeras.ops.symbolic.Op) has no build
     own = getattr(type(layer), "get_build_config", None)
     if own is not None:
         return own(layer)
@@ -165,8 +166,8 @@ def _built_at_init_in_keras(layer):
 
 def _build_config_from_node(layer, node):
     """Keras records the shapes its `build` got at the first call: one per tensor argument."""
-    from minikeras.layers.layer import KerasTensor
-    from minikeras.layers.node import flatten, map_structure
+    from minikeras.backend.keras_tensor import KerasTensor
+    from minikeras.tree import flatten, map_structure
     try:
         bound = inspect.signature(layer.call).bind_partial(*node.call_args, **node.call_kwargs)
     except TypeError:
@@ -303,7 +304,7 @@ def resolve_class(config, custom_objects=None, kind="layer", table=None):
                 return cls
     module = config.get("module")
     if str(module or "").startswith(("keras.src.ops", "keras.ops")):
-        from minikeras.layers.core.op_layer import keras_op_class
+        from minikeras.ops.symbolic import keras_op_class
         op_class = keras_op_class(class_name)
         if op_class is not None:
             return op_class

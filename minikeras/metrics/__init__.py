@@ -62,7 +62,7 @@ from minikeras.metrics.regression_metrics import (CosineSimilarity, LogCoshError
                                                   R2Score, RootMeanSquaredError)
 from minikeras.saving.serialization import (deserialize_class_or_function, get_object,
                                             serialize_keras_object)
-from minikeras.utils.naming import to_snake_case
+from minikeras.backend.naming import to_snake_case
 
 # -- names, get, serialize, deserialize, resolve_metric -------------------------------------
 ALL_METRIC_CLASSES = (

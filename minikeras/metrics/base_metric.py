@@ -8,7 +8,7 @@ helpers here work on plain `xp` arrays and never record an autodiff graph.
 from minikeras.backend import config
 from minikeras.backend.array_module import to_numpy, xp
 from minikeras.backend.autodiff import Tensor, Variable
-from minikeras.utils.naming import auto_name
+from minikeras.backend.naming import auto_name
 
 
 def _array(x, dtype=None):

@@ -12,7 +12,7 @@ from minikeras.backend.autodiff import no_grad
 from minikeras.losses import squeeze_or_expand_to_same_rank
 from minikeras.metrics.base_metric import Metric, _array, _scalar
 from minikeras.saving.serialization import resolve, serialize_keras_object
-from minikeras.utils.naming import auto_name
+from minikeras.backend.naming import auto_name
 
 
 def _samplewise_values(values, sample_weight, mask, reduce_fn, dtype, owner):

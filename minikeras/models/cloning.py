@@ -11,7 +11,7 @@ As in Keras, a compiled model's clone is compiled the same way when the model ca
 (`get_compile_config` / `compile_from_config`).
 """
 from minikeras.layers.core.input_layer import Input, InputLayer
-from minikeras.layers.layer import KerasTensor
+from minikeras.backend.keras_tensor import KerasTensor
 from minikeras.tree import flatten
 
 

@@ -5,128 +5,26 @@
     outputs = Dense(10, activation="softmax")(x)
     model = Model(inputs, outputs)          # a Functional instance
 
-Every layer call on symbolic tensors left a `Node` (minikeras/layers/node.py). The model walks
-back from its outputs to its inputs once, orders the nodes so that each runs after the nodes it
-depends on, and then `call` replays them on real tensors: each node's arguments are looked up by
-the id of the symbolic tensor they stand for. Gradients need nothing special: the replay records
-the same ops as any eager call, so shared layers simply receive the sum of their uses' gradients.
+A Functional is a `Function` (minikeras/ops/function.py: the graph of nodes between the
+inputs and the outputs, ordered once and replayed on data) that is also a `Model` (fit, save,
+summary). This module adds what a model needs on top of the graph: inputs given as a tensor, a
+list or a dict; Keras's courtesy reshape and cast of the data to each `Input`; masks; training
+mode; configs; the summary's rows and connections.
 """
 import warnings
 
 from minikeras.backend.array_module import xp
 from minikeras.backend.autodiff import Tensor
-from minikeras.layers.layer import KerasTensor, _training_scope
-from minikeras.layers.node import Node, flatten, map_structure, pack_as
+from minikeras.backend.keras_tensor import KerasTensor
+from minikeras.layers.layer import Layer, _training_scope
+from minikeras.tree import flatten, map_structure, pack_sequence_as as pack_as
 from minikeras.models.model import Model
-from minikeras.ops.core import cast, convert_to_tensor
-from minikeras.ops.manipulation import reshape
+from minikeras.ops import cast, convert_to_tensor, reshape
+from minikeras.ops.function import Function, discover_nodes, keras_tensors
+from minikeras.ops.node import Node
 
 
-def map_graph(inputs, outputs):
-    """Order the graph between `inputs` and `outputs` (flat lists of KerasTensors).
-
-    Returns (nodes_by_depth, layers): nodes grouped by depth, where depth 0 holds the nodes that
-    make the outputs and every node is deeper than the nodes that consume its outputs, and the
-    layers in Keras's order (deepest first, ties in discovery order from the outputs).
-    """
-    nodes_in_decreasing_depth, layer_indices = _discover(inputs, outputs)
-    node_depths, layer_depths = {}, {}
-    for node in reversed(nodes_in_decreasing_depth):
-        depth = max(node_depths.setdefault(node, 0), layer_depths.get(node.operation, 0))
-        layer_depths[node.operation] = depth
-        node_depths[node] = depth
-        for parent in node.parent_nodes:
-            node_depths[parent] = max(depth + 1, node_depths.get(parent, 0))
-    for tensor in inputs:
-        layer = tensor._keras_history.operation
-        if layer not in layer_depths:  # an input that no output depends on
-            layer_depths[layer] = 0
-            layer_indices[layer] = -1
-            node_depths[layer._inbound_nodes[tensor._keras_history.node_index]] = 0
-
-    nodes_by_depth = {}
-    for node, depth in node_depths.items():
-        nodes_by_depth.setdefault(depth, []).append(node)
-    layers = sorted(layer_depths, key=lambda layer: (-layer_depths[layer], layer_indices[layer]))
-    _check_connected(inputs, outputs, nodes_by_depth)
-    names = [layer.name for layer in layers]
-    for name in names:
-        if names.count(name) > 1:
-            raise ValueError(f'The name "{name}" is used {names.count(name)} times in the model. '
-                             f"All layer names should be unique.")
-    return nodes_by_depth, layers
-
-
-def _discover(inputs, outputs):
-    """Depth-first walk from the outputs: nodes after the nodes they depend on, layer order.
-
-    Iterative (an explicit stack), so a graph thousands of layers deep needs no recursion."""
-    input_ids = {id(t) for t in inputs}
-    finished, in_progress, ordered, layer_indices = set(), set(), [], {}
-
-    def enter(tensor):
-        """Start visiting the node that made `tensor`: (node, its unvisited inputs) or None."""
-        if tensor._keras_history is None:
-            raise ValueError(f"Tensor {tensor} was not produced by a layer call on an `Input`: "
-                             f"it cannot be part of a functional model.")
-        layer, node_index, _ = tensor._keras_history
-        node = layer._inbound_nodes[node_index]
-        if node in finished:
-            return None
-        if node in in_progress:
-            raise ValueError(f"Tensor {tensor} from layer {layer.name!r} is part of a cycle.")
-        layer_indices.setdefault(layer, len(layer_indices))
-        in_progress.add(node)
-        parents = [] if node.is_input or id(tensor) in input_ids else node.input_tensors
-        return node, iter(parents)
-
-    for output in outputs:
-        stack = [frame for frame in [enter(output)] if frame is not None]
-        while stack:
-            node, parents = stack[-1]
-            parent = next(parents, None)
-            if parent is not None:
-                frame = enter(parent)
-                if frame is not None:
-                    stack.append(frame)
-                continue
-            stack.pop()
-            finished.add(node)
-            in_progress.discard(node)
-            ordered.append(node)
-    return ordered, layer_indices
-
-
-def _check_connected(inputs, outputs, nodes_by_depth):
-    """Every node's inputs must be computable from the model inputs; else name what is missing."""
-    computable = {id(t) for t in inputs}
-    accessed = []
-    for depth in sorted(nodes_by_depth, reverse=True):
-        for node in nodes_by_depth[depth]:
-            if all(id(t) in computable for t in node.output_tensors):
-                continue  # a model input itself, possibly an intermediate tensor
-            if node.is_input:
-                continue  # an `Input` that is not among the model's inputs: its consumers fail
-            for tensor in node.input_tensors:
-                if id(tensor) not in computable:
-                    source = tensor._keras_history.operation
-                    raise ValueError(
-                        f"Graph disconnected: cannot find parent for tensor {tensor} at layer "
-                        f"{node.operation.name!r}. The tensor comes from layer {source.name!r}, "
-                        f"which is not reachable from the model's inputs "
-                        f"{[t.name for t in inputs]}; add it to `inputs` if it is an Input. The "
-                        f"following previous layers were accessed without issue: {accessed}")
-            accessed.append(node.operation.name)
-            computable.update(id(t) for t in node.output_tensors)
-    for tensor in outputs:
-        if id(tensor) not in computable:  # an `Input` given as an output but not as an input
-            raise ValueError(
-                f"Graph disconnected: output {tensor} is the `Input` "
-                f"{tensor._keras_history.operation.name!r}, which is not among the model's "
-                f"inputs {[t.name for t in inputs]}; add it to `inputs`.")
-
-
-class Functional(Model):
+class Functional(Function, Model):
     """A model built from symbolic `inputs` and `outputs` (a tensor, or a list or dict of them).
 
     `layers` lists every layer of the graph, InputLayers included, in Keras's order;
@@ -137,13 +35,9 @@ class Functional(Model):
 
     def __init__(self, inputs, outputs, name=None, trainable=True, **kwargs):
         Model.__init__(self, name=name, trainable=trainable, **kwargs)
-        _keras_tensors(inputs, "inputs")
-        _keras_tensors(outputs, "outputs")
+        keras_tensors(inputs, "inputs")
+        keras_tensors(outputs, "outputs")
         inputs, outputs = _clone_graph_from_intermediate_inputs(inputs, outputs)
-        self._inputs_struct = inputs
-        self._outputs_struct = outputs
-        self._inputs = _keras_tensors(inputs, "inputs")
-        self._outputs = _keras_tensors(outputs, "outputs")
         if isinstance(inputs, dict):
             for key, tensor in inputs.items():
                 if key != tensor.name:
@@ -151,9 +45,7 @@ class Functional(Model):
                                   f"match the names of the corresponding tensors. Received key "
                                   f"{key!r} mapping to {tensor} (name {tensor.name!r}); name the "
                                   f"Input {key!r} via `Input(..., name={key!r})`.", stacklevel=2)
-        self._nodes_by_depth, self._functional_layers = map_graph(self._inputs, self._outputs)
-        self._execution_nodes = [node for depth in sorted(self._nodes_by_depth, reverse=True)
-                                 for node in self._nodes_by_depth[depth] if not node.is_input]
+        self._init_graph(inputs, outputs)
         if not trainable:
             self.trainable = False
         self.output_names = [t._keras_history.operation.name for t in self._outputs]
@@ -166,29 +58,16 @@ class Functional(Model):
     def layers(self):
         """The layers of the graph, InputLayers included, in Keras's order. Ops applied to
         symbolic tensors (`inputs / 255.0`) are left out, as in Keras: see `operations`."""
-        return [layer for layer in self.operations if not getattr(layer, "op_name", None)]
-
-    @property
-    def operations(self):
-        """Every step of the graph in Keras's order: layers and ops applied to tensors."""
-        return list(self.__dict__.get("_functional_layers", []))
+        return [op for op in self.operations if isinstance(op, Layer)]
 
     @property
     def _layers(self):
         """What weights, losses and `trainable` walk: the graph's layers, then layers assigned
         as attributes (e.g. by a functional subclass) that are not in the graph, as in Keras."""
-        graph = self.__dict__.get("_functional_layers", [])
+        graph = [op for op in self.__dict__.get("_operations", []) if isinstance(op, Layer)]
         extra = [layer for layer in self.__dict__.get("_tracked_layers", [])
                  if all(layer is not g for g in graph)]
         return graph + extra
-
-    @property
-    def inputs(self):
-        return list(self._inputs)
-
-    @property
-    def outputs(self):
-        return list(self._outputs)
 
     @property
     def input(self):
@@ -242,21 +121,6 @@ class Functional(Model):
         specs = self._run_through_graph(
             flat_specs, lambda layer, *a, **k: layer.compute_output_spec(*a, **k), unpack=False)
         return map_structure(lambda t: t.shape, specs)
-
-    def _run_through_graph(self, flat_inputs, call_layer, unpack=True):
-        values = {id(t): x for t, x in zip(self._inputs, flat_inputs)}
-        for node in self._execution_nodes:
-            if not all(id(t) in values for t in node.input_tensors):
-                continue  # feeds a model input that was given directly
-            args, kwargs = node.arguments_with(values)
-            outputs = call_layer(node.operation, *args, **kwargs)
-            for tensor, value in zip(flatten(node.outputs), flatten(outputs)):
-                if isinstance(tensor, KerasTensor):
-                    values[id(tensor)] = value
-        result = pack_as(self._outputs_struct, [values[id(t)] for t in self._outputs])
-        if unpack and isinstance(result, list) and len(result) == 1:
-            return result[0]  # Keras unpacks a one-element output list
-        return result
 
     def _match_input_structure(self, inputs, leaf=None):
         """Flat list of per-input values from a tensor, a list or a dict (keyed by input name)."""
@@ -377,7 +241,7 @@ def _clone_graph_from_intermediate_inputs(inputs, outputs):
             clone = InputLayer(batch_shape=tensor.shape, dtype=tensor.dtype,
                                name=f"{tensor.name}CLONE")
             mapping[id(tensor)] = clone.output
-    nodes, _ = _discover(flat_inputs, flatten(outputs))
+    nodes, _ = discover_nodes(flat_inputs, flatten(outputs))
     replace = lambda x: mapping.get(id(x), x) if isinstance(x, KerasTensor) else x  # noqa: E731
     for node in nodes:  # parents before children
         if node.is_input or all(id(t) in mapping for t in node.output_tensors):
@@ -399,18 +263,6 @@ def _clone_graph_from_intermediate_inputs(inputs, outputs):
 def _is_input_tensor(tensor):
     history = tensor._keras_history
     return history is not None and history.operation._inbound_nodes[history.node_index].is_input
-
-
-def _keras_tensors(structure, argument):
-    flat = flatten(structure)
-    if not flat:
-        raise ValueError(f"`{argument}` argument cannot be empty. Received: {argument}={structure}")
-    for value in flat:
-        if not isinstance(value, KerasTensor):
-            raise ValueError(f"All `{argument}` values must be KerasTensors (from `Input` and "
-                             f"layer calls). Received: {argument}={structure} including invalid "
-                             f"value {value!r} of type {type(value).__name__}")
-    return flat
 
 
 def _is_shape_list(value):

@@ -30,7 +30,7 @@ exist yet (a layer shared at several depths) waits for the next pass.
 import inspect
 
 from minikeras.backend.array_module import xp
-from minikeras.layers.layer import KerasTensor
+from minikeras.backend.keras_tensor import KerasTensor
 from minikeras.layers.serialization import deserialize, serialize_layer_entry
 from minikeras.saving.serialization import custom_object_scope
 

@@ -6,7 +6,8 @@ Three ways to make one, as in Keras:
   become the model's), and write the forward pass in `call(inputs, training=None)`;
 - `Sequential`, the ready-made subclass for a plain stack of layers.
 """
-from minikeras.layers.layer import KerasTensor, Layer
+from minikeras.backend.keras_tensor import KerasTensor
+from minikeras.layers.layer import Layer
 from minikeras.tree import flatten
 from minikeras.trainers.trainer import Trainer
 

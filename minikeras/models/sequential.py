@@ -1,11 +1,11 @@
 """`Sequential`: a model that is a plain stack of layers, each feeding the next."""
 from minikeras.backend.array_module import xp
+from minikeras.backend.keras_tensor import KerasTensor
 from minikeras.layers.core.input_layer import InputLayer
 from minikeras.layers.input_spec import assert_input_compatibility
-from minikeras.layers.layer import KerasTensor, Layer, name_scope
+from minikeras.layers.layer import Layer, name_scope
 from minikeras.models.model import Model
-from minikeras.ops.core import cast
-from minikeras.ops.manipulation import reshape
+from minikeras.ops import cast, reshape
 
 
 class Sequential(Model):

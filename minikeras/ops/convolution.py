@@ -45,6 +45,7 @@ from minikeras.ops.core import convert_to_tensor
 from minikeras.ops.spatial_args import (same_padding, standardize_data_format,  # noqa: F401
                                         standardize_tuple)
 from minikeras.ops.nn import relu as relu_op
+from minikeras.ops.symbolic import op
 
 
 # -- argument handling -------------------------------------------------------------------------
@@ -377,6 +378,7 @@ def _grouped_matmul(a, b):
 
 
 # -- conv ------------------------------------------------------------------------------------------
+@op
 def conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_rate=1, *,
          bias=None, relu=False):
     """N-D convolution (cross-correlation), like `keras.ops.conv`.
@@ -554,6 +556,7 @@ def _depthwise_node(x, kernel, x_data, w, bias, parents, pads, kernel_size, stri
 
 
 # -- conv_transpose --------------------------------------------------------------------------------
+@op
 def conv_transpose(inputs, kernel, strides=1, padding="valid", output_padding=None,
                    data_format=None, dilation_rate=1, *, bias=None):
     """N-D transposed convolution, like `keras.ops.conv_transpose`.
@@ -647,6 +650,7 @@ def conv_transpose(inputs, kernel, strides=1, padding="valid", output_padding=No
 
 
 # -- depthwise and separable -------------------------------------------------------------------
+@op
 def depthwise_conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_rate=1,
                    *, bias=None):
     """Depthwise convolution, like `keras.ops.depthwise_conv`.
@@ -669,6 +673,7 @@ def depthwise_conv(inputs, kernel, strides=1, padding="valid", data_format=None,
     return _conv_node(op, x, kernel, grouped, strides, padding, data_format, dilation_rate, bias)
 
 
+@op
 def separable_conv(inputs, depthwise_kernel, pointwise_kernel, strides=1, padding="valid",
                    data_format=None, dilation_rate=1, *, bias=None):
     """Depthwise conv followed by a 1x1 conv, like `keras.ops.separable_conv`.

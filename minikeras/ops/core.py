@@ -4,6 +4,7 @@ from numbers import Number
 from minikeras.backend import config
 from minikeras.backend.array_module import xp
 from minikeras.backend.autodiff import Tensor
+from minikeras.ops.symbolic import op
 
 
 def convert_to_tensor(x, dtype=None):
@@ -92,6 +93,7 @@ def normalize_axis(axis, ndim):
     return tuple(a % ndim if ndim else 0 for a in axis)
 
 
+@op
 def cast(x, dtype):
     """Change the dtype; the gradient is cast back to the input's dtype."""
     from minikeras.backend.autodiff import record

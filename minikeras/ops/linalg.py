@@ -2,8 +2,10 @@
 from minikeras.backend.array_module import xp
 from minikeras.backend.autodiff import record
 from minikeras.ops.core import convert_to_tensor, pair, unbroadcast
+from minikeras.ops.symbolic import op
 
 
+@op
 def matmul(a, b):
     """`a @ b` with NumPy's rules (1-D operands, batched and broadcast stacks)."""
     a, b = pair(a, b)
@@ -36,6 +38,7 @@ def matmul(a, b):
     return record(out, (a, b), vjp)
 
 
+@op
 def dot(a, b):
     """`numpy.dot`: scalar product for 0-D, matmul when b has 1 or 2 axes, else a sum product
     over the last axis of a and the second-to-last axis of b: (n, k) . (p, k, m) -> (n, p, m)."""
@@ -48,6 +51,7 @@ def dot(a, b):
     return matmul(a, b)
 
 
+@op
 def tensordot(a, b, axes=2):
     """Sum products over the given axes, `numpy.tensordot` style, by transposing to a matmul."""
     from minikeras.ops.manipulation import reshape, transpose

@@ -4,8 +4,10 @@ import itertools
 from minikeras.backend.array_module import xp
 from minikeras.backend.autodiff import Tensor, record
 from minikeras.ops.core import convert_to_tensor, unbroadcast
+from minikeras.ops.symbolic import op
 
 
+@op
 def reshape(x, new_shape):
     x = convert_to_tensor(x)
     new_shape = (new_shape,) if isinstance(new_shape, int) else tuple(
@@ -18,6 +20,7 @@ def reshape(x, new_shape):
     return record(out, (x,), lambda g: (g.reshape(x.shape),))
 
 
+@op
 def transpose(x, axes=None):
     x = convert_to_tensor(x)
     out = xp.transpose(x.data, axes)
@@ -28,33 +31,39 @@ def transpose(x, axes=None):
     return record(out, (x,), lambda g: (xp.transpose(g, inverse),))
 
 
+@op
 def moveaxis(x, source, destination):
     x = convert_to_tensor(x)
     return record(xp.moveaxis(x.data, source, destination), (x,),
                   lambda g: (xp.moveaxis(g, destination, source),))
 
 
+@op
 def expand_dims(x, axis):
     x = convert_to_tensor(x)
     return record(xp.expand_dims(x.data, axis), (x,), lambda g: (g.reshape(x.shape),))
 
 
+@op
 def squeeze(x, axis=None):
     x = convert_to_tensor(x)
     return record(xp.squeeze(x.data, axis=axis), (x,), lambda g: (g.reshape(x.shape),))
 
 
+@op
 def broadcast_to(x, shape):
     x = convert_to_tensor(x)
     return record(xp.broadcast_to(x.data, tuple(shape)), (x,), lambda g: (unbroadcast(g, x.shape),))
 
 
+@op
 def flatten(x):
     """Keep the first (batch) axis, flatten the rest: (n, d1, d2, ...) -> (n, d1*d2*...)."""
     x = convert_to_tensor(x)
     return reshape(x, (x.shape[0], -1))
 
 
+@op
 def concatenate(xs, axis=0):
     xs = [convert_to_tensor(x) for x in xs]
     out = xp.concatenate([x.data for x in xs], axis=axis)
@@ -62,6 +71,7 @@ def concatenate(xs, axis=0):
     return record(out, tuple(xs), lambda g: tuple(xp.split(g, bounds, axis=axis)))
 
 
+@op
 def stack(xs, axis=0):
     xs = [convert_to_tensor(x) for x in xs]
     out = xp.stack([x.data for x in xs], axis=axis)
@@ -70,6 +80,7 @@ def stack(xs, axis=0):
                                   for part in xp.split(g, len(xs), axis=axis)))
 
 
+@op
 def split(x, indices_or_sections, axis=0):
     """Split into a list of Tensors, like `numpy.split`; each piece routes its gradient back."""
     x = convert_to_tensor(x)
@@ -92,6 +103,7 @@ def split(x, indices_or_sections, axis=0):
     return pieces
 
 
+@op
 def pad(x, pad_width, mode="constant", constant_values=0):
     """Pad like `numpy.pad` ('constant' mode is differentiable: the gradient is the crop)."""
     x = convert_to_tensor(x)
@@ -103,6 +115,7 @@ def pad(x, pad_width, mode="constant", constant_values=0):
     return record(out, (x,), lambda g: (g[crop],))
 
 
+@op
 def tile(x, repeats):
     x = convert_to_tensor(x)
     repeats = (repeats,) if isinstance(repeats, int) else tuple(repeats)
@@ -119,6 +132,7 @@ def tile(x, repeats):
     return record(out, (x,), vjp)
 
 
+@op
 def repeat(x, repeats, axis=None):
     x = convert_to_tensor(x)
     if axis is None:
@@ -134,6 +148,7 @@ def repeat(x, repeats, axis=None):
     return record(out, (x,), vjp)
 
 
+@op
 def getitem(x, index):
     """x[index] for slices, integers, integer arrays and boolean masks.
 
@@ -167,6 +182,7 @@ def _is_basic_index(index):
     return all(isinstance(p, (int, slice)) or p is None or p is Ellipsis for p in parts)
 
 
+@op
 def take(x, indices, axis=None):
     """Gather along an axis (`numpy.take`); the gradient scatter-adds into the gathered rows."""
     x = convert_to_tensor(x)
@@ -177,6 +193,7 @@ def take(x, indices, axis=None):
     return getitem(x, index)
 
 
+@op
 def one_hot(x, num_classes, axis=-1, dtype=None):
     """One-hot encode integer labels; the new class axis goes at `axis` (last by default)."""
     from minikeras.backend import config
@@ -188,10 +205,12 @@ def one_hot(x, num_classes, axis=-1, dtype=None):
     return record(out, (), None)
 
 
+@op
 def zeros_like(x, dtype=None):
     return Tensor(xp.zeros_like(convert_to_tensor(x).data, dtype=dtype))
 
 
+@op
 def ones_like(x, dtype=None):
     return Tensor(xp.ones_like(convert_to_tensor(x).data, dtype=dtype))
 
@@ -207,4 +226,7 @@ def ones(shape, dtype=None):
 
 
 def shape(x):
-    return tuple(convert_to_tensor(x).shape)
+    """The shape as a tuple; for a KerasTensor its symbolic shape (None for unknown sizes),
+    without recording an op, as in Keras."""
+    known = getattr(x, "shape", None)
+    return tuple(known) if isinstance(known, tuple) else tuple(convert_to_tensor(x).shape)

@@ -6,21 +6,25 @@ broadcast like NumPy; their gradients are summed back to each operand's shape.
 from minikeras.backend.array_module import xp
 from minikeras.backend.autodiff import record
 from minikeras.ops.core import convert_to_tensor, pair, unbroadcast
+from minikeras.ops.symbolic import op
 
 
 # -- arithmetic ------------------------------------------------------------------------------
+@op
 def add(a, b):
     a, b = pair(a, b)
     return record(a.data + b.data, (a, b),
                   lambda g: (unbroadcast(g, a.shape), unbroadcast(g, b.shape)))
 
 
+@op
 def subtract(a, b):
     a, b = pair(a, b)
     return record(a.data - b.data, (a, b),
                   lambda g: (unbroadcast(g, a.shape), unbroadcast(-g, b.shape)))
 
 
+@op
 def multiply(a, b):
     a, b = pair(a, b)
     return record(a.data * b.data, (a, b),
@@ -28,6 +32,7 @@ def multiply(a, b):
                              unbroadcast(g * a.data, b.shape) if b.requires_grad else None))
 
 
+@op
 def divide(a, b):
     a, b = pair(a, b)
     out = a.data / b.data
@@ -39,15 +44,17 @@ def divide(a, b):
     return record(out, (a, b), vjp)
 
 
-true_divide = divide
+true_divide = op(divide, name="true_divide")  # `x / y` on KerasTensors records TrueDivide
 
 
+@op
 def floor_divide(a, b):
     """Integer-valued division; not differentiable (no gradient flows)."""
     a, b = pair(a, b)
     return record(xp.floor_divide(a.data, b.data), (), None)
 
 
+@op
 def mod(a, b):
     """Remainder; gradient 1 for `a`, -floor(a/b) for `b`, like NumPy's definition."""
     a, b = pair(a, b)
@@ -56,11 +63,13 @@ def mod(a, b):
                              unbroadcast(-g * xp.floor_divide(a.data, b.data), b.shape)))
 
 
+@op
 def negative(x):
     x = convert_to_tensor(x)
     return record(-x.data, (x,), lambda g: (-g,))
 
 
+@op
 def power(a, b):
     """a ** b; the gradient for b uses log(a) and is only defined where a > 0."""
     a, b = pair(a, b)
@@ -76,6 +85,7 @@ def power(a, b):
     return record(out, (a, b), vjp)
 
 
+@op
 def reciprocal(x):
     x = convert_to_tensor(x)
     out = 1 / x.data
@@ -83,40 +93,47 @@ def reciprocal(x):
 
 
 # -- exponentials and logs ------------------------------------------------------------------
+@op
 def exp(x):
     x = convert_to_tensor(x)
     out = xp.exp(x.data)
     return record(out, (x,), lambda g: (g * out,))
 
 
+@op
 def expm1(x):
     x = convert_to_tensor(x)
     out = xp.expm1(x.data)
     return record(out, (x,), lambda g: (g * (out + 1),))
 
 
+@op
 def log(x):
     x = convert_to_tensor(x)
     return record(xp.log(x.data), (x,), lambda g: (g / x.data,))
 
 
+@op
 def log1p(x):
     x = convert_to_tensor(x)
     return record(xp.log1p(x.data), (x,), lambda g: (g / (1 + x.data),))
 
 
+@op
 def sqrt(x):
     x = convert_to_tensor(x)
     out = xp.sqrt(x.data)
     return record(out, (x,), lambda g: (g * 0.5 / out,))
 
 
+@op
 def square(x):
     x = convert_to_tensor(x)
     return record(xp.square(x.data), (x,), lambda g: (g * 2 * x.data,))
 
 
 # -- piecewise ------------------------------------------------------------------------------
+@op
 def abs(x):  # noqa: A001 - NumPy's name
     x = convert_to_tensor(x)
     return record(xp.abs(x.data), (x,), lambda g: (g * xp.sign(x.data),))
@@ -125,12 +142,14 @@ def abs(x):  # noqa: A001 - NumPy's name
 absolute = abs
 
 
+@op
 def sign(x):
     """-1, 0 or 1; its derivative is zero everywhere it exists."""
     x = convert_to_tensor(x)
     return record(xp.sign(x.data), (x,), lambda g: (xp.zeros_like(x.data),))
 
 
+@op
 def maximum(a, b):
     """Elementwise max; on ties the gradient goes to `a`."""
     a, b = pair(a, b)
@@ -139,6 +158,7 @@ def maximum(a, b):
                   lambda g: (unbroadcast(g * a_wins, a.shape), unbroadcast(g * ~a_wins, b.shape)))
 
 
+@op
 def minimum(a, b):
     """Elementwise min; on ties the gradient goes to `a`."""
     a, b = pair(a, b)
@@ -147,6 +167,7 @@ def minimum(a, b):
                   lambda g: (unbroadcast(g * a_wins, a.shape), unbroadcast(g * ~a_wins, b.shape)))
 
 
+@op
 def clip(x, x_min, x_max):
     """Clamp to [x_min, x_max]; the gradient passes only where x was inside the range."""
     x = convert_to_tensor(x)
@@ -157,6 +178,7 @@ def clip(x, x_min, x_max):
     return record(out, (x,), lambda g: (g * inside,))
 
 
+@op
 def where(condition, x1, x2):
     """Pick from x1 where condition holds, else from x2; gradients follow the choice."""
     condition = convert_to_tensor(condition).data.astype(bool)
@@ -169,12 +191,14 @@ def where(condition, x1, x2):
 
 
 # -- smooth nonlinearities ------------------------------------------------------------------
+@op
 def tanh(x):
     x = convert_to_tensor(x)
     out = xp.tanh(x.data)
     return record(out, (x,), lambda g: (g * (1 - out * out),))
 
 
+@op
 def sigmoid(x):
     """1 / (1 + exp(-x)), written with e = exp(-|x|) so it never overflows and keeps full
     relative precision in both tails: 1 / (1 + e) for x >= 0, e / (1 + e) for x < 0."""
@@ -185,6 +209,7 @@ def sigmoid(x):
     return record(out, (x,), lambda g: (g * out * (1 - out),))
 
 
+@op
 def softplus(x):
     """log(1 + exp(x)) in the overflow-free form max(x, 0) + log1p(exp(-|x|))."""
     x = convert_to_tensor(x)
@@ -192,11 +217,13 @@ def softplus(x):
     return record(out, (x,), lambda g: (g * 0.5 * (xp.tanh(0.5 * x.data) + 1),))
 
 
+@op
 def sin(x):
     x = convert_to_tensor(x)
     return record(xp.sin(x.data), (x,), lambda g: (g * xp.cos(x.data),))
 
 
+@op
 def cos(x):
     x = convert_to_tensor(x)
     return record(xp.cos(x.data), (x,), lambda g: (-g * xp.sin(x.data),))
@@ -212,36 +239,42 @@ def _no_grad_binary(name):
     return op
 
 
-equal = _no_grad_binary("equal")
-not_equal = _no_grad_binary("not_equal")
-less = _no_grad_binary("less")
-less_equal = _no_grad_binary("less_equal")
-greater = _no_grad_binary("greater")
-greater_equal = _no_grad_binary("greater_equal")
-logical_and = _no_grad_binary("logical_and")
-logical_or = _no_grad_binary("logical_or")
-logical_xor = _no_grad_binary("logical_xor")
+equal = op(_no_grad_binary("equal"))
+not_equal = op(_no_grad_binary("not_equal"))
+less = op(_no_grad_binary("less"))
+less_equal = op(_no_grad_binary("less_equal"))
+greater = op(_no_grad_binary("greater"))
+greater_equal = op(_no_grad_binary("greater_equal"))
+logical_and = op(_no_grad_binary("logical_and"))
+logical_or = op(_no_grad_binary("logical_or"))
+logical_xor = op(_no_grad_binary("logical_xor"))
 
 
+@op
 def logical_not(x):
     return record(xp.logical_not(convert_to_tensor(x).data), (), None)
 
 
+@op
 def isnan(x):
     return record(xp.isnan(convert_to_tensor(x).data), (), None)
 
 
+@op
 def isfinite(x):
     return record(xp.isfinite(convert_to_tensor(x).data), (), None)
 
 
+@op
 def floor(x):
     return record(xp.floor(convert_to_tensor(x).data), (), None)
 
 
+@op
 def ceil(x):
     return record(xp.ceil(convert_to_tensor(x).data), (), None)
 
 
+@op
 def round(x, decimals=0):  # noqa: A001 - NumPy's name
     return record(xp.round(convert_to_tensor(x).data, decimals), (), None)

@@ -6,8 +6,10 @@ from minikeras.backend.array_module import xp
 from minikeras.backend.autodiff import record
 from minikeras.backend.parallel import over_batch
 from minikeras.ops.core import convert_to_tensor
+from minikeras.ops.symbolic import op
 
 
+@op
 def relu(x):
     """max(x, 0); the gradient is 1 where x > 0 and 0 elsewhere (0 at x == 0, like Keras).
 
@@ -32,6 +34,7 @@ def relu(x):
     return record(out, (x,), vjp)
 
 
+@op
 def softmax(x, axis=-1):
     """exp(x) / sum(exp(x)) along `axis`, with the max subtracted first for stability.
 
@@ -44,6 +47,7 @@ def softmax(x, axis=-1):
     return record(out, (x,), lambda g: (out * (g - xp.sum(g * out, axis=axis, keepdims=True)),))
 
 
+@op
 def log_softmax(x, axis=-1):
     """x - logsumexp(x) along `axis`. Gradient: g - softmax(x) * sum(g)."""
     x = convert_to_tensor(x)
@@ -54,6 +58,7 @@ def log_softmax(x, axis=-1):
                   lambda g: (g - xp.exp(out) * xp.sum(g, axis=axis, keepdims=True),))
 
 
+@op
 def dense(x, kernel, bias=None):
     """x @ kernel + bias as one node: the Dense layer's hot path.
 
@@ -80,6 +85,7 @@ def dense(x, kernel, bias=None):
     return record(out, parents, vjp)
 
 
+@op
 def dropout(x, rate, generator, noise_shape=None):
     """Inverted dropout: zero each value with probability `rate`, scale the rest by 1/(1-rate).
 

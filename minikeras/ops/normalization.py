@@ -19,6 +19,7 @@ from minikeras.backend import config
 from minikeras.backend.array_module import xp
 from minikeras.backend.autodiff import Tensor, record
 from minikeras.ops.core import cast, convert_to_tensor, unbroadcast
+from minikeras.ops.symbolic import op
 
 
 def _float_input(x):
@@ -95,6 +96,7 @@ def batch_moments(x, axis=-1, mask=None):
     return mean.reshape(-1), variance.reshape(-1)
 
 
+@op
 def batch_normalization(x, mean, variance, axis, offset=None, scale=None, epsilon=1e-3):
     """(x - mean) / sqrt(variance + epsilon) * scale + offset, with the statistics given
     (BatchNormalization in inference mode); `keras.ops.batch_normalization`'s signature.
@@ -222,6 +224,7 @@ def batch_normalization_training(x, gamma=None, beta=None, axis=-1, epsilon=1e-3
     return outputs, Tensor(mean.reshape(-1)), Tensor(variance.reshape(-1))
 
 
+@op
 def layer_normalization(x, gamma=None, beta=None, axis=-1, epsilon=None, rms_scaling=False):
     """Normalize `x` over `axis` (an int or a list of ints) per position of the other axes, then
     scale by gamma and shift by beta; `keras.ops.layer_normalization`'s signature.

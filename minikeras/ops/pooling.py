@@ -34,6 +34,7 @@ from minikeras.backend.parallel import over_batch
 from minikeras.ops.core import convert_to_tensor
 from minikeras.ops.spatial_args import (same_padding, standardize_data_format,  # noqa: F401
                                         standardize_padding, standardize_tuple)
+from minikeras.ops.symbolic import op
 
 
 
@@ -71,6 +72,7 @@ def pooling_output_shape(input_shape, pool_size, strides=None, padding="valid",
 
 
 # -- the primitives -------------------------------------------------------------------------------
+@op
 def max_pool(inputs, pool_size, strides=None, padding="valid", data_format=None):
     """Max pooling over the spatial axes (1D, 2D or 3D: inputs of rank 3, 4 or 5).
 
@@ -128,6 +130,7 @@ def max_pool(inputs, pool_size, strides=None, padding="valid", data_format=None)
     return record(out, (x,), vjp)
 
 
+@op
 def average_pool(inputs, pool_size, strides=None, padding="valid", data_format=None):
     """Average pooling over the spatial axes (1D, 2D or 3D: inputs of rank 3, 4 or 5).
 

@@ -57,6 +57,7 @@ import threading
 from minikeras.backend.array_module import xp
 from minikeras.backend.autodiff import Tensor, is_recording, record
 from minikeras.ops.core import convert_to_tensor
+from minikeras.ops.symbolic import op
 
 SUPPORTED_ACTIVATIONS = ("tanh", "sigmoid", "relu", "hard_sigmoid", "linear")
 
@@ -372,6 +373,7 @@ def _merge_masked(seq, t, new, previous, out):
 
 
 # -- SimpleRNN -----------------------------------------------------------------------------------
+@op
 def simple_rnn_sequence(inputs, kernel, recurrent_kernel, bias=None, initial_state=None, mask=None,
                         go_backwards=False, activation="tanh", return_sequences=True,
                         zero_output_for_mask=False):
@@ -429,6 +431,7 @@ def simple_rnn_sequence(inputs, kernel, recurrent_kernel, bias=None, initial_sta
 
 
 # -- LSTM ----------------------------------------------------------------------------------------
+@op
 def lstm_sequence(inputs, kernel, recurrent_kernel, bias=None, initial_state=None, mask=None,
                   go_backwards=False, activation="tanh", recurrent_activation="sigmoid",
                   return_sequences=True, zero_output_for_mask=False):
@@ -526,6 +529,7 @@ def lstm_sequence(inputs, kernel, recurrent_kernel, bias=None, initial_state=Non
 
 
 # -- GRU -----------------------------------------------------------------------------------------
+@op
 def gru_sequence(inputs, kernel, recurrent_kernel, bias=None, initial_state=None, mask=None,
                  go_backwards=False, activation="tanh", recurrent_activation="sigmoid",
                  reset_after=True, return_sequences=True, zero_output_for_mask=False):

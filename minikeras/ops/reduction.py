@@ -2,6 +2,7 @@
 from minikeras.backend.array_module import xp
 from minikeras.backend.autodiff import record
 from minikeras.ops.core import convert_to_tensor, normalize_axis
+from minikeras.ops.symbolic import op
 
 
 def _expand_to(g, x, axis, keepdims):
@@ -12,6 +13,7 @@ def _expand_to(g, x, axis, keepdims):
     return g
 
 
+@op
 def sum(x, axis=None, keepdims=False):  # noqa: A001 - NumPy's name
     x = convert_to_tensor(x)
     axis = _as_axis(axis)
@@ -19,6 +21,7 @@ def sum(x, axis=None, keepdims=False):  # noqa: A001 - NumPy's name
                   lambda g: (xp.broadcast_to(_expand_to(g, x, axis, keepdims), x.shape),))
 
 
+@op
 def mean(x, axis=None, keepdims=False):
     x = convert_to_tensor(x)
     axis = _as_axis(axis)
@@ -43,17 +46,21 @@ def _extreme(fn, x, axis, keepdims):
     return record(out, (x,), vjp)
 
 
+@op
 def max(x, axis=None, keepdims=False):  # noqa: A001 - NumPy's name
     return _extreme(xp.max, x, axis, keepdims)
 
 
+@op
 def min(x, axis=None, keepdims=False):  # noqa: A001 - NumPy's name
     return _extreme(xp.min, x, axis, keepdims)
 
 
-amax, amin = max, min
+amax = op(max, name="amax")  # Keras has Amax / Amin ops beside Max / Min
+amin = op(min, name="amin")
 
 
+@op
 def prod(x, axis=None, keepdims=False):
     """Product; the gradient is prod / x, computed without division so zeros are handled."""
     x = convert_to_tensor(x)
@@ -73,6 +80,7 @@ def prod(x, axis=None, keepdims=False):
     return record(out, (x,), vjp)
 
 
+@op
 def var(x, axis=None, keepdims=False):
     """Biased variance (divides by N), like Keras."""
     x = convert_to_tensor(x)
@@ -80,11 +88,13 @@ def var(x, axis=None, keepdims=False):
     return mean(centered * centered, axis=axis, keepdims=keepdims)
 
 
+@op
 def std(x, axis=None, keepdims=False):
     from minikeras.ops.math import sqrt
     return sqrt(var(x, axis=axis, keepdims=keepdims))
 
 
+@op
 def logsumexp(x, axis=None, keepdims=False):
     """log(sum(exp(x))) with the max subtracted first so it never overflows."""
     x = convert_to_tensor(x)
@@ -100,22 +110,26 @@ def logsumexp(x, axis=None, keepdims=False):
                   lambda g: (_expand_to(g, x, axis, keepdims) * (shifted / total),))
 
 
+@op
 def argmax(x, axis=None, keepdims=False):
     """Index of the largest value (of the flattened array when axis is None, as in Keras)."""
     x = convert_to_tensor(x)
     return record(xp.argmax(x.data, axis=axis, keepdims=keepdims), (), None)
 
 
+@op
 def argmin(x, axis=None, keepdims=False):
     """Index of the smallest value (of the flattened array when axis is None, as in Keras)."""
     x = convert_to_tensor(x)
     return record(xp.argmin(x.data, axis=axis, keepdims=keepdims), (), None)
 
 
+@op
 def any(x, axis=None, keepdims=False):  # noqa: A001 - NumPy's name
     return record(xp.any(convert_to_tensor(x).data, axis=axis, keepdims=keepdims), (), None)
 
 
+@op
 def all(x, axis=None, keepdims=False):  # noqa: A001 - NumPy's name
     return record(xp.all(convert_to_tensor(x).data, axis=axis, keepdims=keepdims), (), None)
 

@@ -19,6 +19,7 @@ from minikeras.backend import config
 from minikeras.backend.array_module import xp
 from minikeras.backend.autodiff import record
 from minikeras.ops.core import convert_to_tensor
+from minikeras.ops.symbolic import op
 
 _SMALL_LIMIT = 0.46875
 _MIDDLE_LIMIT = 4.0
@@ -130,6 +131,7 @@ def _exp_minus_square(y):
         return xp.exp(a, out=a) * xp.exp(rest, out=rest)
 
 
+@op
 def erf(x):
     """The error function erf(x) = 2/sqrt(pi) * integral_0^x exp(-t^2) dt, elementwise.
 
@@ -143,6 +145,7 @@ def erf(x):
                   lambda g: (g * (_TWO_OVER_SQRT_PI * xp.exp(-data * data)),))
 
 
+@op
 def erfc(x):
     """The complementary error function 1 - erf(x), accurate also where erf(x) is near 1.
 

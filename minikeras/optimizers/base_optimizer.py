@@ -32,7 +32,7 @@ from minikeras.backend.autodiff import Tensor, Variable
 from minikeras.distribution.runs import reduce_gradients
 from minikeras.optimizers import schedules
 from minikeras.saving.serialization import resolve, serialize_keras_object
-from minikeras.utils.naming import auto_name
+from minikeras.backend.naming import auto_name
 
 # Keras 3 (torch and JAX backends) keeps the step counter as int32: `.h5` files store it so and
 # `model.summary()` counts its 4 bytes under "Optimizer params".

@@ -2,7 +2,7 @@
 from minikeras.backend import config as backend_config
 from minikeras.backend.array_module import xp
 from minikeras.optimizers.base_optimizer import Optimizer, _check_number
-from minikeras.utils.naming import auto_name
+from minikeras.backend.naming import auto_name
 
 
 class Nadam(Optimizer):

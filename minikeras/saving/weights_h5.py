@@ -48,7 +48,7 @@ _LEGACY_ROOT_GROUPS = ("model_weights",)
 # minikeras-internal attributes that hold layers but are not Keras attributes (the layer lists
 # of Sequential / Functional / Layer are reached through `layers` instead).
 _INTERNAL_ATTRIBUTES = frozenset({
-    "_tracked_layers", "_sequence", "_input_layer", "_functional_layers", "_inbound_nodes",
+    "_tracked_layers", "_sequence", "_input_layer", "_operations", "_inbound_nodes",
     "_outbound_nodes", "optimizer", "_output_tensor",
 })
 

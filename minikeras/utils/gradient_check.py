@@ -8,6 +8,7 @@ the referee for every hand-written VJP in minikeras. Use float64 inputs.
 import numpy as np
 
 from minikeras.backend.autodiff import Tensor, gradients
+from minikeras.ops.operation import Operation
 from minikeras.random.seed_generator import find_seed_generators
 
 
@@ -132,7 +133,5 @@ def layer_gradient_check(layer, inputs, training=False, h=1e-4, seed=0):
 def _seeded_generators(layer):
     """The seeded SeedGenerators of `layer` and its sublayers (unseeded ones draw from the
     shared generator, which is left to run on)."""
-    from minikeras.layers.layer import Layer
-
-    return [seed_generator for seed_generator in find_seed_generators(layer, Layer).values()
+    return [seed_generator for seed_generator in find_seed_generators(layer, Operation).values()
             if seed_generator.owns_state]

@@ -1,8 +1,6 @@
 """AdditiveAttention: Bahdanau-style attention, scores = sum(scale * tanh(query + key))."""
 from minikeras.layers.attention.attention import Attention
-from minikeras.ops.manipulation import expand_dims
-from minikeras.ops.math import tanh
-from minikeras.ops.reduction import sum as reduce_sum
+from minikeras.ops import expand_dims, sum as reduce_sum, tanh
 
 
 class AdditiveAttention(Attention):

@@ -11,12 +11,8 @@ from minikeras import random
 from minikeras.backend.array_module import xp
 from minikeras.backend.autodiff import Tensor
 from minikeras.layers.layer import Layer
-from minikeras.ops.core import cast, convert_to_tensor
-from minikeras.ops.linalg import matmul
-from minikeras.ops.manipulation import expand_dims, transpose
-from minikeras.ops.math import multiply, subtract, tanh, where
-from minikeras.ops.nn import softmax
-from minikeras.ops.reduction import sum as reduce_sum
+from minikeras.ops import (cast, convert_to_tensor, expand_dims, matmul, multiply, softmax,
+                           subtract, sum as reduce_sum, tanh, transpose, where)
 
 
 def bool_mask(mask):

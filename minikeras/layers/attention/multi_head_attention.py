@@ -22,12 +22,8 @@ from minikeras.backend.array_module import xp
 from minikeras.backend.autodiff import Tensor
 from minikeras.layers.attention.attention import bool_mask, causal_mask
 from minikeras.layers.layer import Layer, name_scope
-from minikeras.ops.core import cast, convert_to_tensor
-from minikeras.ops.linalg import matmul
-from minikeras.ops.manipulation import reshape, transpose
-from minikeras.ops.math import multiply, where
-from minikeras.ops.nn import dense
-from minikeras.ops.nn import softmax
+from minikeras.ops import (cast, convert_to_tensor, dense, matmul, multiply, reshape, softmax,
+                           transpose, where)
 
 
 class _EinsumProjection(Layer):

@@ -3,7 +3,8 @@ argument checks and shape formulas every convolution layer family uses."""
 from minikeras import activations, constraints, initializers, regularizers
 from minikeras.layers.input_spec import InputSpec, assert_input_compatibility
 from minikeras.layers.layer import Layer
-from minikeras.ops.convolution import (conv, conv_output_length, standardize_data_format,
+from minikeras.ops import conv
+from minikeras.ops.convolution import (conv_output_length, standardize_data_format,
                                        standardize_tuple)
 
 

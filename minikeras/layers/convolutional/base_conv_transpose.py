@@ -8,7 +8,8 @@ from minikeras.layers.convolutional.base_conv import (activate, add_kernel_and_b
                                                       standardize_layer_tuple, standardize_padding)
 from minikeras.layers.input_spec import InputSpec, assert_input_compatibility
 from minikeras.layers.layer import Layer
-from minikeras.ops.convolution import conv_transpose, conv_transpose_output_length
+from minikeras.ops import conv_transpose
+from minikeras.ops.convolution import conv_transpose_output_length
 
 
 class BaseConvTranspose(Layer):

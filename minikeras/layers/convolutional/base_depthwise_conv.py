@@ -7,7 +7,7 @@ from minikeras.layers.convolutional.base_conv import (activate, channel_axis, ch
                                                       standardize_layer_tuple, standardize_padding)
 from minikeras.layers.input_spec import InputSpec, assert_input_compatibility
 from minikeras.layers.layer import Layer
-from minikeras.ops.convolution import depthwise_conv
+from minikeras.ops import depthwise_conv
 
 
 class BaseDepthwiseConv(Layer):

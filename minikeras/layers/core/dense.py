@@ -2,7 +2,7 @@
 from minikeras import activations, constraints, initializers, regularizers
 from minikeras.layers.input_spec import InputSpec
 from minikeras.layers.layer import Layer
-from minikeras.ops.nn import dense
+from minikeras.ops import dense
 
 
 class Dense(Layer):

@@ -19,7 +19,7 @@ from minikeras import constraints, initializers, regularizers
 from minikeras.backend.array_module import xp
 from minikeras.backend.autodiff import Tensor, record
 from minikeras.layers.layer import Layer
-from minikeras.ops.core import convert_to_tensor
+from minikeras.ops import convert_to_tensor
 
 
 def scatter_method(num_rows, tokens, width):

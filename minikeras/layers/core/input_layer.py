@@ -1,7 +1,8 @@
 """`Input()` and `InputLayer`: the entry point of a model, holding the expected input shape."""
 from minikeras.backend import config
-from minikeras.layers.layer import KerasTensor, Layer
-from minikeras.layers.node import Node
+from minikeras.backend.keras_tensor import KerasTensor
+from minikeras.layers.layer import Layer
+from minikeras.ops.node import Node
 
 
 class InputLayer(Layer):

@@ -2,8 +2,7 @@
 from minikeras.backend.array_module import xp
 from minikeras.backend.autodiff import Tensor
 from minikeras.layers.layer import Layer
-from minikeras.ops.math import not_equal, where
-from minikeras.ops.reduction import any as reduce_any
+from minikeras.ops import any as reduce_any, not_equal, where
 
 
 class Masking(Layer):

@@ -9,7 +9,8 @@ and each pair of sizes must be equal or one of them 1, so (batch, 3, 4) merges w
 (the shorter input gets size-1 axes inserted right after the batch axis) and with (batch, 1, 4).
 """
 from minikeras import ops
-from minikeras.layers.layer import KerasTensor, Layer
+from minikeras.backend.keras_tensor import KerasTensor
+from minikeras.layers.layer import Layer
 
 
 def is_shape_list(input_shape):

@@ -5,10 +5,8 @@ from minikeras.backend.array_module import xp
 from minikeras.backend.autodiff import Tensor
 from minikeras.layers.input_spec import InputSpec
 from minikeras.layers.layer import Layer
-from minikeras.ops.core import cast
-from minikeras.ops.math import add, multiply
-from minikeras.ops.normalization import (batch_moments, batch_normalization,
-                                         batch_normalization_training)
+from minikeras.ops import add, batch_normalization, cast, multiply
+from minikeras.ops.normalization import batch_moments, batch_normalization_training
 
 
 class BatchNormalization(Layer):

@@ -3,9 +3,7 @@ from minikeras import constraints, initializers, regularizers
 from minikeras.backend.array_module import xp
 from minikeras.layers.input_spec import InputSpec
 from minikeras.layers.layer import Layer
-from minikeras.ops.core import cast
-from minikeras.ops.manipulation import reshape
-from minikeras.ops.normalization import layer_normalization
+from minikeras.ops import cast, layer_normalization, reshape
 
 
 class GroupNormalization(Layer):

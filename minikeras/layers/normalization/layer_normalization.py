@@ -4,8 +4,7 @@ import warnings
 from minikeras import constraints, initializers, regularizers
 from minikeras.backend.array_module import xp
 from minikeras.layers.layer import Layer
-from minikeras.ops.core import cast
-from minikeras.ops.normalization import layer_normalization
+from minikeras.ops import cast, layer_normalization
 
 
 class LayerNormalization(Layer):

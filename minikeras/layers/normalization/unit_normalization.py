@@ -1,7 +1,6 @@
 """UnitNormalization: scale each sample to unit L2 norm along the given axes."""
 from minikeras.layers.layer import Layer
-from minikeras.ops.math import maximum, multiply, reciprocal, sqrt, square
-from minikeras.ops.reduction import sum as reduce_sum
+from minikeras.ops import maximum, multiply, reciprocal, sqrt, square, sum as reduce_sum
 
 # Keras's floor: inputs whose norm is below it are multiplied by 1 / EPSILON instead.
 EPSILON = 1e-12

@@ -1,8 +1,9 @@
 """BasePooling: what MaxPooling1D/2D/3D and AveragePooling1D/2D/3D share."""
 from minikeras.layers.input_spec import InputSpec
 from minikeras.layers.layer import Layer
-from minikeras.ops.pooling import (average_pool, max_pool, pooling_output_shape,
-                                   standardize_data_format, standardize_padding, standardize_tuple)
+from minikeras.ops import average_pool, max_pool
+from minikeras.ops.pooling import (pooling_output_shape, standardize_data_format,
+                                   standardize_padding, standardize_tuple)
 
 
 def layer_owner(layer):

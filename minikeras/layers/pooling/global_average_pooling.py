@@ -2,9 +2,7 @@
 from minikeras.backend.array_module import xp
 from minikeras.layers.pooling.base_global_pooling import BaseGlobalPooling
 from minikeras.layers.pooling.base_pooling import layer_owner
-from minikeras.ops.core import convert_to_tensor
-from minikeras.ops.math import divide, where
-from minikeras.ops.reduction import mean, sum as reduce_sum
+from minikeras.ops import convert_to_tensor, divide, mean, sum as reduce_sum, where
 
 
 class _GlobalAveragePooling(BaseGlobalPooling):

@@ -1,6 +1,6 @@
 """GlobalMaxPooling1D/2D/3D: the largest value over all spatial positions, per channel."""
 from minikeras.layers.pooling.base_global_pooling import BaseGlobalPooling
-from minikeras.ops.reduction import max as reduce_max
+from minikeras.ops import max as reduce_max
 
 
 class _GlobalMaxPooling(BaseGlobalPooling):

@@ -8,8 +8,7 @@ from minikeras.backend import config
 from minikeras.backend.array_module import xp
 from minikeras.backend.autodiff import Tensor
 from minikeras.layers.layer import Layer
-from minikeras.ops.core import cast
-from minikeras.ops.math import add, divide, multiply, subtract
+from minikeras.ops import add, cast, divide, multiply, subtract
 
 
 class Normalization(Layer):

@@ -5,8 +5,7 @@ from minikeras.backend import config
 from minikeras.backend.array_module import xp
 from minikeras.layers.config_values import deserialize_value, serialize_value
 from minikeras.layers.layer import Layer
-from minikeras.ops.core import cast
-from minikeras.ops.math import add, multiply
+from minikeras.ops import add, cast, multiply
 
 
 class Rescaling(Layer):

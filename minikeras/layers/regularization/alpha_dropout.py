@@ -2,7 +2,7 @@
 from minikeras import random
 from minikeras.layers.layer import Layer
 from minikeras.layers.regularization.validation import validate_fraction, validate_seed
-from minikeras.ops.math import add, multiply
+from minikeras.ops import add, multiply
 
 # SELU's constants (Klambauer et al., 2017), as Keras writes them.
 ALPHA = 1.6732632423543772848170429916717

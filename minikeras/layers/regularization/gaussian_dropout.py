@@ -4,7 +4,7 @@ import math
 from minikeras import random
 from minikeras.layers.layer import Layer
 from minikeras.layers.regularization.validation import validate_fraction, validate_seed
-from minikeras.ops.math import multiply
+from minikeras.ops import multiply
 
 
 class GaussianDropout(Layer):

@@ -2,7 +2,7 @@
 from minikeras import random
 from minikeras.layers.layer import Layer
 from minikeras.layers.regularization.validation import validate_fraction, validate_seed
-from minikeras.ops.math import add
+from minikeras.ops import add
 
 
 class GaussianNoise(Layer):

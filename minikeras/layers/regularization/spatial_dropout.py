@@ -3,7 +3,7 @@ from minikeras import random
 from minikeras.layers.input_spec import InputSpec
 from minikeras.layers.regularization.dropout import Dropout
 from minikeras.layers.regularization.validation import validate_seed
-from minikeras.ops.math import multiply
+from minikeras.ops import multiply
 from minikeras.ops.pooling import standardize_data_format
 
 

@@ -2,7 +2,7 @@
 from minikeras.layers.input_spec import InputSpec
 from minikeras.layers.layer import Layer
 from minikeras.layers.reshaping.zero_padding import layer_owner, standardize_pairs
-from minikeras.ops.manipulation import getitem
+from minikeras.ops import getitem
 from minikeras.ops.pooling import standardize_data_format, standardize_tuple
 
 

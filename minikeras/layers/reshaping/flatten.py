@@ -3,7 +3,7 @@ import math
 
 from minikeras.backend import config
 from minikeras.layers.layer import Layer
-from minikeras.ops.manipulation import reshape, transpose
+from minikeras.ops import reshape, transpose
 
 
 class Flatten(Layer):

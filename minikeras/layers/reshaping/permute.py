@@ -1,7 +1,7 @@
 """Permute: reorder the non-batch axes of the inputs."""
 from minikeras.layers.input_spec import InputSpec
 from minikeras.layers.layer import Layer
-from minikeras.ops.manipulation import transpose
+from minikeras.ops import transpose
 
 
 class Permute(Layer):

@@ -1,7 +1,7 @@
 """RepeatVector: repeat each input vector n times along a new time axis."""
 from minikeras.layers.input_spec import InputSpec
 from minikeras.layers.layer import Layer
-from minikeras.ops.manipulation import expand_dims, repeat
+from minikeras.ops import expand_dims, repeat
 
 
 class RepeatVector(Layer):

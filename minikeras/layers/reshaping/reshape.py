@@ -2,7 +2,7 @@
 import math
 
 from minikeras.layers.layer import Layer
-from minikeras.ops.manipulation import reshape
+from minikeras.ops import reshape
 
 
 class Reshape(Layer):

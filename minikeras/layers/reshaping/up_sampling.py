@@ -12,7 +12,7 @@ r = o % f mixes value i = o // f with its neighbour (i + 1 or i - 1) by the fixe
 from minikeras.layers.input_spec import InputSpec
 from minikeras.layers.layer import Layer
 from minikeras.layers.reshaping.zero_padding import layer_owner
-from minikeras.ops.manipulation import broadcast_to, concatenate, getitem, reshape, stack
+from minikeras.ops import broadcast_to, concatenate, getitem, reshape, stack
 from minikeras.ops.pooling import standardize_data_format, standardize_tuple
 
 _INTERPOLATIONS = ("nearest", "bilinear")

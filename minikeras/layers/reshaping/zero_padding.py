@@ -2,7 +2,7 @@
 spatial axes (often before a convolution)."""
 from minikeras.layers.input_spec import InputSpec
 from minikeras.layers.layer import Layer
-from minikeras.ops.manipulation import pad
+from minikeras.ops import pad
 from minikeras.ops.pooling import standardize_data_format, standardize_tuple
 
 _ORDINALS = ("1st", "2nd", "3rd")

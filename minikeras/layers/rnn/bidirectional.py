@@ -2,8 +2,7 @@
 import copy
 
 from minikeras.layers.layer import Layer, name_scope
-from minikeras.ops.core import cast
-from minikeras.ops.manipulation import concatenate, getitem
+from minikeras.ops import cast, concatenate, getitem
 
 _RNN_ATTRIBUTES = ("return_sequences", "return_state", "go_backwards")
 _MERGE_MODES = ("sum", "mul", "ave", "concat", None)

@@ -18,7 +18,7 @@ from minikeras.layers.input_spec import InputSpec
 from minikeras.layers.layer import Layer
 from minikeras.layers.rnn.rnn import (RNN, DropoutRNNCell, as_array, cell_property, check_units,
                                       fused_activation_name, input_dropout)
-from minikeras.ops.recurrent import lstm_sequence
+from minikeras.ops import lstm_sequence
 
 
 class LSTMCell(Layer, DropoutRNNCell):

@@ -16,7 +16,7 @@ from minikeras.layers.input_spec import InputSpec
 from minikeras.layers.layer import Layer
 from minikeras.layers.rnn.rnn import (RNN, DropoutRNNCell, cell_property, check_units,
                                       fused_activation_name, input_dropout)
-from minikeras.ops.recurrent import simple_rnn_sequence
+from minikeras.ops import simple_rnn_sequence
 
 
 class SimpleRNNCell(Layer, DropoutRNNCell):

@@ -2,7 +2,7 @@
 from minikeras.backend.array_module import xp
 from minikeras.backend.autodiff import Tensor
 from minikeras.layers.layer import Layer, name_scope
-from minikeras.ops.manipulation import reshape
+from minikeras.ops import reshape
 
 
 class TimeDistributed(Layer):

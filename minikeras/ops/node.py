@@ -1,34 +1,25 @@
-"""The graph that the Functional API records: one `Node` per call of a layer on symbolic tensors.
+"""The graph that symbolic calls record: one `Node` per call of an operation on KerasTensors.
 
-Calling a layer on `KerasTensor`s (no data, just shape and dtype) does not compute anything; it
-appends a `Node` to the layer's `_inbound_nodes` remembering the call's arguments and the
-symbolic outputs it produced. Each output tensor points back at its node through
-`_keras_history = KerasHistory(layer, node_index, tensor_index)`, so a model can walk from its
-outputs back to its inputs and replay the calls on real arrays in the same order.
+Calling an operation (a layer, a model, an op such as `ops.exp`) on `KerasTensor`s (no data,
+just shape and dtype) does not compute anything; it appends a `Node` to the operation's
+`_inbound_nodes` remembering the call's arguments and the symbolic outputs it produced. Each
+output tensor points back at its node through `_keras_history = KerasHistory(operation,
+node_index, tensor_index)`, so a `Function` (minikeras/ops/function.py) can walk from its outputs
+back to its inputs and replay the calls on real arrays in the same order.
 """
 import collections
 
-from minikeras import tree
+from minikeras.backend.keras_tensor import is_keras_tensor
+from minikeras.tree import flatten, map_structure
 
 KerasHistory = collections.namedtuple("KerasHistory", ["operation", "node_index", "tensor_index"])
-
-
-# The graph walks nested call arguments and outputs in `minikeras.tree`'s order (dicts by key).
-flatten = tree.flatten
-map_structure = tree.map_structure
-pack_as = tree.pack_sequence_as
-
-
-def is_keras_tensor(value):
-    from minikeras.layers.layer import KerasTensor
-    return isinstance(value, KerasTensor)
 
 
 class Node:
     """One call `operation(*call_args, **call_kwargs)` on symbolic tensors.
 
     Attributes:
-        operation: the layer (or model) that was called.
+        operation: the operation (layer, model or op) that was called.
         call_args, call_kwargs: the arguments as given (KerasTensors among other values).
         input_tensors: the KerasTensors found in the arguments, in order.
         outputs: the output structure (KerasTensors); `output_tensors` is it flattened.
@@ -65,7 +56,8 @@ class Node:
     def arguments_with(self, values_by_id):
         """The call's (args, kwargs) with every KerasTensor replaced by `values_by_id[id(t)]`."""
         replace = lambda x: values_by_id[id(x)] if is_keras_tensor(x) else x  # noqa: E731
-        return map_structure(replace, list(self.call_args)), map_structure(replace, self.call_kwargs)
+        return (map_structure(replace, list(self.call_args)),
+                map_structure(replace, self.call_kwargs))
 
     def __repr__(self):
         return f"<Node operation={self.operation.name}, inputs={len(self.input_tensors)}>"

@@ -1,0 +1,176 @@
+"""`@op`: the one registration of a public op, and what an op does on symbolic tensors.
+
+    @op
+    def exp(x):
+        x = convert_to_tensor(x)
+        out = xp.exp(x.data)
+        return record(out, (x,), lambda g: (g * out,))
+
+The decorated function is the op everywhere (`ops.exp is ops.math.exp`). Called on real
+tensors it runs the function after one cheap scan of its arguments. Called with a `KerasTensor`
+among its arguments (a functional model's symbolic tensor) it computes nothing, as in Keras 3:
+it makes an operation for that op (an `Op` subclass named as Keras names its operation classes,
+`true_divide` -> `TrueDivide`, `getitem` -> `GetItem`) and records the call as a graph node. So
+summaries, auto names (`true_divide`, `true_divide_1`, ...) and saved configs read like Keras's:
+
+    {"module": "keras.src.ops.numpy", "class_name": "TrueDivide", "config": {"name": "true_divide"},
+     "inbound_nodes": [{"args": [<keras tensor>, 255.0], "kwargs": {}}]}
+
+Positional arguments (tensors and constants) are the node's call arguments; keyword arguments
+without tensors (`axis=1`) are the operation's config. At run time the op runs on real tensors.
+Code that must skip even the scan (Tensor's operators) calls `fn.eager`, the undecorated function.
+"""
+import functools
+
+import numpy as np
+
+from minikeras.backend import config
+from minikeras.backend.keras_tensor import (SYMBOLIC_OR_CONTAINER, KerasTensor,
+                                            any_symbolic_tensors, contains_symbolic)
+from minikeras.tree import flatten
+from minikeras.ops.operation import Operation
+
+#: public op name -> the undecorated function (filled by `@op`, in definition order)
+_EAGER = {}
+#: minikeras op name -> the op name Keras gives the operation (and its instances)
+_CANONICAL = {"abs": "absolute", "getitem": "get_item"}
+#: Keras op classes that a file's config does not turn into operations: Keras records the mask
+#: an Embedding / Masking computes as `not_equal` ops, which minikeras propagates itself
+#: (models/functional_config.py drops them; one used otherwise stays an error).
+_NOT_READ = {"Equal", "NotEqual"}
+_classes = {}  # Keras class name -> Op subclass
+
+
+def op(fn=None, *, name=None):
+    """Register `fn` as the public op `name` (default `fn.__name__`) and return its dispatcher.
+
+    `op(fn, name="true_divide")` registers an alias that records under its own name."""
+    if fn is None:
+        return functools.partial(op, name=name)
+    fn = getattr(fn, "eager", fn)
+    op_name = name or fn.__name__
+
+    @functools.wraps(fn)
+    def dispatch(*args, **kwargs):
+        # `any_symbolic_tensors` inlined: the eager path pays one isinstance per argument
+        for value in args:
+            if isinstance(value, SYMBOLIC_OR_CONTAINER) and contains_symbolic(value):
+                return symbolic_op(op_name, args, kwargs)
+        if kwargs:
+            for value in kwargs.values():
+                if isinstance(value, SYMBOLIC_OR_CONTAINER) and contains_symbolic(value):
+                    return symbolic_op(op_name, args, kwargs)
+        return fn(*args, **kwargs)
+
+    dispatch.__name__ = dispatch.__qualname__ = op_name
+    dispatch.eager = fn
+    dispatch.op_name = op_name
+    _EAGER[op_name] = fn
+    return dispatch
+
+
+def registered_ops():
+    """{public op name: undecorated function} for every op registered with `@op`."""
+    return dict(_EAGER)
+
+
+def symbolic_op(op_name, args, kwargs):
+    """`ops.<op_name>(*args, **kwargs)` with KerasTensors among the arguments: a graph node.
+
+    Keyword arguments without tensors become the operation's config; the others stay call
+    arguments of the node."""
+    op_kwargs = {key: value for key, value in kwargs.items()
+                 if not any(isinstance(x, KerasTensor) for x in flatten(value))}
+    tensor_kwargs = {key: value for key, value in kwargs.items() if key not in op_kwargs}
+    return op_class(op_name)(**op_kwargs)(*args, **tensor_kwargs)
+
+
+class Op(Operation):
+    """One `minikeras.ops` function applied in a functional graph (subclassed once per op).
+
+    It has no weights and needs no build; `model.layers` leaves it out and `model.operations`
+    lists it, as in Keras.
+
+    Args:
+        name: the operation's name (default: the op's Keras name, made unique).
+        **op_kwargs: the op's non-tensor keyword arguments (e.g. `axis=1`), its config.
+    """
+
+    op_name = None  # the public name in `minikeras.ops`
+    keras_module = "keras.src.ops.numpy"
+    built = True
+    trainable = True
+    weights = trainable_weights = non_trainable_weights = ()
+    losses = ()
+
+    def __init__(self, name=None, **op_kwargs):
+        super().__init__(name=name)
+        self.dtype = config.floatx()
+        self.op_kwargs = op_kwargs
+
+    def __call__(self, *args, **kwargs):
+        if any_symbolic_tensors(args, kwargs):
+            return self.symbolic_call(*args, **kwargs)
+        kwargs.pop("training", None)
+        kwargs.pop("mask", None)
+        return self.call(*args, **kwargs)
+
+    def compute_output_spec(self, *args, **kwargs):
+        with np.errstate(all="ignore"):  # the shapes come from a run on zeros (e.g. 2 / x)
+            return super().compute_output_spec(*args, **kwargs)
+
+    def call(self, *args, **kwargs):
+        if self.op_name == "getitem" and len(args) == 2 and isinstance(args[1], list):
+            args = (args[0], tuple(args[1]))  # a JSON config writes the index tuple as a list
+        return _EAGER[self.op_name](*args, **self.op_kwargs, **kwargs)
+
+    def count_params(self):
+        return 0
+
+    def get_config(self):
+        return {"name": self.name, **self.op_kwargs}
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
+
+    def __repr__(self):
+        return f"<{type(self).__name__} name={self.name}>"
+
+
+def _class_name(op_name):
+    canonical = _CANONICAL.get(op_name, op_name)
+    return "".join(part[:1].upper() + part[1:] for part in canonical.split("_"))
+
+
+def _keras_module(fn):
+    module = getattr(fn, "__module__", "") or ""
+    for ours, theirs in (("nn", "nn"), ("special", "math"), ("core", "core")):
+        if module.endswith("ops." + ours):
+            return "keras.src.ops." + theirs
+    return "keras.src.ops.numpy"
+
+
+def op_class(op_name):
+    """The `Op` subclass for the public op `op_name` (created once)."""
+    class_name = _class_name(op_name)
+    cls = _classes.get(class_name)
+    if cls is None:
+        cls = type(class_name, (Op,), {
+            "op_name": op_name, "keras_module": _keras_module(_EAGER[op_name]),
+            "__doc__": f"`minikeras.ops.{op_name}` in a functional graph (Keras's {class_name})."})
+        cls.__module__ = __name__
+        _classes[class_name] = cls
+    return cls
+
+
+def keras_op_class(class_name):
+    """The `Op` class for a Keras op class name in a config (None if there is none)."""
+    if class_name in _NOT_READ:
+        return None
+    if class_name not in _classes:
+        for op_name in _EAGER:
+            if _class_name(op_name) == class_name:
+                return op_class(op_name)
+        return None
+    return _classes[class_name]
