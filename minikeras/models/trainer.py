@@ -16,6 +16,7 @@ from minikeras.backend.array_module import xp, to_numpy
 from minikeras.backend.autodiff import Tensor, gradients, no_grad
 from minikeras.callbacks.callback_list import CallbackList
 from minikeras.distribution import distribution_lib
+from minikeras.layers.layer import all_sublayers_built
 from minikeras.layers.node import flatten, map_structure, pack_as
 from minikeras.models.compile_utils import CompileLoss, CompileMetrics, flatten_logs_in_order
 from minikeras.models.data_adapter import (ArrayDataAdapter, flatten_structure,
@@ -409,8 +410,12 @@ class Trainer:
         return flatten_logs_in_order(logs, names)
 
     def _ensure_built(self, x):
-        if not self.built:
-            self.build(_shape_with_none_batch(x))
+        """Build the model and every sublayer from the first batch `x` before training starts
+        (so that the weights to train are all there): the shapes (batch size unknown) and
+        dtypes nested like `x`, so a `call` taking a dict or list builds too."""
+        if not (self.built and all_sublayers_built(self)):
+            self._maybe_build(_shape_with_none_batch(x), _dtype_structure(x),
+                              strict=not self.built)
 
 
 def unpack_x_y_sample_weight(data):
@@ -489,8 +494,22 @@ def _num_samples(x):
 
 
 def _shape_with_none_batch(x):
-    shapes = [(None,) + tuple(a.shape[1:]) for a in flatten_structure(x)]
-    return shapes[0] if len(shapes) == 1 else shapes
+    """The shapes of the arrays in `x` with the batch size unknown, nested like `x` (a list for a
+    list or tuple, a dict with the same keys for a dict): what `build(input_shape)` gets."""
+    if isinstance(x, dict):
+        return {key: _shape_with_none_batch(value) for key, value in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [_shape_with_none_batch(value) for value in x]
+    return (None,) + tuple(x.shape[1:])
+
+
+def _dtype_structure(x):
+    """The dtypes of the arrays in `x`, nested like `_shape_with_none_batch(x)`."""
+    if isinstance(x, dict):
+        return {key: _dtype_structure(value) for key, value in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [_dtype_structure(value) for value in x]
+    return x.dtype
 
 
 def _check_validation_freq(validation_freq):
