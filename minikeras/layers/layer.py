@@ -518,7 +518,8 @@ class Layer:
         """
         if not _is_shape(input_shape):
             specs = _map_shape_structure(
-                lambda shape: KerasTensor(shape, self.dtype, name="output_shape_trace"), input_shape)
+                lambda shape: KerasTensor(shape, self.dtype, name="output_shape_trace"),
+                input_shape)
             outputs = _merge_specs(self._call_on_zeros([specs], {}, batch=2, other=8),
                                    self._call_on_zeros([specs], {}, batch=3, other=9))
             return map_structure(lambda t: t.shape if isinstance(t, KerasTensor) else t, outputs)
