@@ -6,8 +6,10 @@ and describes itself with `get_config()` so `from_config` can rebuild it. `__cal
 together: convert the inputs, build on first use, check the input shape, call, collect losses.
 """
 import contextlib
+import functools
 import inspect
 import math
+import numbers
 import sys
 import threading
 import warnings
@@ -20,7 +22,7 @@ from minikeras.backend.keras_tensor import KerasTensor
 from minikeras.layers.auto_config import (auto_config, record_init_arguments, revive,
                                           uses_auto_config)
 from minikeras.layers.input_spec import assert_input_compatibility
-from minikeras.tree import flatten
+from minikeras.tree import flatten, map_structure
 from minikeras.ops import cast, convert_to_tensor
 from minikeras.ops.node import Node
 from minikeras.ops.operation import Operation
@@ -120,6 +122,14 @@ class Layer(Operation):
 
     # `inspect.signature(Layer)` shows the constructor's arguments, not __new__'s (*args, **kwargs)
     __new__.__signature__ = inspect.signature(__init__)
+
+    def __init_subclass__(cls, **kwargs):
+        # As in Keras, a layer is built once its `build` returns, whether or not that `build`
+        # sets `self.built` (so an explicit `model.build(shape)` is not repeated by `fit`).
+        super().__init_subclass__(**kwargs)
+        build = cls.__dict__.get("build")
+        if build is not None and not hasattr(build, "__wrapped__"):
+            cls.build = _marks_built(build)
 
     # -- attribute tracking --------------------------------------------------------------------
     def __setattr__(self, name, value):
@@ -238,15 +248,59 @@ class Layer(Operation):
 
     # -- building and calling ------------------------------------------------------------------
     def build(self, input_shape):
-        """Create the weights for inputs of `input_shape` (batch axis first). Default: none."""
-        self.built = True
+        """Create the weights for inputs of `input_shape`.
 
-    def _maybe_build(self, input_shape):
-        if not self.built:
-            self.build(input_shape)
-            self.built = True
+        `input_shape` is nested like the inputs of `call`: a shape tuple (batch axis first, None
+        for unknown sizes) for one tensor, a list of them for a list or tuple of tensors, a dict
+        of them for a dict. Layers with weights of their own override this. The default builds
+        the sublayers that `call` uses (as Keras does for a layer without its own `build`):
+        when one of them is unbuilt, `call` is traced once on symbolic inputs of these shapes.
+        """
+        if not _overrides_build(self):  # not when an override calls super().build(...)
+            self._build_by_tracing(input_shape)
             if self.__dict__.get("_build_input_shape") is None:
                 self._build_input_shape = input_shape  # Keras's build_config
+        self.built = True
+
+    def _maybe_build(self, input_shape, input_dtype=None, strict=False):
+        """Build before the first call, from the shapes of its inputs (nested like them, see
+        `build`): an overridden `build` gets them; then, if some sublayer (at any depth) is
+        still unbuilt, `call` is traced on symbolic inputs of these shapes and dtypes
+        (`input_dtype`: the same structure of dtypes; None means the layer's dtype). The shapes
+        are recorded as Keras's build config.
+
+        A trace that fails is left, as in Keras, when a call follows (the call builds the
+        sublayers, or raises the real error); `strict=True` (building before `fit`) raises."""
+        if self.built and all_sublayers_built(self):
+            return
+        if not self.built and _overrides_build(self):
+            self.build(input_shape)
+        try:
+            self._build_by_tracing(input_shape, input_dtype)
+        except Exception:
+            if strict:
+                raise
+        self.built = True
+        if self.__dict__.get("_build_input_shape") is None:
+            self._build_input_shape = input_shape  # Keras's build_config
+
+    def _build_by_tracing(self, input_shape, input_dtype=None):
+        """Build the sublayers `call` uses by running it once on symbolic inputs shaped like
+        `input_shape` (with recording off, unknown sizes set to 1, `training=False`), the way
+        Keras traces `call` with `compute_output_spec`. Nothing to do when every sublayer is
+        built already (or there is none): a layer's own weights come from `build`; nor when
+        `call` needs more tensors than the inputs (an RNN cell's `states`): those sublayers
+        build at the first call."""
+        if (type(self).call is Layer.call or all_sublayers_built(self)
+                or _required_call_arguments(self.call) > 1):
+            return
+        if input_dtype is None:
+            input_dtype = _map_shape_structure(lambda shape: self.dtype, input_shape)
+        specs = _map_shape_structure(  # named, so that tracing takes no auto-name
+            lambda shape, dtype: KerasTensor(shape, dtype, name="build_trace"), input_shape,
+            input_dtype)
+        self._call_on_zeros([specs], {}, batch=1, other=1)
+        self._clear_losses()  # the trace's `add_loss` terms are not the first call's
 
     def call(self, inputs, *args, **kwargs):
         """The computation. Subclasses override this."""
@@ -256,8 +310,8 @@ class Layer(Operation):
         if _any_symbolic(inputs, args, kwargs):
             return self._symbolic_call(inputs, *args, **kwargs)
         inputs = self._convert_inputs(inputs)
-        shape = _shape_of(inputs)
-        self._maybe_build(shape)
+        if not self.built:
+            self._maybe_build(_shape_of(inputs), _dtype_of(inputs))
         if isinstance(inputs, Tensor):
             assert_input_compatibility(self.input_spec, inputs.shape, self.name)
         training = kwargs.get("training")
@@ -329,8 +383,8 @@ class Layer(Operation):
                                  f"(from `Input`) and concrete arrays. In a functional model every "
                                  f"tensor argument must come from an `Input`; pass constants "
                                  f"through a layer (e.g. as a weight) instead.")
-        shape = _shape_of(inputs)
-        self._maybe_build(shape)
+        if not self.built:
+            self._maybe_build(_shape_of(inputs), _dtype_of(inputs))
         if isinstance(inputs, KerasTensor):
             assert_input_compatibility(self.input_spec, inputs.shape, self.name)
         outputs = self.compute_output_spec(inputs, *args, **kwargs)
@@ -367,8 +421,16 @@ class Layer(Operation):
         """Output shape for `input_shape` (None = unknown size).
 
         The default runs `call` once on zeros (unknown sizes set to 1) without recording a graph,
-        which works for any layer; layers override it when the shape is known by formula.
+        which works for any layer; layers override it when the shape is known by formula. For a
+        list or dict of input shapes, `call` runs on a list or dict of zeros (twice, as in
+        `compute_output_spec`) and the result is the output shape(s), nested like the outputs.
         """
+        if not _is_shape(input_shape):
+            specs = _map_shape_structure(
+                lambda shape: KerasTensor(shape, self.dtype, name="output_shape_trace"),
+                input_shape)
+            outputs = Operation.compute_output_spec(self, specs)  # runs `call` on zeros
+            return map_structure(lambda t: t.shape if isinstance(t, KerasTensor) else t, outputs)
         concrete = tuple(1 if d is None else d for d in input_shape)
         with no_grad():
             output = self.call(Tensor(xp.zeros(concrete, dtype=self.dtype)),
@@ -428,11 +490,69 @@ def _is_shape_list(shape):
 
 
 def _shape_of(inputs):
+    """The shapes of `inputs`, nested like them: a tuple per tensor, a list for a list or tuple
+    of inputs, a dict (same key order) for a dict."""
     if isinstance(inputs, (list, tuple)):
-        return [tuple(x.shape) for x in inputs]
+        return [_shape_of(x) for x in inputs]
     if isinstance(inputs, dict):
-        return {k: tuple(v.shape) for k, v in inputs.items()}
+        return {k: _shape_of(v) for k, v in inputs.items()}
     return tuple(inputs.shape)
+
+
+def _dtype_of(inputs):
+    """The dtypes of `inputs`, nested like `_shape_of(inputs)`."""
+    if isinstance(inputs, (list, tuple)):
+        return [_dtype_of(x) for x in inputs]
+    if isinstance(inputs, dict):
+        return {k: _dtype_of(v) for k, v in inputs.items()}
+    return inputs.dtype
+
+
+def _is_shape(value):
+    """Whether `value` is one shape (a tuple or list of sizes and None), not a list of them."""
+    return isinstance(value, (list, tuple)) and all(
+        d is None or (isinstance(d, numbers.Integral) and not isinstance(d, bool)) for d in value)
+
+
+def _map_shape_structure(fn, shapes, *more):
+    """`fn(shape, *leaves)` for every shape of a nested list / tuple / dict of shapes (Keras's
+    `tree.map_shape_structure`): a tuple or list of ints and None is one shape, not a list.
+    `more` are structures nested like `shapes` whose leaves go along."""
+    if _is_shape(shapes):
+        return fn(tuple(shapes), *more)
+    if isinstance(shapes, dict):
+        return {key: _map_shape_structure(fn, value, *(m[key] for m in more))
+                for key, value in shapes.items()}
+    if isinstance(shapes, (list, tuple)):
+        return [_map_shape_structure(fn, value, *(m[i] for m in more))
+                for i, value in enumerate(shapes)]
+    raise ValueError(f"Expected a shape (a tuple of ints and None) or a list / dict of shapes; "
+                     f"received {shapes!r}.")
+
+
+def _required_call_arguments(call):
+    """How many positional arguments a (bound) `call` needs: 1 for `call(inputs, training=None)`."""
+    return sum(1 for p in inspect.signature(call).parameters.values()
+               if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) and p.default is p.empty)
+
+
+def _marks_built(build):
+    """`build`, setting `built = True` once it returns."""
+    @functools.wraps(build)
+    def build_and_mark(self, *args, **kwargs):
+        build(self, *args, **kwargs)
+        self.built = True
+    return build_and_mark
+
+
+def all_sublayers_built(layer):
+    """Whether every layer below `layer` (at any depth) is built."""
+    return all(sublayer.built and all_sublayers_built(sublayer) for sublayer in layer._layers)
+
+
+def _overrides_build(layer):
+    """Whether the layer's class defines its own `build` (then `build` creates its weights)."""
+    return type(layer).build is not Layer.build
 
 
 def _keras_mask_of(inputs):

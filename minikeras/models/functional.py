@@ -87,9 +87,6 @@ class Functional(Function, Model):
         shapes = [t.shape for t in self._outputs]
         return shapes[0] if len(shapes) == 1 else shapes
 
-    def build(self, input_shape=None):
-        self.built = True
-
     # -- running it ----------------------------------------------------------------------------
     def call(self, inputs, training=None, mask=None):
         """Replay the graph on real tensors; returns the outputs in the structure given."""

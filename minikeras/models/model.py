@@ -37,12 +37,6 @@ class Model(Trainer, Layer):
         self.history = None
         self.stop_training = False
 
-    def build(self, input_shape):
-        """Build the sublayers by running `call` once on zeros of `input_shape` (unknown = 1)."""
-        if not self.built:
-            self.compute_output_shape(input_shape)
-            self.built = True
-
     def summary(self, line_length=None, positions=None, print_fn=None, expand_nested=False,
                 show_trainable=False, layer_range=None):
         """Print Keras's table: Layer (type) / Output Shape / Param #, then the totals."""

@@ -100,11 +100,8 @@ def _to_keras_tensor(value):
 
 def _merge_specs(first, second):
     """KerasTensors shaped like `first`, with None where `first` and `second` differ in size."""
-    if isinstance(first, (list, tuple)):
-        return type(first)(_merge_specs(a, b) for a, b in zip(first, second))
-    if isinstance(first, dict):
-        return {key: _merge_specs(first[key], second[key]) for key in first}
-    if not isinstance(first, (Tensor, xp.ndarray)):
-        return first
-    shape = tuple(a if a == b else None for a, b in zip(first.shape, second.shape))
-    return KerasTensor(shape, first.dtype)
+    def merge(a, b):
+        if not isinstance(a, (Tensor, xp.ndarray)):
+            return a
+        return KerasTensor(tuple(p if p == q else None for p, q in zip(a.shape, b.shape)), a.dtype)
+    return map_structure(merge, first, second)

@@ -13,6 +13,8 @@ from minikeras.backend.array_module import xp, to_numpy
 from minikeras.backend.autodiff import Tensor, gradients, no_grad
 from minikeras.callbacks.callback_list import CallbackList
 from minikeras.distribution import distribution_lib
+from minikeras import tree
+from minikeras.layers.layer import all_sublayers_built
 from minikeras.tree import flatten, map_structure, pack_sequence_as
 from minikeras.trainers.compile_utils import CompileLoss, CompileMetrics, flatten_logs_in_order
 from minikeras.trainers.data_adapters import (ArrayDataAdapter, flatten_arrays,
@@ -407,8 +409,12 @@ class Trainer:
         return flatten_logs_in_order(logs, names)
 
     def _ensure_built(self, x):
-        if not self.built:
-            self.build(_shape_with_none_batch(x))
+        """Build the model and every sublayer from the first batch `x` before training starts
+        (so that the weights to train are all there): the shapes (batch size unknown) and
+        dtypes nested like `x`, so a `call` taking a dict or list builds too."""
+        if not (self.built and all_sublayers_built(self)):
+            self._maybe_build(_shape_with_none_batch(x), _dtype_structure(x),
+                              strict=not self.built)
 
 
 def _tracked_metrics(model):
@@ -462,8 +468,20 @@ def _num_samples(x):
 
 
 def _shape_with_none_batch(x):
-    shapes = [(None,) + tuple(a.shape[1:]) for a in flatten_arrays(x)]
-    return shapes[0] if len(shapes) == 1 else shapes
+    """The shapes of the arrays in `x` with the batch size unknown, nested like `x` (a list for a
+    list or tuple, a dict with the same keys for a dict): what `build(input_shape)` gets."""
+    return map_structure(lambda a: (None,) + tuple(a.shape[1:]), _tuples_as_lists(x))
+
+
+def _dtype_structure(x):
+    """The dtypes of the arrays in `x`, nested like `_shape_with_none_batch(x)`."""
+    return map_structure(lambda a: a.dtype, _tuples_as_lists(x))
+
+
+def _tuples_as_lists(structure):
+    """`structure` with its tuples as lists, so that shapes (tuples) stand out in the result."""
+    return tree.traverse(lambda s: list(s) if isinstance(s, tuple) else None, structure,
+                         top_down=False)
 
 
 def _check_validation_freq(validation_freq):
