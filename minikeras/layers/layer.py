@@ -8,7 +8,6 @@ together: convert the inputs, build on first use, check the input shape, call, c
 import contextlib
 import inspect
 import math
-import sys
 import threading
 import warnings
 
@@ -22,6 +21,7 @@ from minikeras.layers.input_spec import assert_input_compatibility
 from minikeras.layers.node import Node, flatten, map_structure
 from minikeras.ops.core import cast, convert_to_tensor
 from minikeras.utils import naming
+from minikeras.registry.layer_classes import register_layer
 
 _context = threading.local()
 
@@ -132,6 +132,7 @@ class KerasTensor:
     del _op
 
 
+@register_layer
 class Layer:
     """Base layer. Subclasses implement `build(input_shape)` (optional) and `call(inputs, ...)`.
 
@@ -488,12 +489,9 @@ class Layer:
 
 
 def _uses_auto_config(layer):
-    """A user class whose get_config is the base one (Layer's or Model's) gets Keras's auto-config."""
-    defaults = [Layer.get_config]
-    model_module = sys.modules.get("minikeras.models.model")
-    if model_module is not None:
-        defaults.append(model_module.Model.get_config)
-    return uses_auto_config(layer, *defaults)
+    """A user class whose get_config is the base one (Layer's, which Model inherits) gets Keras's
+    auto-config."""
+    return uses_auto_config(layer, Layer.get_config)
 
 
 def _batch_shape_from_kwargs(kwargs):

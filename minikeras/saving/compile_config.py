@@ -33,7 +33,7 @@ import warnings
 from minikeras import losses as losses_module
 from minikeras import metrics as metrics_module
 from minikeras import optimizers as optimizers_module
-from minikeras.saving.serialization import _custom_lookup, custom_object_scope
+from minikeras.registry.serialization import _custom_lookup, custom_object_scope
 
 _SHAPE_RULE_NAMES = ("accuracy", "acc", "crossentropy", "ce")
 # Keys Keras 2 optimizers write that no Keras 3 optimizer takes.

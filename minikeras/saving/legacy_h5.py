@@ -31,7 +31,7 @@ import warnings
 import numpy as np
 
 from minikeras.saving.compile_config import compile_from_training_config, get_training_config
-from minikeras.saving.serialization import custom_object_scope
+from minikeras.registry.serialization import custom_object_scope
 
 # `keras_version` says which Keras wrote the file. Keras 3 readers never branch on it; tf.keras
 # treats a *missing* one (or "1") as a Keras 1 file and converts its kernels. Our files follow

@@ -13,7 +13,7 @@ import contextlib
 import os
 import tempfile
 
-from minikeras.saving.serialization import safe_mode_scope, unsafe_deserialization_enabled
+from minikeras.registry.serialization import safe_mode_scope, unsafe_deserialization_enabled
 from minikeras.utils.file_utils import process_alive
 
 LEGACY_H5_SUFFIXES = (".h5", ".hdf5")

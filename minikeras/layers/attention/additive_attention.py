@@ -3,8 +3,10 @@ from minikeras.layers.attention.attention import Attention
 from minikeras.ops.manipulation import expand_dims
 from minikeras.ops.math import tanh
 from minikeras.ops.reduction import sum as reduce_sum
+from minikeras.registry.layer_classes import register_layer
 
 
+@register_layer
 class AdditiveAttention(Attention):
     """Additive attention layer, a.k.a. Bahdanau-style attention.
 

@@ -18,6 +18,7 @@ from minikeras.ops.math import multiply, subtract, tanh, where
 from minikeras.ops.nn import dropout as dropout_op
 from minikeras.ops.nn import softmax
 from minikeras.ops.reduction import sum as reduce_sum
+from minikeras.registry.layer_classes import register_layer
 
 
 def bool_mask(mask):
@@ -39,6 +40,7 @@ def causal_mask(length_q, length_v):
     return (xp.arange(length_q)[:, None] >= xp.arange(length_v)[None, :])[None]
 
 
+@register_layer
 class Attention(Layer):
     """Dot-product attention layer, a.k.a. Luong-style attention.
 

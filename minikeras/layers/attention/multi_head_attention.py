@@ -30,6 +30,7 @@ from minikeras.ops.math import multiply, where
 from minikeras.ops.nn import dense
 from minikeras.ops.nn import dropout as dropout_op
 from minikeras.ops.nn import softmax
+from minikeras.registry.layer_classes import register_layer
 
 
 class _EinsumProjection(Layer):
@@ -104,6 +105,7 @@ def _shape(x):
     return tuple(x.shape)
 
 
+@register_layer
 class MultiHeadAttention(Layer):
     """Multi-head attention, as in "Attention Is All You Need".
 

@@ -2,8 +2,10 @@
 from minikeras.backend import config
 from minikeras.layers.layer import KerasTensor, Layer
 from minikeras.layers.node import Node
+from minikeras.registry.layer_classes import register_layer
 
 
+@register_layer
 class InputLayer(Layer):
     """Marks where data enters a model and what shape it has (batch axis first).
 

@@ -4,8 +4,10 @@ from minikeras.backend.autodiff import Tensor
 from minikeras.layers.layer import Layer
 from minikeras.ops.math import not_equal, where
 from minikeras.ops.reduction import any as reduce_any
+from minikeras.registry.layer_classes import register_layer
 
 
+@register_layer
 class Masking(Layer):
     """Masks the steps of a sequence in which every feature equals `mask_value`.
 

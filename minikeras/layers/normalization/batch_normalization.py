@@ -9,8 +9,10 @@ from minikeras.ops.core import cast
 from minikeras.ops.math import add, multiply
 from minikeras.ops.normalization import (batch_moments, batch_normalization,
                                          batch_normalization_training)
+from minikeras.registry.layer_classes import register_layer
 
 
+@register_layer
 class BatchNormalization(Layer):
     """outputs = gamma * (x - mean) / sqrt(variance + epsilon) + beta, per feature.
 

@@ -6,8 +6,10 @@ from minikeras.layers.layer import Layer
 from minikeras.ops.core import cast
 from minikeras.ops.manipulation import reshape
 from minikeras.ops.normalization import layer_normalization
+from minikeras.registry.layer_classes import register_layer
 
 
+@register_layer
 class GroupNormalization(Layer):
     """Split the channels (`axis`) into `groups` groups of consecutive channels; normalize each
     sample's group over its channels and all other non-batch axes (mean and biased variance),

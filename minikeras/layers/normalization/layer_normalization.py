@@ -6,8 +6,10 @@ from minikeras.backend.array_module import xp
 from minikeras.layers.layer import Layer
 from minikeras.ops.core import cast
 from minikeras.ops.normalization import layer_normalization
+from minikeras.registry.layer_classes import register_layer
 
 
+@register_layer
 class LayerNormalization(Layer):
     """outputs = gamma * (x - mean) / sqrt(variance + epsilon) + beta, where mean and the biased
     variance are taken over `axis` separately for every sample (and every position of the other

@@ -10,8 +10,10 @@ from minikeras.backend.autodiff import Tensor
 from minikeras.layers.layer import Layer
 from minikeras.ops.core import cast
 from minikeras.ops.math import add, divide, multiply, subtract
+from minikeras.registry.layer_classes import register_layer
 
 
+@register_layer
 class Normalization(Layer):
     """outputs = (inputs - mean) / max(sqrt(variance), epsilon), epsilon = backend.epsilon()
     (1e-7); with invert=True the reverse, mean + inputs * max(sqrt(variance), epsilon).

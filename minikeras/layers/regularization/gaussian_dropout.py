@@ -7,8 +7,10 @@ from minikeras.layers.layer import Layer
 from minikeras.layers.regularization.gaussian_noise import normal_noise
 from minikeras.layers.regularization.validation import validate_fraction, validate_seed
 from minikeras.ops.math import multiply
+from minikeras.registry.layer_classes import register_layer
 
 
+@register_layer
 class GaussianDropout(Layer):
     """While training, outputs = inputs * N(1, rate / (1 - rate)) noise, one draw per value (the
     mean and variance that Dropout's keep-and-rescale multiplier has); at inference the identity.

@@ -21,8 +21,10 @@ from minikeras.layers.layer import Layer
 from minikeras.layers.rnn.rnn import (RNN, DropoutRNNCell, cell_property, check_units,
                                       fused_activation_name, input_dropout)
 from minikeras.ops.recurrent import gru_sequence
+from minikeras.registry.layer_classes import register_layer
 
 
+@register_layer
 class GRUCell(Layer, DropoutRNNCell):
     """One GRU step: `call(inputs, states, training)` -> `(h, [h])` (or `h` for a bare state).
 
@@ -182,6 +184,7 @@ class GRUCell(Layer, DropoutRNNCell):
         }
 
 
+@register_layer
 class GRU(RNN):
     """Gated recurrent unit layer over (batch, timesteps, features) inputs.
 
