@@ -25,11 +25,13 @@ def register_layer(cls=None, *, aliases=(), module="keras.layers", registered_na
     `aliases`, written in configs with `module` and `registered_name` (None for Keras's own
     layers). Usable bare (`@register_layer`) or with arguments."""
     def decorator(klass):
-        for name in (klass.__name__,) + tuple(aliases):
+        names = (klass.__name__,) + tuple(aliases)
+        for name in names:
             existing = _CLASSES.get(name)
             if existing is not None and existing is not klass:
                 raise ValueError(f"register_layer: the name {name!r} is already taken by "
                                  f"{existing.__module__}.{existing.__qualname__}.")
+        for name in names:
             _CLASSES[name] = klass
         _IDENTITIES[klass] = (module, registered_name)
         return klass
