@@ -239,3 +239,27 @@ def test_custom_object_scope_nests_and_restores():
             assert saving.get_registered_object("b") == 2
         assert saving.get_registered_object("a") == 1
     assert saving.get_registered_object("a") is None
+
+
+def test_a_model_class_whose_from_config_calls_super_is_rebuilt():
+    class Doubler(Model):
+        def __init__(self, units=2, **kwargs):
+            super().__init__(**kwargs)
+            self.units = units
+            self.dense = layers.Dense(units)
+
+        def call(self, x):
+            return self.dense(x) * 2.0
+
+        def get_config(self):
+            return {**super().get_config(), "units": self.units}
+
+        @classmethod
+        def from_config(cls, config, custom_objects=None):
+            config = dict(config)
+            config["units"] = int(config["units"])
+            return super().from_config(config, custom_objects)
+
+    config = json.loads(json.dumps(layers.serialize(Doubler(units=3, name="dbl"))))
+    rebuilt = layers.deserialize(config, custom_objects={"Doubler": Doubler})
+    assert type(rebuilt) is Doubler and rebuilt.units == 3 and rebuilt.name == "dbl"

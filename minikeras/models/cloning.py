@@ -14,7 +14,6 @@ from minikeras.layers.core.input_layer import Input, InputLayer
 from minikeras.layers.layer import KerasTensor
 from minikeras.layers.node import flatten
 from minikeras.layers.serialization import deserialize, instantiate, serialize
-from minikeras.models.model import _user_defines
 
 
 def clone_model(model, input_tensors=None, clone_function=None, call_function=None,
@@ -63,6 +62,14 @@ def clone_model(model, input_tensors=None, clone_function=None, call_function=No
     config.pop("compile_config", None)
     return _copy_compile(model, deserialize(
         config, custom_objects={type(model).__name__: type(model)}))
+
+
+def _user_defines(cls, method):
+    """Whether a class outside minikeras defines `method` (then it is the one to use)."""
+    for klass in cls.__mro__:
+        if method in vars(klass):
+            return klass.__module__.split(".")[0] != "minikeras"
+    return False
 
 
 def _default_clone(layer):

@@ -9,7 +9,7 @@ Three ways to make one, as in Keras:
 from minikeras.layers.auto_config import revive
 from minikeras.layers.layer import KerasTensor, Layer
 from minikeras.layers.node import flatten
-from minikeras.layers.serialization import instantiate, shape_to_list
+from minikeras.layers.serialization import shape_to_list
 from minikeras.models.trainer import Trainer
 from minikeras.registry.layer_classes import register_layer
 from minikeras.registry.serialization import custom_object_scope
@@ -83,16 +83,14 @@ class Model(Trainer, Layer):
 
     @classmethod
     def from_config(cls, config, custom_objects=None):
-        """The model `config` describes, with Keras 3's rules: a user class with its own
-        `from_config` uses it; a functional config rebuilds the graph (for Functional, Model, or
-        a subclass whose constructor takes inputs and outputs); any other subclass is called as
-        `cls(**config)`, and a config that lacks constructor arguments gives an error naming
-        them. (Sequential has its own `from_config`.)"""
+        """The model `config` describes, with Keras 3's rules: a functional config rebuilds the
+        graph (for Functional, Model, or a subclass whose constructor takes inputs and outputs);
+        any other subclass is called as `cls(**config)`, and a config that lacks constructor
+        arguments gives an error naming them. (Sequential has its own `from_config`; a user
+        class's own `from_config` may call this one through `super()`.)"""
         from minikeras.models.functional_config import (functional_from_config,
                                                         functional_like_constructor)
         with custom_object_scope(custom_objects):
-            if _user_defines(cls, "from_config"):
-                return instantiate(cls, config, custom_objects)
             is_functional_config = isinstance(config, dict) and all(
                 key in config for key in ("layers", "input_layers", "output_layers"))
             if is_functional_config and (cls is Model or functional_like_constructor(cls)):
@@ -142,14 +140,6 @@ class Model(Trainer, Layer):
         import json
         from minikeras.layers.serialization import serialize
         return json.dumps(serialize(self), **kwargs)
-
-
-def _user_defines(cls, method):
-    """Whether a class outside minikeras defines `method` (then it is the one to use)."""
-    for klass in cls.__mro__:
-        if method in vars(klass):
-            return klass.__module__.split(".")[0] != "minikeras"
-    return False
 
 
 def _functional_arguments(args, kwargs):
