@@ -20,8 +20,8 @@ from minikeras.backend import config
 from minikeras.backend.array_module import xp
 from minikeras.backend.autodiff import record
 from minikeras.ops.special import erfc_array
-from minikeras.saving.serialization import (deserialize_keras_object, resolve,
-                                            serialize_keras_object)
+from minikeras.registry.serialization import (deserialize_keras_object, resolve,
+                                              serialize_keras_object)
 
 _SELU_ALPHA = 1.6732632423543772848170429916717
 _SELU_SCALE = 1.0507009873554804934193349852946

@@ -13,8 +13,8 @@ Like Keras, rescaling divides by (epsilon() + norm), epsilon() = 1e-7.
 from minikeras.backend import config as backend_config
 from minikeras.backend.array_module import xp
 from minikeras.backend.autodiff import Tensor
-from minikeras.saving.serialization import (deserialize_keras_object, get_object,
-                                            serialize_keras_object)
+from minikeras.registry.serialization import (deserialize_keras_object, get_object,
+                                              serialize_keras_object)
 
 
 def _array(w):

@@ -25,8 +25,8 @@ from minikeras.backend import config
 from minikeras.backend import random as backend_random
 from minikeras.backend.array_module import xp
 from minikeras.backend.autodiff import Tensor
-from minikeras.saving.serialization import (deserialize_keras_object, resolve,
-                                            serialize_keras_object)
+from minikeras.registry.serialization import (deserialize_keras_object, resolve,
+                                              serialize_keras_object)
 
 # Standard deviation of a unit normal truncated to [-2, 2]; dividing by it makes a truncated
 # draw have the intended standard deviation.

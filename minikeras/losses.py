@@ -38,8 +38,8 @@ from minikeras import ops
 from minikeras.backend import config
 from minikeras.backend.array_module import xp
 from minikeras.backend.autodiff import Tensor, record
-from minikeras.saving.serialization import (deserialize_class_or_function,
-                                            get_object, resolve, serialize_keras_object)
+from minikeras.registry.serialization import (deserialize_class_or_function,
+                                              get_object, resolve, serialize_keras_object)
 from minikeras.backend.naming import auto_name
 
 REDUCTIONS = ("sum_over_batch_size", "sum", "mean", "mean_with_sample_weight", "none", None)

@@ -15,8 +15,8 @@ import numbers
 from minikeras import ops
 from minikeras.backend import config as backend_config
 from minikeras.backend.array_module import xp
-from minikeras.saving.serialization import (deserialize_keras_object, get_object,
-                                            serialize_keras_object)
+from minikeras.registry.serialization import (deserialize_keras_object, get_object,
+                                              serialize_keras_object)
 
 
 def _validate_factor(value, name, who):

@@ -243,7 +243,7 @@ def test_lambda_python_lambda_is_stored_as_bytecode_and_refused_in_safe_mode():
 
 
 def test_safe_mode_scope_decides_for_nested_deserialization(monkeypatch):
-    from minikeras.saving import serialization
+    from minikeras.registry import serialization
     serialized = json.loads(json.dumps(layers.serialize(layers.Lambda(lambda t: t * 3.0))))
     assert serialization.in_safe_mode()
     with serialization.safe_mode_scope(False):

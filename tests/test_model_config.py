@@ -25,7 +25,7 @@ from minikeras.models.functional import Functional
 from minikeras.models.functional_config import functional_config, functional_from_config
 from minikeras.saving.model_config import (deserialize_model, legacy_model_config,
                                            model_from_json, serialize_model)
-from minikeras.saving.serialization import register_keras_serializable
+from minikeras.saving import register_keras_serializable
 
 DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data")
 with open(os.path.join(DATA, "keras3_model_configs.json")) as _f:

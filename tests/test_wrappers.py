@@ -30,7 +30,7 @@ from minikeras.ops.linalg import matmul
 from minikeras.ops.manipulation import stack
 from minikeras.ops.math import tanh, where
 from minikeras.ops.nn import dense
-from minikeras.saving.serialization import custom_object_scope
+from minikeras.saving import custom_object_scope
 from minikeras.utils.gradient_check import layer_gradient_check, numerical_gradient
 
 POLICY = {"module": "keras", "class_name": "DTypePolicy", "config": {"name": "float32"},

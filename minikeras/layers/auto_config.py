@@ -100,7 +100,7 @@ def _jsonable(value):
 
 def uses_auto_config(obj, *defaults):
     """True when `obj`'s class is a user class whose `get_config` is one of `defaults`
-    (the base implementations: `Layer.get_config`, `Model.get_config`)."""
+    (the base implementation, `Layer.get_config`, which `Model` inherits)."""
     cls = type(obj)
     if cls.__module__.split(".")[0] == "minikeras":
         return False

@@ -10,7 +10,6 @@ import functools
 import inspect
 import math
 import numbers
-import sys
 import threading
 import warnings
 
@@ -26,6 +25,7 @@ from minikeras.tree import flatten, map_structure
 from minikeras.ops import cast, convert_to_tensor
 from minikeras.ops.node import Node
 from minikeras.ops.operation import Operation
+from minikeras.registry.layer_classes import register_layer
 
 _context = threading.local()
 
@@ -74,6 +74,7 @@ def dtype_from_config(dtype):
     return dtype
 
 
+@register_layer
 class Layer(Operation):
     """Base layer. Subclasses implement `build(input_shape)` (optional) and `call(inputs, ...)`.
 
@@ -459,12 +460,9 @@ class Layer(Operation):
 
 
 def _uses_auto_config(layer):
-    """A user class whose get_config is the base one (Layer's or Model's) gets Keras's auto-config."""
-    defaults = [Layer.get_config]
-    model_module = sys.modules.get("minikeras.models.model")
-    if model_module is not None:
-        defaults.append(model_module.Model.get_config)
-    return uses_auto_config(layer, *defaults)
+    """A user class whose get_config is the base one (Layer's, which Model inherits) gets Keras's
+    auto-config."""
+    return uses_auto_config(layer, Layer.get_config)
 
 
 def _batch_shape_from_kwargs(kwargs):

@@ -11,6 +11,12 @@ Two spellings of a layer exist, as in Keras:
 `deserialize` reads both, and forgives what Keras 2 wrote and Keras 3 no longer accepts:
 `batch_input_shape`, plain-string dtypes, a one-element list as BatchNormalization's `axis`,
 and the Keras-2-only keys listed in `KERAS2_ONLY_KEYS` (dropped silently).
+
+Class names resolve through `minikeras.registry`: user classes by their registered name or
+`custom_objects`, built-in layers and models by the name they registered with `@register_layer`
+(the models package registers Sequential, Model and Functional when it is imported), so this
+module never imports the models package. A model is serialized like any layer (its class owns
+`get_config`, `from_config`, `get_build_config`), plus its "compile_config".
 """
 import contextlib
 import difflib
@@ -18,21 +24,21 @@ import inspect
 import threading
 import warnings
 
-from minikeras.saving.serialization import _custom_lookup, custom_object_scope, resolve
+from minikeras.registry.layer_classes import get_layer_class, layer_identity, registered_layers
+from minikeras.registry.serialization import custom_object_scope, get_registered_object, resolve
 
 _state = threading.local()
 
 
 def _table():
-    from minikeras import layers
-    from minikeras.models.functional import Functional
-    from minikeras.models.sequential import Sequential
-    table = {name: obj for name, obj in vars(layers).items()
-             if isinstance(obj, type) and issubclass(obj, layers.Layer)}
-    table["Sequential"] = Sequential
-    table["Functional"] = Functional
-    table["Model"] = Functional  # Keras 2 files name functional models "Model"
-    return table
+    """Every built-in layer and model class by Keras name (see `minikeras.registry`)."""
+    return registered_layers()
+
+
+def _is_model_class(cls):
+    """Whether `cls` is a model class: a subclass of the `Model` the models package registered."""
+    model = get_layer_class("Model")
+    return model is not None and isinstance(cls, type) and issubclass(cls, model)
 
 
 def get(identifier):
@@ -49,12 +55,9 @@ def get(identifier):
 def serialize(layer):
     """{"module": "keras.layers", "class_name", "config", "registered_name"(, "build_config")}.
 
-    Models (a Sequential or functional model used as a layer) get the model's own spelling
-    (`saving.model_config.serialize_model`)."""
-    from minikeras.models.model import Model
-    if isinstance(layer, Model):
-        from minikeras.saving.model_config import serialize_model
-        return serialize_model(layer)
+    A model (Sequential, functional, subclassed; also when used as a layer) is written the same
+    way with its own module ("keras", or Keras's functional module) plus "compile_config" (`{}`
+    when it was not compiled), as the top-level object of Keras 3's `.keras` files."""
     module, class_name, registered = class_identity(type(layer), "keras.layers")
     if getattr(type(layer), "op_name", None) and module == "keras.layers":
         module, registered = type(layer).keras_module, class_name  # as Keras writes its ops
@@ -63,16 +66,24 @@ def serialize(layer):
     build_config = get_build_config(layer)
     if build_config is not None:
         result["build_config"] = build_config
+    get_compile_config = getattr(layer, "get_compile_config", None)
+    if callable(get_compile_config):
+        compile_config = get_compile_config()
+        result["compile_config"] = compile_config if compile_config is not None else {}
     return result
 
 
 def class_identity(cls, builtin_module):
     """(module, class_name, registered_name) as Keras 3 writes them for `cls`.
 
-    A minikeras class answers to Keras's public name (module `builtin_module`, no registered
-    name); a user class gives its Python module and its registered name ("Package>Name"), or
-    its class name when it was not registered."""
+    A class registered with `@register_layer` answers with the module (and registered name) it
+    registered; another minikeras class with `builtin_module` and no registered name; a user
+    class gives its Python module and its registered name ("Package>Name"), or its class name
+    when it was not registered."""
     registered = vars(cls).get("_registered_name")
+    identity = layer_identity(cls)
+    if identity is not None and registered is None:
+        return identity[0], cls.__name__, identity[1]
     if cls.__module__.split(".")[0] == "minikeras" and registered is None:
         return builtin_module, cls.__name__, None
     module = None if cls.__module__ == "__main__" else cls.__module__
@@ -103,13 +114,9 @@ def in_legacy_config_scope():
 
 def serialize_layer_entry(layer):
     """One element of a model's `layers` list: `serialize(layer)`, or its legacy spelling inside
-    `legacy_config_scope()`."""
-    from minikeras.models.model import Model
+    `legacy_config_scope()` (a nested model too: its own layers are listed in the legacy style)."""
     if not in_legacy_config_scope():
         return serialize(layer)
-    if isinstance(layer, Model):
-        from minikeras.saving.model_config import legacy_model_config
-        return legacy_model_config(layer)
     from minikeras.ops.symbolic import Op
     if isinstance(layer, Op):  # "Add" the op, not the merge layer: the module tells them apart
         return {"module": layer.keras_module, "class_name": type(layer).__name__,
@@ -123,10 +130,9 @@ def get_build_config(layer):
 
     {"input_shape": shape} for a layer built from one input; {"shapes_dict": {"query_shape":
     ..., "value_shape": ...}} for one whose first call had several tensor arguments (attention,
-    an RNN given `initial_state`); {"input_shape": None} for a functional model (Keras's value)."""
+    an RNN given `initial_state`). A class with its own `get_build_config` method decides for
+    itself (models do: {"input_shape": None} for a functional model, Keras's value)."""
     from minikeras.layers.core.input_layer import InputLayer
-    from minikeras.models.functional import Functional
-    from minikeras.models.model import Model
     if isinstance(layer, InputLayer) or _built_at_init_in_keras(layer):
         return None
     if getattr(type(layer), "op_name", None):
@@ -134,11 +140,9 @@ def get_build_config(layer):
     own = getattr(type(layer), "get_build_config", None)
     if own is not None:
         return own(layer)
-    if isinstance(layer, Functional):
-        return {"input_shape": None}
     if not layer.built:
         return None
-    if layer._inbound_nodes and not isinstance(layer, Model):
+    if layer._inbound_nodes:
         from_node = _build_config_from_node(layer, layer._inbound_nodes[0])
         if from_node is not None:
             return from_node
@@ -299,7 +303,7 @@ def resolve_class(config, custom_objects=None, kind="layer", table=None):
     cls = None
     for name in (registered, class_name):
         if name:
-            cls = _custom_lookup(name, custom_objects)
+            cls = get_registered_object(name, custom_objects)
             if cls is not None:
                 return cls
     module = config.get("module")
@@ -336,21 +340,26 @@ def is_known_class(config, custom_objects=None):
 
 def deserialize(config, custom_objects=None):
     """Rebuild a layer (or a model used as a layer) from `serialize`'s output, from its legacy
-    {"class_name", "config"} spelling, or from a Keras 2 config (see `normalize_keras2_config`)."""
+    {"class_name", "config"} spelling, or from a Keras 2 config (see `normalize_keras2_config`).
+
+    A model class rebuilds itself from its config as it is (`Model.from_config` knows
+    Sequential, functional and subclass configs, Keras 2's included), then builds from its
+    "build_config"."""
     if isinstance(config, str):
         return resolve(config, _table(), "layer", custom_objects)()
     if not isinstance(config, dict) or "class_name" not in config:
         raise ValueError(f"Cannot deserialize a layer from {config!r}: expected a dict with "
                          f"'class_name' and 'config'.")
-    from minikeras.models.model import Model
     with custom_object_scope(custom_objects):
         cls = resolve_class(config, custom_objects)
-        if isinstance(cls, type) and issubclass(cls, Model):
-            from minikeras.saving.model_config import deserialize_model
-            return deserialize_model(config, custom_objects)
         inner = config.get("config")
         if inner is None:
             inner = {}
+        if _is_model_class(cls):
+            model = instantiate(cls, inner, custom_objects)
+            if config.get("build_config") and not model.built:
+                build_from_config(model, config["build_config"])
+            return model
         if not isinstance(inner, dict):
             raise ValueError(f"Cannot deserialize layer {config['class_name']!r}: its 'config' "
                              f"should be a dict, received {inner!r}.")

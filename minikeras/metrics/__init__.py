@@ -60,8 +60,8 @@ from minikeras.metrics.regression_metrics import (CosineSimilarity, LogCoshError
                                                   MeanAbsoluteError, MeanAbsolutePercentageError,
                                                   MeanSquaredError, MeanSquaredLogarithmicError,
                                                   R2Score, RootMeanSquaredError)
-from minikeras.saving.serialization import (deserialize_class_or_function, get_object,
-                                            serialize_keras_object)
+from minikeras.registry.serialization import (deserialize_class_or_function, get_object,
+                                              serialize_keras_object)
 from minikeras.backend.naming import to_snake_case
 
 # -- names, get, serialize, deserialize, resolve_metric -------------------------------------

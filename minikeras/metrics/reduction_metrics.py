@@ -11,7 +11,7 @@ from minikeras.backend.array_module import xp
 from minikeras.backend.autodiff import no_grad
 from minikeras.losses import squeeze_or_expand_to_same_rank
 from minikeras.metrics.base_metric import Metric, _array, _scalar
-from minikeras.saving.serialization import resolve, serialize_keras_object
+from minikeras.registry.serialization import resolve, serialize_keras_object
 from minikeras.backend.naming import auto_name
 
 

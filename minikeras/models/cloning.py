@@ -10,8 +10,9 @@ replayed on new `Input`s (or on `input_tensors`). A subclassed model is rebuilt 
 As in Keras, a compiled model's clone is compiled the same way when the model can say how
 (`get_compile_config` / `compile_from_config`).
 """
-from minikeras.layers.core.input_layer import Input, InputLayer
 from minikeras.backend.keras_tensor import KerasTensor
+from minikeras.layers.core.input_layer import Input, InputLayer
+from minikeras.layers.serialization import deserialize, instantiate, serialize
 from minikeras.tree import flatten
 
 
@@ -45,7 +46,6 @@ def clone_model(model, input_tensors=None, clone_function=None, call_function=No
         clone = _wrap_clone_function(clone_function, None, recursive, cache)
         return _copy_compile(model, _clone_sequential(model, clone, input_tensors))
     if isinstance(model, Functional):
-        from minikeras.saving.model_config import _user_defines
         if not _user_defines(type(model), "get_config") or clone_function or input_tensors:
             clone = _wrap_clone_function(clone_function, call_function, recursive, cache)
             return _copy_compile(model, _clone_functional(model, clone, input_tensors,
@@ -58,20 +58,22 @@ def clone_model(model, input_tensors=None, clone_function=None, call_function=No
     if call_function is not None:
         raise ValueError(f"Argument `call_function` is only supported for functional models; "
                          f"received a model of type {type(model).__name__!r}.")
-    from minikeras.saving.model_config import deserialize_model, serialize_model
-    config = serialize_model(model)
+    config = serialize(model)
     config.pop("compile_config", None)
-    return _copy_compile(model, deserialize_model(
+    return _copy_compile(model, deserialize(
         config, custom_objects={type(model).__name__: type(model)}))
+
+
+def _user_defines(cls, method):
+    """Whether a class outside minikeras defines `method` (then it is the one to use)."""
+    for klass in cls.__mro__:
+        if method in vars(klass):
+            return klass.__module__.split(".")[0] != "minikeras"
+    return False
 
 
 def _default_clone(layer):
     """`layer.__class__.from_config(layer.get_config())`, for models too."""
-    from minikeras.layers.serialization import instantiate
-    from minikeras.models.model import Model
-    if isinstance(layer, Model):
-        from minikeras.saving.model_config import model_config_dict, model_from_config
-        return model_from_config(type(layer), model_config_dict(layer))
     return instantiate(type(layer), layer.get_config())
 
 

@@ -22,8 +22,12 @@ from minikeras.models.model import Model
 from minikeras.ops import cast, convert_to_tensor, reshape
 from minikeras.ops.function import Function, discover_nodes, keras_tensors
 from minikeras.ops.node import Node
+from minikeras.registry.layer_classes import register_layer
+
+FUNCTIONAL_MODULE = "keras.src.models.functional"  # what Keras 3 writes for a functional model
 
 
+@register_layer(module=FUNCTIONAL_MODULE, registered_name="Functional")
 class Functional(Function, Model):
     """A model built from symbolic `inputs` and `outputs` (a tensor, or a list or dict of them).
 
@@ -187,10 +191,13 @@ class Functional(Function, Model):
         from minikeras.models.functional_config import functional_config
         return functional_config(self)
 
-    @classmethod
-    def from_config(cls, config, custom_objects=None):
-        from minikeras.models.functional_config import functional_from_config
-        return functional_from_config(cls, config, custom_objects)
+    # `from_config` is Model's: a functional config rebuilds the graph; a subclass whose
+    # constructor does not take (inputs, outputs) is rebuilt from its constructor arguments.
+
+    def get_build_config(self):
+        """Keras 3 writes {"input_shape": None} for a functional model: its Input layers say
+        the shapes."""
+        return {"input_shape": None}
 
     # -- description ---------------------------------------------------------------------------
     def _summary_rows(self, expand_nested=False):

@@ -31,8 +31,9 @@ import inspect
 
 from minikeras.backend.array_module import xp
 from minikeras.backend.keras_tensor import KerasTensor
+from minikeras.layers.layer import Layer
 from minikeras.layers.serialization import deserialize, serialize_layer_entry
-from minikeras.saving.serialization import custom_object_scope
+from minikeras.registry.serialization import custom_object_scope
 
 KERAS_TENSOR = "__keras_tensor__"
 
@@ -44,8 +45,7 @@ def functional_config(model):
     A subclass of a functional model whose constructor does not take (inputs, outputs, ...)
     is described like any subclassed model instead (its constructor arguments), as in Keras."""
     if not functional_like_constructor(type(model)):
-        from minikeras.saving.model_config import subclass_model_config
-        return subclass_model_config(model)
+        return Layer.get_config(model)
     own_nodes = {id(node) for nodes in model._nodes_by_depth.values() for node in nodes}
     layer_configs = []
     for layer in model.operations:  # layers and ops on tensors, as Keras writes them

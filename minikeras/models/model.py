@@ -7,11 +7,16 @@ Three ways to make one, as in Keras:
 - `Sequential`, the ready-made subclass for a plain stack of layers.
 """
 from minikeras.backend.keras_tensor import KerasTensor
+from minikeras.layers.auto_config import revive
 from minikeras.layers.layer import Layer
-from minikeras.tree import flatten
+from minikeras.layers.serialization import shape_to_list
+from minikeras.registry.layer_classes import register_layer
+from minikeras.registry.serialization import custom_object_scope
 from minikeras.trainers.trainer import Trainer
+from minikeras.tree import flatten
 
 
+@register_layer(module="keras")
 class Model(Trainer, Layer):
     """A trainable network of layers: compile / fit / evaluate / predict / summary."""
 
@@ -65,15 +70,34 @@ class Model(Trainer, Layer):
         raise ValueError(f"No such layer: {name!r}. Existing layers are: "
                          f"{[layer.name for layer in self.layers]}.")
 
-    def get_config(self):
-        """Keras's config: a subclass's constructor arguments (or its own get_config)."""
-        from minikeras.saving.model_config import subclass_model_config
-        return subclass_model_config(self)
+    # -- config --------------------------------------------------------------------------------
+    # `get_config` is Layer's: name / trainable / dtype plus, for a user class without its own
+    # `get_config`, the constructor arguments it was given (Keras 3's auto-config, which raises
+    # NotImplementedError naming the arguments that are not plain values). Sequential and
+    # Functional write their layers instead.
 
     @classmethod
     def from_config(cls, config, custom_objects=None):
-        from minikeras.saving.model_config import model_from_config
-        return model_from_config(cls, config, custom_objects)
+        """The model `config` describes, with Keras 3's rules: a functional config rebuilds the
+        graph (for Functional, Model, or a subclass whose constructor takes inputs and outputs);
+        any other subclass is called as `cls(**config)`, and a config that lacks constructor
+        arguments gives an error naming them. (Sequential has its own `from_config`; a user
+        class's own `from_config` may call this one through `super()`.)"""
+        from minikeras.models.functional_config import (functional_from_config,
+                                                        functional_like_constructor)
+        with custom_object_scope(custom_objects):
+            is_functional_config = isinstance(config, dict) and all(
+                key in config for key in ("layers", "input_layers", "output_layers"))
+            if is_functional_config and (cls is Model or functional_like_constructor(cls)):
+                return functional_from_config(cls, config, custom_objects)
+            return revive(cls, config, "model")
+
+    def get_build_config(self):
+        """{"input_shape": [...]} once built from a known input shape, else None."""
+        shape = self.__dict__.get("_build_input_shape")
+        if not self.built or shape is None:
+            return None
+        return {"input_shape": shape_to_list(shape)}
 
     def get_compile_config(self):
         """The compile() arguments, serialized as Keras 3 stores them in `.keras` files."""
@@ -109,8 +133,8 @@ class Model(Trainer, Layer):
     def to_json(self, **kwargs):
         """The architecture as a JSON string (`models.model_from_json` rebuilds it)."""
         import json
-        from minikeras.saving.model_config import serialize_model
-        return json.dumps(serialize_model(self), **kwargs)
+        from minikeras.layers.serialization import serialize
+        return json.dumps(serialize(self), **kwargs)
 
 
 def _functional_arguments(args, kwargs):

@@ -3,11 +3,14 @@ from minikeras.backend.array_module import xp
 from minikeras.backend.keras_tensor import KerasTensor
 from minikeras.layers.core.input_layer import InputLayer
 from minikeras.layers.input_spec import assert_input_compatibility
-from minikeras.layers.layer import Layer, name_scope
+from minikeras.layers.layer import Layer, name_scope, dtype_policy_config
 from minikeras.models.model import Model
+from minikeras.layers.serialization import deserialize, serialize_layer_entry, shape_to_list
 from minikeras.ops import cast, reshape
+from minikeras.registry.layer_classes import register_layer
 
 
+@register_layer(module="keras")
 class Sequential(Model):
     """A linear stack of layers.
 
@@ -202,8 +205,18 @@ class Sequential(Model):
                 for layer in self._sequence]
 
     def get_config(self):
-        from minikeras.saving.model_config import sequential_config
-        return sequential_config(self)
+        """Keras 3's Sequential config: name, trainable, dtype, the layers (InputLayer first
+        when the input shape is known) and, once built, "build_input_shape"."""
+        layers = []
+        if self._input_layer is not None:
+            layers.append(serialize_layer_entry(self._input_layer))
+        layers += [serialize_layer_entry(layer) for layer in self.layers]
+        config = {"name": self.name, "trainable": self.trainable,
+                  "dtype": dtype_policy_config(self.dtype), "layers": layers}
+        shape = self.__dict__.get("_build_input_shape")
+        if self.built and shape is not None:
+            config["build_input_shape"] = shape_to_list(shape)
+        return config
 
     def get_dtype_policy(self):
         from minikeras.layers.layer import dtype_policy_config
@@ -211,5 +224,17 @@ class Sequential(Model):
 
     @classmethod
     def from_config(cls, config, custom_objects=None):
-        from minikeras.saving.model_config import sequential_from_config
-        return sequential_from_config(cls, config, custom_objects)
+        """A Sequential model from Keras 3's config, Keras 2's ({"name", "layers"}, the first
+        layer possibly carrying `batch_input_shape`), or the bare list of layers of very old
+        files."""
+        if isinstance(config, list):
+            config = {"layers": config}
+        model = cls(name=config.get("name"), trainable=config.get("trainable", True))
+        for entry in config.get("layers", []):
+            model.add(deserialize(entry, custom_objects), rebuild=False)
+        build_input_shape = config.get("build_input_shape")
+        if model._input_layer is None and isinstance(build_input_shape, (list, tuple)):
+            model.build(tuple(build_input_shape))
+        else:
+            model._maybe_rebuild()
+        return model

@@ -15,7 +15,7 @@ from minikeras.optimizers.adadelta import Adadelta
 from minikeras.optimizers.ftrl import Ftrl
 from minikeras.optimizers.lion import Lion
 from minikeras.optimizers.adafactor import Adafactor
-from minikeras.saving.serialization import serialize_keras_object, deserialize_keras_object
+from minikeras.registry.serialization import serialize_keras_object, deserialize_keras_object
 
 ALL_OPTIMIZERS = {cls.__name__: cls for cls in (SGD, Adam, RMSprop, AdamW, Adamax, Nadam, Adagrad,
                                                 Adadelta, Ftrl, Lion, Adafactor)}

@@ -31,7 +31,7 @@ from minikeras.backend.array_module import on_host, xp
 from minikeras.backend.autodiff import Tensor, Variable
 from minikeras.distribution.runs import reduce_gradients
 from minikeras.optimizers import schedules
-from minikeras.saving.serialization import resolve, serialize_keras_object
+from minikeras.registry.serialization import resolve, serialize_keras_object
 from minikeras.backend.naming import auto_name
 
 # Keras 3 (torch and JAX backends) keeps the step counter as int32: `.h5` files store it so and

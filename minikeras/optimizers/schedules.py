@@ -15,7 +15,7 @@ from numbers import Real
 import numpy as np
 
 from minikeras.backend.autodiff import Tensor
-from minikeras.saving.serialization import serialize_keras_object, deserialize_keras_object
+from minikeras.registry.serialization import serialize_keras_object, deserialize_keras_object
 
 _MODULE = "keras.optimizers.schedules"  # the module name Keras writes into configs
 

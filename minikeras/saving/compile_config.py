@@ -33,7 +33,7 @@ import warnings
 from minikeras import losses as losses_module
 from minikeras import metrics as metrics_module
 from minikeras import optimizers as optimizers_module
-from minikeras.saving.serialization import _custom_lookup, custom_object_scope
+from minikeras.registry.serialization import lookup_custom_object, custom_object_scope
 
 _SHAPE_RULE_NAMES = ("accuracy", "acc", "crossentropy", "ce")
 # Keys Keras 2 optimizers write that no Keras 3 optimizer takes.
@@ -182,7 +182,7 @@ def serialize_metrics(metrics, legacy=False):
 
 # -- reading -----------------------------------------------------------------------------------
 def _lookup_custom(name, custom_objects):
-    return _custom_lookup(name, custom_objects) if isinstance(name, str) else None
+    return lookup_custom_object(name, custom_objects) if isinstance(name, str) else None
 
 
 def _clean_optimizer_config(config, custom_objects):

@@ -22,6 +22,7 @@ import os
 import zipfile
 
 from minikeras.saving import weights_h5
+from minikeras.saving.model_config import deserialize_model, serialize_model
 
 KERAS_VERSION = "3.15.1"  # the Keras release whose format this writes
 METADATA_FILENAME = "metadata.json"
@@ -29,19 +30,6 @@ CONFIG_FILENAME = "config.json"
 WEIGHTS_FILENAME = "model.weights.h5"
 _BOMB_FLOOR_BYTES = 1 << 28  # a member above this must not expand more than ...
 _MAX_EXPANSION = 100         # ... this many times its stored size
-
-
-# -- the model's configuration (minikeras/saving/model_config.py) --------------------------------
-def serialize_model(model):
-    """The Keras 3 style config of `model` (what config.json holds)."""
-    from minikeras.saving.model_config import serialize_model as serialize
-    return dict(serialize(model))
-
-
-def deserialize_model(config, custom_objects=None):
-    """A model (built from its build_config, not yet holding saved weights) from config.json."""
-    from minikeras.saving.model_config import deserialize_model as deserialize
-    return deserialize(config, custom_objects)
 
 
 def _json_default(value):

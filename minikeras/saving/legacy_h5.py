@@ -30,8 +30,9 @@ import warnings
 
 import numpy as np
 
+from minikeras.registry.serialization import custom_object_scope
 from minikeras.saving.compile_config import compile_from_training_config, get_training_config
-from minikeras.saving.serialization import custom_object_scope
+from minikeras.saving.model_config import deserialize_model, legacy_model_config
 
 # `keras_version` says which Keras wrote the file. Keras 3 readers never branch on it; tf.keras
 # treats a *missing* one (or "1") as a Keras 1 file and converts its kernels. Our files follow
@@ -168,20 +169,6 @@ def _unique_names(names):
 
 def _weight_name(variable):
     return getattr(variable, "path", None) or variable.name
-
-
-# -- model configs (minikeras/saving/model_config.py) -----------------------------------------
-def legacy_model_config(model):
-    """The `model_config` JSON object of a `.h5` file: {"class_name", "config"} with the layers
-    in the legacy style (no module / registered_name / build_config on them)."""
-    from minikeras.saving.model_config import legacy_model_config as config_of
-    return config_of(model)
-
-
-def deserialize_model(config, custom_objects=None):
-    """A model from a `model_config` JSON object (minikeras, Keras 3 or Keras 2)."""
-    from minikeras.saving.model_config import deserialize_model as rebuild
-    return rebuild(config, custom_objects)
 
 
 # -- saving ------------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ Loading never runs code stored in a file unless `safe_mode=False`.
 import contextlib
 import os
 
-from minikeras.saving.serialization import safe_mode_scope, unsafe_deserialization_enabled
+from minikeras.registry.serialization import safe_mode_scope, unsafe_deserialization_enabled
 from minikeras.utils.file_utils import atomic_path
 
 LEGACY_H5_SUFFIXES = (".h5", ".hdf5")

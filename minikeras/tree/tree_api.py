@@ -9,8 +9,6 @@ so `map_structure(f, {"b": 1, "a": 2})` is `{"b": f(1), "a": f(2)}` while `flatt
 Every nested walk in minikeras (graph nodes, data adapters, the trainer, distribution) goes
 through these functions, so all of them agree on the order of the leaves.
 """
-import collections.abc
-
 __all__ = ["MAP_TO_NONE", "assert_same_structure", "flatten", "flatten_with_path", "is_nested",
            "lists_to_tuples", "map_shape_structure", "map_structure", "map_structure_up_to",
            "pack_sequence_as", "traverse"]

@@ -1,8 +1,10 @@
 """Activation: applies an activation function as a layer of its own."""
 from minikeras import activations
 from minikeras.layers.layer import Layer
+from minikeras.registry.layer_classes import register_layer
 
 
+@register_layer
 class Activation(Layer):
     """Apply `activation` (a name such as 'relu' or a function) elementwise; shape unchanged."""
 

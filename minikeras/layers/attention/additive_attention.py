@@ -1,8 +1,10 @@
 """AdditiveAttention: Bahdanau-style attention, scores = sum(scale * tanh(query + key))."""
 from minikeras.layers.attention.attention import Attention
 from minikeras.ops import expand_dims, sum as reduce_sum, tanh
+from minikeras.registry.layer_classes import register_layer
 
 
+@register_layer
 class AdditiveAttention(Attention):
     """Additive attention layer, a.k.a. Bahdanau-style attention.
 

@@ -13,6 +13,7 @@ from minikeras.backend.autodiff import Tensor
 from minikeras.layers.layer import Layer
 from minikeras.ops import (cast, convert_to_tensor, expand_dims, matmul, multiply, softmax,
                            subtract, sum as reduce_sum, tanh, transpose, where)
+from minikeras.registry.layer_classes import register_layer
 
 
 def bool_mask(mask):
@@ -34,6 +35,7 @@ def causal_mask(length_q, length_v):
     return (xp.arange(length_q)[:, None] >= xp.arange(length_v)[None, :])[None]
 
 
+@register_layer
 class Attention(Layer):
     """Dot-product attention layer, a.k.a. Luong-style attention.
 

@@ -24,6 +24,7 @@ from minikeras.layers.attention.attention import bool_mask, causal_mask
 from minikeras.layers.layer import Layer, name_scope
 from minikeras.ops import (cast, convert_to_tensor, dense, matmul, multiply, reshape, softmax,
                            transpose, where)
+from minikeras.registry.layer_classes import register_layer
 
 
 class _EinsumProjection(Layer):
@@ -98,6 +99,7 @@ def _shape(x):
     return tuple(x.shape)
 
 
+@register_layer
 class MultiHeadAttention(Layer):
     """Multi-head attention, as in "Attention Is All You Need".
 

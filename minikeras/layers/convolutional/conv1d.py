@@ -1,7 +1,9 @@
 """Conv1D: 1D convolution layer."""
 from minikeras.layers.convolutional.base_conv import BaseConv
+from minikeras.registry.layer_classes import register_layer
 
 
+@register_layer(aliases=("Convolution1D",))
 class Conv1D(BaseConv):
     """1D convolution layer (cross-correlation of the inputs with a kernel, plus bias).
 

@@ -1,7 +1,9 @@
 """Conv1DTranspose: 1D transposed convolution layer."""
 from minikeras.layers.convolutional.base_conv_transpose import BaseConvTranspose
+from minikeras.registry.layer_classes import register_layer
 
 
+@register_layer(aliases=("Convolution1DTranspose",))
 class Conv1DTranspose(BaseConvTranspose):
     """1D transposed convolution layer (the gradient of Conv1D with respect to its input).
 

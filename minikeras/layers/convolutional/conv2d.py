@@ -1,7 +1,9 @@
 """Conv2D: 2D convolution layer."""
 from minikeras.layers.convolutional.base_conv import BaseConv
+from minikeras.registry.layer_classes import register_layer
 
 
+@register_layer(aliases=("Convolution2D",))
 class Conv2D(BaseConv):
     """2D convolution layer (cross-correlation of the inputs with a kernel, plus bias).
 

@@ -1,7 +1,9 @@
 """Conv2DTranspose: 2D transposed convolution layer."""
 from minikeras.layers.convolutional.base_conv_transpose import BaseConvTranspose
+from minikeras.registry.layer_classes import register_layer
 
 
+@register_layer(aliases=("Convolution2DTranspose",))
 class Conv2DTranspose(BaseConvTranspose):
     """2D transposed convolution layer (the gradient of Conv2D with respect to its input).
 

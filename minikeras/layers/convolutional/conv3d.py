@@ -1,7 +1,9 @@
 """Conv3D: 3D convolution layer."""
 from minikeras.layers.convolutional.base_conv import BaseConv
+from minikeras.registry.layer_classes import register_layer
 
 
+@register_layer(aliases=("Convolution3D",))
 class Conv3D(BaseConv):
     """3D convolution layer (cross-correlation of the inputs with a kernel, plus bias).
 

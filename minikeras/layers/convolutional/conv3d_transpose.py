@@ -1,7 +1,9 @@
 """Conv3DTranspose: 3D transposed convolution layer."""
 from minikeras.layers.convolutional.base_conv_transpose import BaseConvTranspose
+from minikeras.registry.layer_classes import register_layer
 
 
+@register_layer(aliases=("Convolution3DTranspose",))
 class Conv3DTranspose(BaseConvTranspose):
     """3D transposed convolution layer (the gradient of Conv3D with respect to its input).
 

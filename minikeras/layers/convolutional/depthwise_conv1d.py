@@ -1,7 +1,9 @@
 """DepthwiseConv1D: 1D depthwise convolution layer."""
 from minikeras.layers.convolutional.base_depthwise_conv import BaseDepthwiseConv
+from minikeras.registry.layer_classes import register_layer
 
 
+@register_layer
 class DepthwiseConv1D(BaseDepthwiseConv):
     """1D depthwise convolution layer (each input channel convolved with its own filters).
 

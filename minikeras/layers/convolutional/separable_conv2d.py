@@ -1,7 +1,9 @@
 """SeparableConv2D: 2D separable convolution layer."""
 from minikeras.layers.convolutional.base_separable_conv import BaseSeparableConv
+from minikeras.registry.layer_classes import register_layer
 
 
+@register_layer(aliases=("SeparableConvolution2D",))
 class SeparableConv2D(BaseSeparableConv):
     """2D separable convolution layer (depthwise convolution, then a pointwise 1x1 convolution).
 

@@ -3,8 +3,10 @@ from minikeras import activations, constraints, initializers, regularizers
 from minikeras.layers.input_spec import InputSpec
 from minikeras.layers.layer import Layer
 from minikeras.ops import dense
+from minikeras.registry.layer_classes import register_layer
 
 
+@register_layer
 class Dense(Layer):
     """A fully connected layer acting on the last axis.
 

@@ -20,6 +20,7 @@ from minikeras.backend.array_module import xp
 from minikeras.backend.autodiff import Tensor, record
 from minikeras.layers.layer import Layer
 from minikeras.ops import convert_to_tensor
+from minikeras.registry.layer_classes import register_layer
 
 
 def scatter_method(num_rows, tokens, width):
@@ -76,6 +77,7 @@ def embedding_lookup(table, ids):
     return record(out, (table,), vjp)
 
 
+@register_layer
 class Embedding(Layer):
     """Turns non-negative integer indices into dense vectors of a fixed size.
 

@@ -1,7 +1,9 @@
 """Identity: a placeholder layer that returns its inputs unchanged."""
 from minikeras.layers.layer import Layer
+from minikeras.registry.layer_classes import register_layer
 
 
+@register_layer
 class Identity(Layer):
     """Return the inputs as they are (any shape, any structure); no weights.
 

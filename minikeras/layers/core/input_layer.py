@@ -3,8 +3,10 @@ from minikeras.backend import config
 from minikeras.backend.keras_tensor import KerasTensor
 from minikeras.layers.layer import Layer
 from minikeras.ops.node import Node
+from minikeras.registry.layer_classes import register_layer
 
 
+@register_layer
 class InputLayer(Layer):
     """Marks where data enters a model and what shape it has (batch axis first).
 

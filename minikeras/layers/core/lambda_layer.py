@@ -21,9 +21,11 @@ from minikeras.backend.array_module import xp
 from minikeras.backend.autodiff import Tensor, no_grad
 from minikeras.layers.config_values import deserialize_value, serialize_value
 from minikeras.layers.layer import Layer, _is_shape_list
-from minikeras.saving import serialization as saving_serialization
+from minikeras.registry import serialization as registry_serialization
+from minikeras.registry.layer_classes import register_layer
 
 
+@register_layer
 class Lambda(Layer):
     """Apply `function(inputs, **arguments)`; the function may use any `minikeras.ops`, so
     gradients flow through it without further work.
@@ -191,7 +193,7 @@ def serialize_function(fn):
         return {"module": "builtins", "class_name": "function", "config": name,
                 "registered_name": "function"}
     if hasattr(fn, "get_config"):
-        return saving_serialization.serialize_keras_object(fn, type(fn).__module__)
+        return registry_serialization.serialize_keras_object(fn, type(fn).__module__)
     raise ValueError(f"Lambda: cannot serialize {fn!r} (of type {type(fn).__name__}): use a "
                      f"function, a lambda, or an object with `get_config()`.")
 
@@ -223,13 +225,13 @@ def deserialize_function(config, what, safe_mode, custom_objects=None):
     elif isinstance(config, str):
         name = config
     elif isinstance(config, dict):
-        return saving_serialization.deserialize_keras_object(config, {}, "function",
+        return registry_serialization.deserialize_keras_object(config, {}, "function",
                                                              custom_objects)
     else:
         raise TypeError(f"Lambda: cannot deserialize `{what}` from {config!r}.")
     from minikeras import ops
     try:
-        return saving_serialization.resolve(name, activations.ALL_OBJECTS_DICT, "function",
+        return registry_serialization.resolve(name, activations.ALL_OBJECTS_DICT, "function",
                                             custom_objects)
     except ValueError:
         if callable(getattr(ops, str(name), None)):
@@ -267,5 +269,5 @@ def _load_lambda(code, defaults=None, closure=None):
 def _in_safe_mode(safe_mode):
     """An explicit `safe_mode` wins; otherwise the loader's `safe_mode_scope` decides."""
     if safe_mode is None:
-        safe_mode = saving_serialization.in_safe_mode()
+        safe_mode = registry_serialization.in_safe_mode()
     return safe_mode is not False

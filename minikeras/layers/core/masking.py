@@ -3,8 +3,10 @@ from minikeras.backend.array_module import xp
 from minikeras.backend.autodiff import Tensor
 from minikeras.layers.layer import Layer
 from minikeras.ops import any as reduce_any, not_equal, where
+from minikeras.registry.layer_classes import register_layer
 
 
+@register_layer
 class Masking(Layer):
     """Masks the steps of a sequence in which every feature equals `mask_value`.
 

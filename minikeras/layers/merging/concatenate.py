@@ -1,8 +1,10 @@
 """Concatenate: join a list of tensors along one axis."""
 from minikeras import ops
 from minikeras.layers.merging.base_merge import Merge, expand_mask, is_shape_list
+from minikeras.registry.layer_classes import register_layer
 
 
+@register_layer
 class Concatenate(Merge):
     """Join a list of tensors along `axis`.
 

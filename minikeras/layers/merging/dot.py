@@ -4,6 +4,7 @@ import math
 from minikeras import ops
 from minikeras.backend import config
 from minikeras.layers.merging.base_merge import Merge
+from minikeras.registry.layer_classes import register_layer
 
 
 def l2_normalize(x, axis):
@@ -36,6 +37,7 @@ def batch_dot(x, y, axes):
     return ops.reshape(product, (batch,) + (tuple(x_rest) + tuple(y_rest) or (1,)))
 
 
+@register_layer
 class Dot(Merge):
     """The dot product of two tensors, sample by sample, summed over `axes`.
 

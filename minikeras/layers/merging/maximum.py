@@ -1,8 +1,10 @@
 """Maximum: the elementwise maximum of a list of tensors."""
 from minikeras import ops
 from minikeras.layers.merging.base_merge import Merge
+from minikeras.registry.layer_classes import register_layer
 
 
+@register_layer
 class Maximum(Merge):
     """outputs = max(inputs[0], inputs[1], ...), elementwise.
 

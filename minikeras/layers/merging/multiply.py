@@ -1,8 +1,10 @@
 """Multiply: the elementwise product of a list of tensors."""
 from minikeras import ops
 from minikeras.layers.merging.base_merge import Merge, expand_mask
+from minikeras.registry.layer_classes import register_layer
 
 
+@register_layer
 class Multiply(Merge):
     """outputs = inputs[0] * inputs[1] * ..., elementwise.
 

@@ -1,8 +1,10 @@
 """Subtract: the difference of exactly two tensors."""
 from minikeras import ops
 from minikeras.layers.merging.base_merge import Merge
+from minikeras.registry.layer_classes import register_layer
 
 
+@register_layer
 class Subtract(Merge):
     """outputs = inputs[0] - inputs[1].
 

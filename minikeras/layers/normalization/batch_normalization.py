@@ -7,8 +7,10 @@ from minikeras.layers.input_spec import InputSpec
 from minikeras.layers.layer import Layer
 from minikeras.ops import add, batch_normalization, cast, multiply
 from minikeras.ops.normalization import batch_moments, batch_normalization_training
+from minikeras.registry.layer_classes import register_layer
 
 
+@register_layer
 class BatchNormalization(Layer):
     """outputs = gamma * (x - mean) / sqrt(variance + epsilon) + beta, per feature.
 

@@ -4,8 +4,10 @@ from minikeras.backend.array_module import xp
 from minikeras.layers.input_spec import InputSpec
 from minikeras.layers.layer import Layer
 from minikeras.ops import cast, layer_normalization, reshape
+from minikeras.registry.layer_classes import register_layer
 
 
+@register_layer
 class GroupNormalization(Layer):
     """Split the channels (`axis`) into `groups` groups of consecutive channels; normalize each
     sample's group over its channels and all other non-batch axes (mean and biased variance),

@@ -5,8 +5,10 @@ from minikeras import constraints, initializers, regularizers
 from minikeras.backend.array_module import xp
 from minikeras.layers.layer import Layer
 from minikeras.ops import cast, layer_normalization
+from minikeras.registry.layer_classes import register_layer
 
 
+@register_layer
 class LayerNormalization(Layer):
     """outputs = gamma * (x - mean) / sqrt(variance + epsilon) + beta, where mean and the biased
     variance are taken over `axis` separately for every sample (and every position of the other

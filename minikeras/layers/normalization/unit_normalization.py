@@ -1,11 +1,13 @@
 """UnitNormalization: scale each sample to unit L2 norm along the given axes."""
 from minikeras.layers.layer import Layer
 from minikeras.ops import maximum, multiply, reciprocal, sqrt, square, sum as reduce_sum
+from minikeras.registry.layer_classes import register_layer
 
 # Keras's floor: inputs whose norm is below it are multiplied by 1 / EPSILON instead.
 EPSILON = 1e-12
 
 
+@register_layer
 class UnitNormalization(Layer):
     """outputs = x * min(1 / sqrt(sum(x**2, axis)), 1 / epsilon), with Keras's epsilon = 1e-12,
     so every sample has L2 norm 1 across `axis` (an all-zero sample stays zero). Shape unchanged.

@@ -1,7 +1,9 @@
 """AveragePooling1D, AveragePooling2D, AveragePooling3D: the mean of each window, per channel."""
 from minikeras.layers.pooling.base_pooling import BasePooling
+from minikeras.registry.layer_classes import register_layer
 
 
+@register_layer(aliases=("AvgPool1D",))
 class AveragePooling1D(BasePooling):
     """Average pooling over steps: (batch, steps, features) -> (batch, pooled_steps, features).
 
@@ -20,6 +22,7 @@ class AveragePooling1D(BasePooling):
                          padding=padding, data_format=data_format, name=name, **kwargs)
 
 
+@register_layer(aliases=("AvgPool2D",))
 class AveragePooling2D(BasePooling):
     """Average pooling over height and width (pool_size: int or 2 ints, required).
 
@@ -32,6 +35,7 @@ class AveragePooling2D(BasePooling):
                          padding=padding, data_format=data_format, name=name, **kwargs)
 
 
+@register_layer(aliases=("AvgPool3D",))
 class AveragePooling3D(BasePooling):
     """Average pooling over three spatial axes (pool_size: int or 3 ints, required).
 

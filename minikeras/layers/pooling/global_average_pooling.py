@@ -3,6 +3,7 @@ from minikeras.backend.array_module import xp
 from minikeras.layers.pooling.base_global_pooling import BaseGlobalPooling
 from minikeras.layers.pooling.base_pooling import layer_owner
 from minikeras.ops import convert_to_tensor, divide, mean, sum as reduce_sum, where
+from minikeras.registry.layer_classes import register_layer
 
 
 class _GlobalAveragePooling(BaseGlobalPooling):
@@ -10,6 +11,7 @@ class _GlobalAveragePooling(BaseGlobalPooling):
         return mean(inputs, axis=self.spatial_axes(inputs.ndim), keepdims=self.keepdims)
 
 
+@register_layer(aliases=("GlobalAvgPool1D",))
 class GlobalAveragePooling1D(_GlobalAveragePooling):
     """Mean over steps: (batch, steps, features) -> (batch, features) (or (batch, 1, features)
     with keepdims=True; channels_first inputs are (batch, features, steps)).
@@ -46,6 +48,7 @@ class GlobalAveragePooling1D(_GlobalAveragePooling):
         return None
 
 
+@register_layer(aliases=("GlobalAvgPool2D",))
 class GlobalAveragePooling2D(_GlobalAveragePooling):
     """Mean over height and width: (batch, h, w, c) -> (batch, c). Args as
     GlobalAveragePooling1D (no mask)."""
@@ -54,6 +57,7 @@ class GlobalAveragePooling2D(_GlobalAveragePooling):
         super().__init__(pool_dimensions=2, data_format=data_format, keepdims=keepdims, **kwargs)
 
 
+@register_layer(aliases=("GlobalAvgPool3D",))
 class GlobalAveragePooling3D(_GlobalAveragePooling):
     """Mean over three spatial axes: (batch, d1, d2, d3, c) -> (batch, c). Args as
     GlobalAveragePooling1D (no mask)."""

@@ -1,6 +1,7 @@
 """GlobalMaxPooling1D/2D/3D: the largest value over all spatial positions, per channel."""
 from minikeras.layers.pooling.base_global_pooling import BaseGlobalPooling
 from minikeras.ops import max as reduce_max
+from minikeras.registry.layer_classes import register_layer
 
 
 class _GlobalMaxPooling(BaseGlobalPooling):
@@ -9,6 +10,7 @@ class _GlobalMaxPooling(BaseGlobalPooling):
         return reduce_max(inputs, axis=self.spatial_axes(inputs.ndim), keepdims=self.keepdims)
 
 
+@register_layer(aliases=("GlobalMaxPool1D",))
 class GlobalMaxPooling1D(_GlobalMaxPooling):
     """Max over steps: (batch, steps, features) -> (batch, features) (or (batch, 1, features)
     with keepdims=True; channels_first inputs are (batch, features, steps)).
@@ -22,6 +24,7 @@ class GlobalMaxPooling1D(_GlobalMaxPooling):
         super().__init__(pool_dimensions=1, data_format=data_format, keepdims=keepdims, **kwargs)
 
 
+@register_layer(aliases=("GlobalMaxPool2D",))
 class GlobalMaxPooling2D(_GlobalMaxPooling):
     """Max over height and width: (batch, h, w, c) -> (batch, c). Args as GlobalMaxPooling1D."""
 
@@ -29,6 +32,7 @@ class GlobalMaxPooling2D(_GlobalMaxPooling):
         super().__init__(pool_dimensions=2, data_format=data_format, keepdims=keepdims, **kwargs)
 
 
+@register_layer(aliases=("GlobalMaxPool3D",))
 class GlobalMaxPooling3D(_GlobalMaxPooling):
     """Max over three spatial axes: (batch, d1, d2, d3, c) -> (batch, c). Args as
     GlobalMaxPooling1D."""

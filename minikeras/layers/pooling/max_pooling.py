@@ -1,7 +1,9 @@
 """MaxPooling1D, MaxPooling2D, MaxPooling3D: the largest value of each window, per channel."""
 from minikeras.layers.pooling.base_pooling import BasePooling
+from minikeras.registry.layer_classes import register_layer
 
 
+@register_layer(aliases=("MaxPool1D",))
 class MaxPooling1D(BasePooling):
     """Max pooling over steps: (batch, steps, features) -> (batch, pooled_steps, features).
 
@@ -20,6 +22,7 @@ class MaxPooling1D(BasePooling):
                          data_format=data_format, name=name, **kwargs)
 
 
+@register_layer(aliases=("MaxPool2D",))
 class MaxPooling2D(BasePooling):
     """Max pooling over height and width: (batch, h, w, c) -> (batch, pooled_h, pooled_w, c).
 
@@ -32,6 +35,7 @@ class MaxPooling2D(BasePooling):
                          data_format=data_format, name=name, **kwargs)
 
 
+@register_layer(aliases=("MaxPool3D",))
 class MaxPooling3D(BasePooling):
     """Max pooling over three spatial axes: (batch, d1, d2, d3, c) -> (batch, p1, p2, p3, c).
 

@@ -9,8 +9,10 @@ from minikeras.backend.array_module import xp
 from minikeras.backend.autodiff import Tensor
 from minikeras.layers.layer import Layer
 from minikeras.ops import add, cast, divide, multiply, subtract
+from minikeras.registry.layer_classes import register_layer
 
 
+@register_layer
 class Normalization(Layer):
     """outputs = (inputs - mean) / max(sqrt(variance), epsilon), epsilon = backend.epsilon()
     (1e-7); with invert=True the reverse, mean + inputs * max(sqrt(variance), epsilon).

@@ -6,8 +6,10 @@ from minikeras.backend.array_module import xp
 from minikeras.layers.config_values import deserialize_value, serialize_value
 from minikeras.layers.layer import Layer
 from minikeras.ops import add, cast, multiply
+from minikeras.registry.layer_classes import register_layer
 
 
+@register_layer
 class Rescaling(Layer):
     """outputs = inputs * scale + offset, in training and inference alike. Integer inputs
     (e.g. uint8 images) come out as floats of the layer's dtype.

@@ -1,8 +1,10 @@
 """ActivityRegularization: pass inputs through, penalizing their size in the training loss."""
 from minikeras import regularizers
 from minikeras.layers.layer import Layer
+from minikeras.registry.layer_classes import register_layer
 
 
+@register_layer
 class ActivityRegularization(Layer):
     """Identity on the values; adds (l1 * sum|x| + l2 * sum x**2) / batch_size to the layer's
     `losses` on every call (the base Layer's activity-regularizer rule, as in Keras 3).

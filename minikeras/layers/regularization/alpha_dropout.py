@@ -3,6 +3,7 @@ from minikeras import random
 from minikeras.layers.layer import Layer
 from minikeras.layers.regularization.validation import validate_fraction, validate_seed
 from minikeras.ops import add, multiply
+from minikeras.registry.layer_classes import register_layer
 
 # SELU's constants (Klambauer et al., 2017), as Keras writes them.
 ALPHA = 1.6732632423543772848170429916717
@@ -11,6 +12,7 @@ SCALE = 1.0507009873554804934193349852946
 ALPHA_P = -ALPHA * SCALE
 
 
+@register_layer
 class AlphaDropout(Layer):
     """Dropout for SELU networks: while training, dropped values are set to SELU's negative
     saturation and an affine map keeps zero mean and unit variance; identity at inference.

@@ -1,8 +1,10 @@
 """Dropout: randomly zero a fraction of the inputs while training (inverted dropout)."""
 from minikeras import random
 from minikeras.layers.layer import Layer
+from minikeras.registry.layer_classes import register_layer
 
 
+@register_layer
 class Dropout(Layer):
     """During training, set each input to 0 with probability `rate` and scale the others by
     1 / (1 - rate) so the expected sum is unchanged; at inference it is the identity.

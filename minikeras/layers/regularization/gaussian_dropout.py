@@ -5,8 +5,10 @@ from minikeras import random
 from minikeras.layers.layer import Layer
 from minikeras.layers.regularization.validation import validate_fraction, validate_seed
 from minikeras.ops import multiply
+from minikeras.registry.layer_classes import register_layer
 
 
+@register_layer
 class GaussianDropout(Layer):
     """While training, outputs = inputs * N(1, rate / (1 - rate)) noise, one draw per value (the
     mean and variance that Dropout's keep-and-rescale multiplier has); at inference the identity.

@@ -3,8 +3,10 @@ from minikeras import random
 from minikeras.layers.layer import Layer
 from minikeras.layers.regularization.validation import validate_fraction, validate_seed
 from minikeras.ops import add
+from minikeras.registry.layer_classes import register_layer
 
 
+@register_layer
 class GaussianNoise(Layer):
     """While training, outputs = inputs + N(0, stddev**2) noise drawn afresh for every value;
     at inference the identity. A regularizer (a form of data augmentation for real inputs).

@@ -5,6 +5,7 @@ from minikeras.layers.regularization.dropout import Dropout
 from minikeras.layers.regularization.validation import validate_seed
 from minikeras.ops import multiply
 from minikeras.ops.pooling import standardize_data_format
+from minikeras.registry.layer_classes import register_layer
 
 
 class BaseSpatialDropout(Dropout):
@@ -34,6 +35,7 @@ class BaseSpatialDropout(Dropout):
         return {"rate": self.rate, "seed": self.seed, "name": self.name, "dtype": self.dtype}
 
 
+@register_layer
 class SpatialDropout1D(BaseSpatialDropout):
     """Drop whole channels of (batch, steps, channels) inputs: noise shape (batch, 1, channels).
 
@@ -69,6 +71,7 @@ class _ChannelDropout(BaseSpatialDropout):
         return {**super().get_config(), "data_format": self.data_format}
 
 
+@register_layer
 class SpatialDropout2D(_ChannelDropout):
     """Drop whole feature maps of 4D inputs: noise shape (batch, 1, 1, channels) for
     "channels_last", (batch, channels, 1, 1) for "channels_first".
@@ -82,6 +85,7 @@ class SpatialDropout2D(_ChannelDropout):
     _dims = 2
 
 
+@register_layer
 class SpatialDropout3D(_ChannelDropout):
     """Drop whole feature volumes of 5D inputs: noise shape (batch, 1, 1, 1, channels) for
     "channels_last", (batch, channels, 1, 1, 1) for "channels_first". Args as SpatialDropout2D.

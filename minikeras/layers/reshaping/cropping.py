@@ -4,6 +4,7 @@ from minikeras.layers.layer import Layer
 from minikeras.layers.reshaping.zero_padding import layer_owner, standardize_pairs
 from minikeras.ops import getitem
 from minikeras.ops.pooling import standardize_data_format, standardize_tuple
+from minikeras.registry.layer_classes import register_layer
 
 
 class _Cropping(Layer):
@@ -48,6 +49,7 @@ class _Cropping(Layer):
         return tuple(shape)
 
 
+@register_layer
 class Cropping1D(_Cropping):
     """Crop the steps axis: (batch, steps, features) -> (batch, steps - start - end, features).
 
@@ -67,6 +69,7 @@ class Cropping1D(_Cropping):
         return {**super().get_config(), "cropping": self.cropping}
 
 
+@register_layer
 class Cropping2D(_Cropping):
     """Crop height and width.
 
@@ -90,6 +93,7 @@ class Cropping2D(_Cropping):
         return {**super().get_config(), "cropping": self.cropping, "data_format": self.data_format}
 
 
+@register_layer
 class Cropping3D(_Cropping):
     """Crop three spatial axes.
 

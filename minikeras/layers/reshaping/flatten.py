@@ -4,8 +4,10 @@ import math
 from minikeras.backend import config
 from minikeras.layers.layer import Layer
 from minikeras.ops import reshape, transpose
+from minikeras.registry.layer_classes import register_layer
 
 
+@register_layer
 class Flatten(Layer):
     """(batch, d1, d2, ...) -> (batch, d1*d2*...). With data_format='channels_first' the channel
     axis is moved last first, so the order of values matches a channels_last model."""

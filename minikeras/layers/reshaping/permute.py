@@ -2,8 +2,10 @@
 from minikeras.layers.input_spec import InputSpec
 from minikeras.layers.layer import Layer
 from minikeras.ops import transpose
+from minikeras.registry.layer_classes import register_layer
 
 
+@register_layer
 class Permute(Layer):
     """Transpose each sample's axes by `dims` (1-based: the batch axis 0 never moves).
 

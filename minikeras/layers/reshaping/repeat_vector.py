@@ -2,8 +2,10 @@
 from minikeras.layers.input_spec import InputSpec
 from minikeras.layers.layer import Layer
 from minikeras.ops import expand_dims, repeat
+from minikeras.registry.layer_classes import register_layer
 
 
+@register_layer
 class RepeatVector(Layer):
     """(batch, features) -> (batch, n, features), every row of the new axis a copy of the input
     (e.g. to feed one encoding to each step of a decoder).

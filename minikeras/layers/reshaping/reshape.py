@@ -3,8 +3,10 @@ import math
 
 from minikeras.layers.layer import Layer
 from minikeras.ops import reshape
+from minikeras.registry.layer_classes import register_layer
 
 
+@register_layer
 class Reshape(Layer):
     """(batch, *input_dims) -> (batch, *target_shape), values in the same (row-major) order.
 

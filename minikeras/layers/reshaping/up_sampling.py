@@ -14,6 +14,7 @@ from minikeras.layers.layer import Layer
 from minikeras.layers.reshaping.zero_padding import layer_owner
 from minikeras.ops import broadcast_to, concatenate, getitem, reshape, stack
 from minikeras.ops.pooling import standardize_data_format, standardize_tuple
+from minikeras.registry.layer_classes import register_layer
 
 _INTERPOLATIONS = ("nearest", "bilinear")
 
@@ -76,6 +77,7 @@ def _scaled_shape(input_shape, axes, factors):
     return tuple(shape)
 
 
+@register_layer
 class UpSampling1D(Layer):
     """Repeat each step `size` times: (batch, steps, features) -> (batch, steps * size, features).
 
@@ -104,6 +106,7 @@ class UpSampling1D(Layer):
         return {**super().get_config(), "size": self.size}
 
 
+@register_layer
 class UpSampling2D(Layer):
     """Enlarge height and width by (size_h, size_w).
 
@@ -144,6 +147,7 @@ class UpSampling2D(Layer):
                 "interpolation": self.interpolation}
 
 
+@register_layer
 class UpSampling3D(Layer):
     """Repeat values along three spatial axes by (size_1, size_2, size_3).
 

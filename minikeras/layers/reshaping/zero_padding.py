@@ -4,6 +4,7 @@ from minikeras.layers.input_spec import InputSpec
 from minikeras.layers.layer import Layer
 from minikeras.ops import pad
 from minikeras.ops.pooling import standardize_data_format, standardize_tuple
+from minikeras.registry.layer_classes import register_layer
 
 _ORDINALS = ("1st", "2nd", "3rd")
 
@@ -61,6 +62,7 @@ class _ZeroPadding(Layer):
         return {**super().get_config(), "padding": self.padding, "data_format": self.data_format}
 
 
+@register_layer
 class ZeroPadding1D(_ZeroPadding):
     """Pad the steps axis with zeros: (batch, steps, features) -> (batch, steps + l + r, features).
 
@@ -80,6 +82,7 @@ class ZeroPadding1D(_ZeroPadding):
         self.input_spec = InputSpec(ndim=3)
 
 
+@register_layer
 class ZeroPadding2D(_ZeroPadding):
     """Pad height and width with zeros.
 
@@ -100,6 +103,7 @@ class ZeroPadding2D(_ZeroPadding):
         self.input_spec = InputSpec(ndim=4)
 
 
+@register_layer
 class ZeroPadding3D(_ZeroPadding):
     """Pad three spatial axes with zeros.
 

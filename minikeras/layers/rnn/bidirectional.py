@@ -3,6 +3,7 @@ import copy
 
 from minikeras.layers.layer import Layer, name_scope
 from minikeras.ops import cast, concatenate, getitem
+from minikeras.registry.layer_classes import register_layer
 
 _RNN_ATTRIBUTES = ("return_sequences", "return_state", "go_backwards")
 _MERGE_MODES = ("sum", "mul", "ave", "concat", None)
@@ -30,6 +31,7 @@ def _removeprefix(name, prefix):
     return name[len(prefix):] if name.startswith(prefix) else name
 
 
+@register_layer
 class Bidirectional(Layer):
     """Bidirectional wrapper for RNNs.
 

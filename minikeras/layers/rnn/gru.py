@@ -20,8 +20,10 @@ from minikeras.layers.layer import Layer
 from minikeras.layers.rnn.rnn import (RNN, DropoutRNNCell, cell_property, check_units,
                                       fused_activation_name, input_dropout)
 from minikeras.ops import gru_sequence
+from minikeras.registry.layer_classes import register_layer
 
 
+@register_layer
 class GRUCell(Layer, DropoutRNNCell):
     """One GRU step: `call(inputs, states, training)` -> `(h, [h])` (or `h` for a bare state).
 
@@ -181,6 +183,7 @@ class GRUCell(Layer, DropoutRNNCell):
         }
 
 
+@register_layer
 class GRU(RNN):
     """Gated recurrent unit layer over (batch, timesteps, features) inputs.
 

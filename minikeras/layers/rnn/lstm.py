@@ -19,8 +19,10 @@ from minikeras.layers.layer import Layer
 from minikeras.layers.rnn.rnn import (RNN, DropoutRNNCell, as_array, cell_property, check_units,
                                       fused_activation_name, input_dropout)
 from minikeras.ops import lstm_sequence
+from minikeras.registry.layer_classes import register_layer
 
 
+@register_layer
 class LSTMCell(Layer, DropoutRNNCell):
     """One LSTM step: `call(inputs, states=[h, c], training)` -> `(h, [h, c])`.
 
@@ -162,6 +164,7 @@ class LSTMCell(Layer, DropoutRNNCell):
         }
 
 
+@register_layer
 class LSTM(RNN):
     """Long short-term memory layer over (batch, timesteps, features) inputs.
 

@@ -35,6 +35,7 @@ from minikeras.backend.autodiff import Tensor, Variable
 from minikeras.layers.input_spec import InputSpec, assert_input_compatibility
 from minikeras.layers.layer import Layer, name_scope
 from minikeras.layers import serialization
+from minikeras.registry.layer_classes import register_layer
 
 
 # -- nested state structures (lists / tuples of Tensors) ----------------------------------------
@@ -148,6 +149,7 @@ def _deserialize_cell(config, custom_objects=None):
 
 
 # -- StackedRNNCells ---------------------------------------------------------------------------
+@register_layer
 class StackedRNNCells(Layer):
     """Several cells run as one: each step feeds the output of cell k to cell k + 1.
 
@@ -220,6 +222,7 @@ class StackedRNNCells(Layer):
 
 
 # -- RNN ---------------------------------------------------------------------------------------
+@register_layer
 class RNN(Layer):
     """A recurrent layer running `cell` over the time axis of (batch, time, features) inputs.
 

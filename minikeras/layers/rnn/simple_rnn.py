@@ -17,8 +17,10 @@ from minikeras.layers.layer import Layer
 from minikeras.layers.rnn.rnn import (RNN, DropoutRNNCell, cell_property, check_units,
                                       fused_activation_name, input_dropout)
 from minikeras.ops import simple_rnn_sequence
+from minikeras.registry.layer_classes import register_layer
 
 
+@register_layer
 class SimpleRNNCell(Layer, DropoutRNNCell):
     """One SimpleRNN step: `call(inputs, states, training)` -> `(h, [h])` (or `h` for a bare
     state).
@@ -118,6 +120,7 @@ class SimpleRNNCell(Layer, DropoutRNNCell):
         }
 
 
+@register_layer
 class SimpleRNN(RNN):
     """Fully connected recurrent layer over (batch, timesteps, features) inputs.
 

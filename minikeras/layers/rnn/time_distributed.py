@@ -3,8 +3,10 @@ from minikeras.backend.array_module import xp
 from minikeras.backend.autodiff import Tensor
 from minikeras.layers.layer import Layer, name_scope
 from minikeras.ops import reshape
+from minikeras.registry.layer_classes import register_layer
 
 
+@register_layer
 class TimeDistributed(Layer):
     """Applies `layer` to every temporal slice (axis 1) of the input.
 

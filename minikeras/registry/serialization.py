@@ -16,7 +16,8 @@ from minikeras.backend import config as _config
 enable_unsafe_deserialization = _config.enable_unsafe_deserialization
 unsafe_deserialization_enabled = _config.unsafe_deserialization_enabled
 
-_GLOBAL_CUSTOM_OBJECTS = {}
+_GLOBAL_CUSTOM_OBJECTS = {}   # "Package>Name" -> class or function
+_GLOBAL_CUSTOM_NAMES = {}     # class or function -> "Package>Name"
 _scope = threading.local()
 
 
@@ -32,20 +33,32 @@ def register_keras_serializable(package="Custom", name=None):
         if inspect.isclass(obj) and not hasattr(obj, "get_config"):
             raise ValueError(f"register_keras_serializable: class {obj.__name__} needs get_config().")
         _GLOBAL_CUSTOM_OBJECTS[registered] = obj
+        _GLOBAL_CUSTOM_NAMES[obj] = registered
         obj._registered_name = registered
         return obj
     return decorator
 
 
-@contextlib.contextmanager
-def custom_object_scope(custom_objects):
-    """Make `custom_objects` (a dict) visible to every `get`/`deserialize` inside the block."""
-    stack = getattr(_scope, "stack", [])
-    _scope.stack = stack + [dict(custom_objects or {})]
-    try:
-        yield
-    finally:
-        _scope.stack = stack
+class CustomObjectScope:
+    """Make `custom_objects` (a dict: name -> class or function) visible to every `get` /
+    `deserialize` inside a `with` block (Keras's `CustomObjectScope`; `custom_object_scope` is
+    the same class). Scopes nest; the innermost wins."""
+
+    def __init__(self, custom_objects=None):
+        self.custom_objects = dict(custom_objects or {})
+        self._outer = None
+
+    def __enter__(self):
+        self._outer = getattr(_scope, "stack", [])
+        _scope.stack = self._outer + [self.custom_objects]
+        return self
+
+    def __exit__(self, *exc_info):
+        _scope.stack = self._outer
+        return False
+
+
+custom_object_scope = CustomObjectScope
 
 
 @contextlib.contextmanager
@@ -69,7 +82,9 @@ def in_safe_mode():
     return not unsafe_deserialization_enabled()
 
 
-def _custom_lookup(name, custom_objects=None):
+def lookup_custom_object(name, custom_objects=None):
+    """The object registered as `name`: in `custom_objects`, the open custom_object_scope()s
+    (innermost first), then the global registry (also by the part after "Package>"); or None."""
     for table in [custom_objects or {}] + list(reversed(getattr(_scope, "stack", []))):
         if name in table:
             return table[name]
@@ -81,13 +96,30 @@ def _custom_lookup(name, custom_objects=None):
     return None
 
 
+def get_registered_object(name, custom_objects=None, module_objects=None):
+    """The class or function registered as `name`, else None (Keras's `get_registered_object`).
+
+    Looked up in `custom_objects`, then the open `custom_object_scope`s (innermost first), then
+    the global registry (by "Package>Name", then by the bare name), then `module_objects`."""
+    found = lookup_custom_object(name, custom_objects)
+    if found is None and module_objects:
+        found = module_objects.get(name)
+    return found
+
+
+def get_registered_name(obj):
+    """The name `obj` was registered under ("Package>Name"), else its `__name__` (a subclass
+    of a registered class is not registered itself)."""
+    return _GLOBAL_CUSTOM_NAMES.get(obj, obj.__name__)
+
+
 def resolve(identifier, table, kind, custom_objects=None):
     """Look up a string identifier in `table` (then in custom objects).
 
     Raises a ValueError that lists the valid names, e.g.
     "Unknown activation: 'rellu'. Valid activations: 'elu', 'gelu', ..."
     """
-    found = _custom_lookup(identifier, custom_objects)
+    found = lookup_custom_object(identifier, custom_objects)
     if found is None:
         found = table.get(identifier)
     if found is None and isinstance(identifier, str):
@@ -133,7 +165,7 @@ def deserialize_keras_object(config, table, kind, custom_objects=None):
         raise ValueError(f"Cannot deserialize {kind} from {config!r}: expected a name or a dict "
                          f"with 'class_name' and 'config'.")
     name = config.get("registered_name") or config["class_name"]
-    cls = _custom_lookup(name, custom_objects) or _custom_lookup(config["class_name"], custom_objects)
+    cls = lookup_custom_object(name, custom_objects) or lookup_custom_object(config["class_name"], custom_objects)
     if cls is None:
         cls = resolve(config["class_name"], table, kind, custom_objects)
     inner = config.get("config") or {}
