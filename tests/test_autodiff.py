@@ -158,7 +158,8 @@ def test_leaf_gradients_are_fresh_writable_arrays():
 
 def _doubling_op(x, seen):
     """y = 2 x whose VJP doubles g in place whenever `may_overwrite(g)` allows it (and records
-    what it was told), like the fused ReLU mask of conv."""
+    what it was told), like the fused ReLU mask of conv. Either way it returns an array nothing
+    else holds, so it hands its gradient over (`hands_over=True`)."""
     from minikeras.backend.autodiff import may_overwrite
 
     def vjp(g):
@@ -167,7 +168,7 @@ def _doubling_op(x, seen):
             g *= 2.0
             return (g,)
         return (g * 2.0,)
-    return record(x.data * 2.0, (x,), vjp)
+    return record(x.data * 2.0, (x,), vjp, hands_over=True)
 
 
 def test_may_overwrite_only_for_a_gradient_nothing_else_holds():

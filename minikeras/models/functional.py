@@ -15,6 +15,7 @@ import warnings
 
 from minikeras.backend.array_module import xp
 from minikeras.backend.autodiff import Tensor
+from minikeras.backend.masking import set_keras_mask
 from minikeras.layers.layer import KerasTensor, _training_scope
 from minikeras.layers.node import Node, flatten, map_structure, pack_as
 from minikeras.models.model import Model
@@ -218,7 +219,7 @@ class Functional(Model):
         if mask is not None:
             for tensor, input_mask in zip(flat_inputs, flatten(mask)):
                 if input_mask is not None:
-                    tensor._keras_mask = input_mask
+                    set_keras_mask(tensor, input_mask)
         with _training_scope(training):
             return self._run_through_graph(flat_inputs, lambda layer, *a, **k: layer(*a, **k))
 
