@@ -25,7 +25,8 @@ def multiply(a, b):
     a, b = pair(a, b)
     return record(a.data * b.data, (a, b),
                   lambda g: (unbroadcast(g * b.data, a.shape) if a.requires_grad else None,
-                             unbroadcast(g * a.data, b.shape) if b.requires_grad else None))
+                             unbroadcast(g * a.data, b.shape) if b.requires_grad else None),
+                  hands_over=True)
 
 
 def divide(a, b):
@@ -36,7 +37,7 @@ def divide(a, b):
         ga = unbroadcast(g / b.data, a.shape) if a.requires_grad else None
         gb = unbroadcast(-g * out / b.data, b.shape) if b.requires_grad else None
         return ga, gb
-    return record(out, (a, b), vjp)
+    return record(out, (a, b), vjp, hands_over=True)
 
 
 true_divide = divide
