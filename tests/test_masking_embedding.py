@@ -18,8 +18,9 @@ import pytest
 from minikeras.backend import set_floatx
 from minikeras.backend.autodiff import Tensor, gradients
 from minikeras.layers import Dense, GlobalAveragePooling1D, Input, Layer
-from minikeras.layers.core.embedding import (Embedding, embedding_lookup, scatter_add_rows,
-                                             scatter_method)
+from minikeras.layers.core.embedding import Embedding
+from minikeras.ops import take
+from minikeras.ops.manipulation import scatter_add_rows, scatter_method
 from minikeras.layers.core.masking import Masking
 from minikeras.models import Sequential
 from minikeras.optimizers import SGD
@@ -138,12 +139,12 @@ def test_scatter_add_rows_matches_add_at(rows, width, tokens, method):
 
 
 @pytest.mark.parametrize("rows, width", [(6, 3), (100, 2), (300, 2)])  # the three methods
-def test_embedding_lookup_gradient(float64, rows, width):
+def test_take_rows_gradient(float64, rows, width):
     ids = np.random.default_rng(0).integers(0, rows, (3, 5))
     assert scatter_method(rows, 15, width) == {6: "one_hot", 100: "bincount", 300: "sorted"}[rows]
     ids[0, :3] = ids[1, 0]  # repeated indices must add up
     table = draw(7, (rows, width)).astype("float64")
-    assert gradient_check(lambda t: embedding_lookup(t, ids) ** 2, [table]) < 1e-7
+    assert gradient_check(lambda t: take(t, ids, axis=0) ** 2, [table]) < 1e-7
 
 
 def test_embedding_layer_gradient(float64):
@@ -155,7 +156,7 @@ def test_embedding_layer_gradient(float64):
     expected = np.zeros((6, 3))
     np.add.at(expected, IDS.reshape(-1), projection.reshape(-1, 3).astype("float64"))
     np.testing.assert_allclose(grad, expected, atol=1e-12)
-    assert gradient_check(lambda t: embedding_lookup(t, IDS).sum(axis=1) ** 3,
+    assert gradient_check(lambda t: take(t, IDS, axis=0).sum(axis=1) ** 3,
                           [layer.embeddings.numpy()]) < 1e-7
 
 

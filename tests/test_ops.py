@@ -873,7 +873,8 @@ def test_getitem_repeated_indices_add_up_and_tensor_masks_work():
 
 
 TAKE_CASES = [(np.array([3, 0, 3]), None), ([1, 1, 0], 0), (np.array([-1, 0, 0]), 1),
-              (np.array([[0, 4], [4, 4]]), -1), (np.array([[1, 2]]), None)]
+              (np.array([[0, 4], [4, 4]]), -1), (np.array([[1, 2]]), None),
+              (np.array([[-1, 0], [1, -2]]), 0), (np.array([], dtype=int), 0)]
 
 
 @pytest.mark.parametrize("indices, axis", TAKE_CASES, ids=str)
@@ -883,6 +884,13 @@ def test_take(indices, axis):
                                   np.take(x, indices, axis=axis))
     assert_grad(lambda t: ops.take(t, indices, axis=axis), x)
     assert_float32_grads(lambda t: ops.take(t, indices, axis=axis), x)
+
+
+def test_take_rows_of_a_rank_3_tensor():
+    x = rand(3, 2, 4, seed=39)
+    indices = np.array([[2, 0], [2, 2]])
+    np.testing.assert_array_equal(ops.take(x, indices, axis=0).numpy(), x[indices])
+    assert_grad(lambda t: ops.take(t, indices, axis=0), x)
 
 
 def test_take_negative_indices_match_keras():
