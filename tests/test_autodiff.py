@@ -203,6 +203,29 @@ def test_may_overwrite_only_for_a_gradient_nothing_else_holds():
     assert not may_overwrite(np.ones(2))
 
 
+def test_ops_that_hand_their_gradients_over_let_a_fused_relu_conv_mask_in_place(monkeypatch):
+    from minikeras.ops import convolution
+    seen, mask = [], convolution._relu_mask
+
+    def spy(g, out, overwrite=False):
+        seen.append(overwrite)
+        return mask(g, out, overwrite)
+    monkeypatch.setattr(convolution, "_relu_mask", spy)
+    rng = np.random.default_rng(0)
+    x = leaf(rng.standard_normal((2, 6, 6, 3)))
+    k1, k2 = leaf(rng.standard_normal((3, 3, 3, 4))), leaf(rng.standard_normal((3, 3, 4, 4)))
+    gradients(ops.sum(ops.max_pool(ops.conv(x, k1, relu=True), 2) ** 2), [x, k1])
+    assert seen == [True]                  # max_pool's VJP hands its new array over
+    seen.clear()
+    h = ops.conv(x, k1, relu=True)
+    gradients(ops.sum(ops.conv(h, k2, relu=True) * 2.0), [x, k1, k2])
+    assert seen == [True, False]           # multiply hands over; conv's input gradient is a view
+    seen.clear()
+    h = ops.conv(x, k1, relu=True)
+    gradients(ops.sum(ops.reshape(h, (2, -1)) * 2.0), [k1])
+    assert seen == [False]                 # reshape passes on a view of its gradient
+
+
 def test_fused_relu_conv_gradient_is_right_when_its_output_gradient_is_shared():
     rng = np.random.default_rng(0)
     inputs = [rng.standard_normal((2, 6, 6, 3)), rng.standard_normal((3, 3, 3, 4)),

@@ -276,6 +276,24 @@ def masked(array, mask):
     return tensor
 
 
+def test_mask_storage_helpers_and_the_attribute_agree():
+    from minikeras.backend import get_keras_mask, set_keras_mask
+    from minikeras.backend.autodiff import record
+    x = Tensor(np.ones((2, 3)))
+    assert get_keras_mask(x) is None and x._keras_mask is None  # never set: None, as before
+    mask = Tensor(np.array([[True, False, True], [True, True, False]]))
+    set_keras_mask(x, mask)
+    assert get_keras_mask(x) is mask and x._keras_mask is mask
+    set_keras_mask(x, None)
+    assert get_keras_mask(x) is None
+    assert get_keras_mask(np.ones(2)) is None and get_keras_mask(None) is None
+    # the autodiff core declares no mask field and an op's output starts without one
+    assert "_keras_mask" not in Tensor.__slots__
+    assert get_keras_mask(record(np.ones(2), (x,), None)) is None
+    with pytest.raises(AttributeError, match="no attribute 'not_attached'"):
+        x.not_attached  # noqa: B018 - only registered attributes read as None
+
+
 def test_call_receives_the_input_mask_and_output_keeps_it():
     x = masked(np.ones((2, 3, 1)), [[1, 1, 0], [1, 0, 0]])
     layer = MaskEcho()

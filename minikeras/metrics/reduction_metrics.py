@@ -88,8 +88,8 @@ def _is_builtin_loss(fn):
     """True for minikeras's loss functions and Loss objects (their metrics go "down")."""
     if isinstance(fn, losses.Loss):
         return True
-    return (inspect.isfunction(fn) and fn.__module__ == losses.__name__
-            and fn.__name__ in losses.ALL_OBJECTS_DICT)
+    return (inspect.isfunction(fn) and fn.__name__ in losses.ALL_OBJECTS_DICT
+            and getattr(losses, fn.__name__, None) is fn)
 
 
 class MeanMetricWrapper(Mean):
