@@ -886,6 +886,22 @@ def test_take(indices, axis):
     assert_float32_grads(lambda t: ops.take(t, indices, axis=axis), x)
 
 
+def test_masked_logsumexp_over_the_kept_entries():
+    from minikeras.ops.reduction import masked_logsumexp
+    x = rand(3, 4, seed=41)
+    mask = np.array([[True, False, True, True], [False, True, False, False], [False] * 4])
+    out = masked_logsumexp(x, mask, axis=1).numpy()
+    np.testing.assert_allclose(out[:2], [np.log(np.exp(x[i][mask[i]]).sum()) for i in range(2)],
+                               rtol=1e-12)
+    assert out[2] == -np.inf                        # an empty row
+    assert_grad(lambda t: masked_logsumexp(t, mask[:2], axis=1), x[:2])
+    assert_grad(lambda t: masked_logsumexp(t, mask[:, :3].T, axis=0), x[:, :3].T.copy())
+    x_t = Tensor(x, requires_grad=True)
+    (g,) = gradients(ops.sum(masked_logsumexp(x_t, mask, axis=1)[:2]), [x_t])
+    assert not g[~mask].any() and np.isfinite(g).all()  # 0 off the mask and on the empty row
+    assert_float32_grads(lambda t: masked_logsumexp(t, mask[:2], axis=1), x[:2])
+
+
 def test_take_rows_of_a_rank_3_tensor():
     x = rand(3, 2, 4, seed=39)
     indices = np.array([[2, 0], [2, 2]])
