@@ -158,7 +158,8 @@ def test_leaf_gradients_are_fresh_writable_arrays():
 
 def _doubling_op(x, seen):
     """y = 2 x whose VJP doubles g in place whenever `may_overwrite(g)` allows it (and records
-    what it was told), like the fused ReLU mask of conv."""
+    what it was told), like the fused ReLU mask of conv. Either way it returns an array nothing
+    else holds, so it hands its gradient over (`hands_over=True`)."""
     from minikeras.backend.autodiff import may_overwrite
 
     def vjp(g):
@@ -167,7 +168,7 @@ def _doubling_op(x, seen):
             g *= 2.0
             return (g,)
         return (g * 2.0,)
-    return record(x.data * 2.0, (x,), vjp)
+    return record(x.data * 2.0, (x,), vjp, hands_over=True)
 
 
 def test_may_overwrite_only_for_a_gradient_nothing_else_holds():
@@ -200,6 +201,29 @@ def test_may_overwrite_only_for_a_gradient_nothing_else_holds():
     # outside backward nothing may be overwritten
     from minikeras.backend.autodiff import may_overwrite
     assert not may_overwrite(np.ones(2))
+
+
+def test_ops_that_hand_their_gradients_over_let_a_fused_relu_conv_mask_in_place(monkeypatch):
+    from minikeras.ops import convolution
+    seen, mask = [], convolution._relu_mask
+
+    def spy(g, out, overwrite=False):
+        seen.append(overwrite)
+        return mask(g, out, overwrite)
+    monkeypatch.setattr(convolution, "_relu_mask", spy)
+    rng = np.random.default_rng(0)
+    x = leaf(rng.standard_normal((2, 6, 6, 3)))
+    k1, k2 = leaf(rng.standard_normal((3, 3, 3, 4))), leaf(rng.standard_normal((3, 3, 4, 4)))
+    gradients(ops.sum(ops.max_pool(ops.conv(x, k1, relu=True), 2) ** 2), [x, k1])
+    assert seen == [True]                  # max_pool's VJP hands its new array over
+    seen.clear()
+    h = ops.conv(x, k1, relu=True)
+    gradients(ops.sum(ops.conv(h, k2, relu=True) * 2.0), [x, k1, k2])
+    assert seen == [True, False]           # multiply hands over; conv's input gradient is a view
+    seen.clear()
+    h = ops.conv(x, k1, relu=True)
+    gradients(ops.sum(ops.reshape(h, (2, -1)) * 2.0), [k1])
+    assert seen == [False]                 # reshape passes on a view of its gradient
 
 
 def test_fused_relu_conv_gradient_is_right_when_its_output_gradient_is_shared():

@@ -517,7 +517,7 @@ def test_every_metric_matches_numpy(name, arguments, device):
 
 def test_embedding_gradient_paths_match_numpy():
     """Each of the three scatter-add strategies of the Embedding gradient, on the fake device."""
-    from minikeras.layers.core.embedding import scatter_add_rows, scatter_method
+    from minikeras.ops.manipulation import scatter_add_rows, scatter_method
     rng = np.random.default_rng(4)
     for rows, tokens, width, method in ((10, 20, 4, "one_hot"), (1000, 20, 64, "sorted"),
                                         (200, 100, 4, "bincount")):

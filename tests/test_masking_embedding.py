@@ -18,8 +18,9 @@ import pytest
 from minikeras.backend import set_floatx
 from minikeras.backend.autodiff import Tensor, gradients
 from minikeras.layers import Dense, GlobalAveragePooling1D, Input, Layer
-from minikeras.layers.core.embedding import (Embedding, embedding_lookup, scatter_add_rows,
-                                             scatter_method)
+from minikeras.layers.core.embedding import Embedding
+from minikeras.ops import take
+from minikeras.ops.manipulation import scatter_add_rows, scatter_method
 from minikeras.layers.core.masking import Masking
 from minikeras.models import Sequential
 from minikeras.optimizers import SGD
@@ -138,12 +139,12 @@ def test_scatter_add_rows_matches_add_at(rows, width, tokens, method):
 
 
 @pytest.mark.parametrize("rows, width", [(6, 3), (100, 2), (300, 2)])  # the three methods
-def test_embedding_lookup_gradient(float64, rows, width):
+def test_take_rows_gradient(float64, rows, width):
     ids = np.random.default_rng(0).integers(0, rows, (3, 5))
     assert scatter_method(rows, 15, width) == {6: "one_hot", 100: "bincount", 300: "sorted"}[rows]
     ids[0, :3] = ids[1, 0]  # repeated indices must add up
     table = draw(7, (rows, width)).astype("float64")
-    assert gradient_check(lambda t: embedding_lookup(t, ids) ** 2, [table]) < 1e-7
+    assert gradient_check(lambda t: take(t, ids, axis=0) ** 2, [table]) < 1e-7
 
 
 def test_embedding_layer_gradient(float64):
@@ -155,7 +156,7 @@ def test_embedding_layer_gradient(float64):
     expected = np.zeros((6, 3))
     np.add.at(expected, IDS.reshape(-1), projection.reshape(-1, 3).astype("float64"))
     np.testing.assert_allclose(grad, expected, atol=1e-12)
-    assert gradient_check(lambda t: embedding_lookup(t, IDS).sum(axis=1) ** 3,
+    assert gradient_check(lambda t: take(t, IDS, axis=0).sum(axis=1) ** 3,
                           [layer.embeddings.numpy()]) < 1e-7
 
 
@@ -273,6 +274,24 @@ def masked(array, mask):
     tensor = Tensor(np.asarray(array, "float32"))
     tensor._keras_mask = Tensor(np.asarray(mask, bool))
     return tensor
+
+
+def test_mask_storage_helpers_and_the_attribute_agree():
+    from minikeras.backend import get_keras_mask, set_keras_mask
+    from minikeras.backend.autodiff import record
+    x = Tensor(np.ones((2, 3)))
+    assert get_keras_mask(x) is None and x._keras_mask is None  # never set: None, as before
+    mask = Tensor(np.array([[True, False, True], [True, True, False]]))
+    set_keras_mask(x, mask)
+    assert get_keras_mask(x) is mask and x._keras_mask is mask
+    set_keras_mask(x, None)
+    assert get_keras_mask(x) is None
+    assert get_keras_mask(np.ones(2)) is None and get_keras_mask(None) is None
+    # the autodiff core declares no mask field and an op's output starts without one
+    assert "_keras_mask" not in Tensor.__slots__
+    assert get_keras_mask(record(np.ones(2), (x,), None)) is None
+    with pytest.raises(AttributeError, match="no attribute 'not_attached'"):
+        x.not_attached  # noqa: B018 - only registered attributes read as None
 
 
 def test_call_receives_the_input_mask_and_output_keeps_it():

@@ -224,6 +224,10 @@ def test_functions_and_classes_by_get():
     rebuilt = metrics.deserialize(metrics.serialize(wrapper))
     assert rebuilt._fn is metrics.huber and rebuilt._fn_kwargs == {"delta": 2.0}
     assert rebuilt._direction == "down"  # wraps a loss
+
+    def huber(y_true, y_pred):  # a user function that only shares a built-in loss's name
+        return y_pred
+    assert metrics.MeanMetricWrapper(huber)._direction is None
     assert metrics.serialize(metrics.sparse_top_k_categorical_accuracy) == "sparse_top_k_categorical_accuracy"
     assert metrics.serialize("mape") == "mean_absolute_percentage_error"
     assert metrics.serialize("auc") == "auc"

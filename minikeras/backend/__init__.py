@@ -7,3 +7,4 @@ from minikeras.backend.array_module import (xp, set_array_module, get_array_modu
 from minikeras.backend.random import global_generator, set_seed
 from minikeras.backend.autodiff import (Tensor, Variable, GradientTape, backward, gradients, no_grad,
                                         enable_grad, is_recording, record)
+from minikeras.backend.masking import get_keras_mask, set_keras_mask

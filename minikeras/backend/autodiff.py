@@ -6,14 +6,13 @@ walks that graph once, in reverse topological order, summing gradients into each
 frees the graph. Ops live in `minikeras.ops`; this module knows nothing about any of them.
 """
 import contextlib
-import sys
 import threading
 
 from minikeras.backend.array_module import xp, to_numpy
 from minikeras.backend import config
 
 _state = threading.local()
-_REFCOUNT = getattr(sys, "getrefcount", None)  # CPython; elsewhere nothing is overwritten
+_ATTACHED_ATTRIBUTES = set()  # names other modules attach to tensors; they read as None unset
 
 
 def is_recording():
@@ -50,9 +49,13 @@ class Tensor:
         data: the array (NumPy by default).
         requires_grad: whether gradients flow to or through this tensor.
         grad: filled by `backward()` on leaves (Variables, watched inputs); summed across calls.
+
+    Other modules may attach attributes of their own (Keras masks, see `backend.masking`); one
+    declared with `register_tensor_attribute` reads as None until it is set.
     """
 
-    __slots__ = ("data", "requires_grad", "grad", "_parents", "_vjp", "_keras_mask", "__weakref__")
+    __slots__ = ("data", "requires_grad", "grad", "_parents", "_vjp", "_hands_over",
+                 "__dict__", "__weakref__")
     __array_priority__ = 1000  # make `ndarray + Tensor` call Tensor.__radd__
 
     def __init__(self, data, requires_grad=False, dtype=None):
@@ -63,7 +66,13 @@ class Tensor:
         self.grad = None
         self._parents = ()
         self._vjp = None
-        self._keras_mask = None
+        self._hands_over = False
+
+    def __getattr__(self, name):
+        # Only reached when normal lookup fails: an attached attribute that was never set.
+        if name in _ATTACHED_ATTRIBUTES:
+            return None
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     # -- array-like surface ------------------------------------------------------------------
     @property
@@ -194,24 +203,36 @@ class Variable(Tensor):
                 f"trainable={self._trainable}>")
 
 
-def record(data, parents, vjp):
+def register_tensor_attribute(name):
+    """Declare an attribute other modules attach to Tensors from outside (e.g. "_keras_mask"):
+    reading it on a tensor where it was never set gives None instead of an AttributeError.
+    The autodiff core neither sets nor reads it."""
+    _ATTACHED_ATTRIBUTES.add(name)
+
+
+def record(data, parents, vjp, hands_over=False):
     """Wrap an op's output; remember `parents` and `vjp` only if a gradient can flow through.
 
     `vjp(g)` must return one gradient (or None) per parent, each shaped like that parent.
+    `hands_over=True` is the op's promise that every array its VJP returns is kept nowhere
+    else: new (or `g` itself when `may_overwrite(g)` gave it to the VJP), never one array for
+    two parents. `backward` then owns those arrays (views excepted) and may let the next VJP
+    overwrite them (see `may_overwrite`).
     """
     out = Tensor.__new__(Tensor)
     # NumPy reductions of a whole array return scalars (np.float32), not 0-d arrays.
     out.data = data if isinstance(data, xp.ndarray) else xp.asarray(data)
     out.grad = None
-    out._keras_mask = None
     if is_recording() and any(p.requires_grad for p in parents):
         out.requires_grad = True
         out._parents = parents
         out._vjp = vjp
+        out._hands_over = hands_over
     else:
         out.requires_grad = False
         out._parents = ()
         out._vjp = None
+        out._hands_over = False
     return out
 
 
@@ -258,34 +279,29 @@ def backward(root, grad=None, retain_graph=False, sources=()):
     wanted = {id(s) for s in sources}
     handed_out = set()
     pending = {id(root): grad}
+    owned = set()  # ids of the nodes whose pending gradient backward alone holds (see below)
     for node in reversed(_topological_order(root)):
-        g = pending.pop(id(node), None)
+        key = id(node)
+        g = pending.pop(key, None)
         if g is None:
             continue
-        if node._vjp is None or id(node) in wanted:
+        mine = key in owned
+        if node._vjp is None or key in wanted:
             # The caller owns the result and may change it in place, so copy any array that is
             # a view, read-only, or already handed to another leaf (add gives g to both parents).
             if id(g) in handed_out or g.base is not None or not _writeable(g):
                 g = xp.array(g)
             handed_out.add(id(g))
-            leaves[id(node)] = (node, g)
+            leaves[key] = (node, g)
             if node._vjp is None:
                 continue
-        # Nothing but the local `g` refers to the gradient (it is not a leaf's result, not
-        # shared with another parent, not kept by the VJP that made it): this node's VJP may
-        # then overwrite it in place (see `may_overwrite`). `probe` is referenced the same
-        # way, which makes the comparison independent of how the interpreter counts locals.
-        probe = object()
-        _state.disposable = (g if _REFCOUNT is not None and isinstance(g, xp.ndarray)
-                             and g.base is None and _writeable(g)
-                             and _REFCOUNT(g) == _REFCOUNT(probe) else None)
-        del probe
+            mine = False
+        _state.disposable = g if mine else None
         try:
             parent_grads = node._vjp(g)
         finally:
             _state.disposable = None
-        _accumulate(pending, node._parents, parent_grads)
-        del g, parent_grads  # keep no reference that would hide the next gradient's owner
+        _accumulate(pending, owned, node._parents, parent_grads, node._hands_over)
         if not retain_graph:
             node._parents, node._vjp = (), None
     return leaves
@@ -296,23 +312,32 @@ def _writeable(array):
     return getattr(array.flags, "writeable", True)
 
 
-def _accumulate(pending, parents, parent_grads):
-    """Add each parent's gradient into `pending` (a helper, so that no loop variable outlives
-    it and holds a reference to a gradient)."""
+def _accumulate(pending, owned, parents, parent_grads, handed_over):
+    """Add each parent's gradient into `pending`, and mark in `owned` the parents whose pending
+    gradient belongs to backward alone: a sum backward made, or a new array from an op that
+    hands its gradients over (`record(..., hands_over=True)`)."""
     for parent, parent_grad in zip(parents, parent_grads):
         if parent_grad is None or not parent.requires_grad:
             continue
         key = id(parent)
-        pending[key] = parent_grad if key not in pending else pending[key] + parent_grad
+        fresh = handed_over
+        if key in pending:
+            parent_grad = pending[key] + parent_grad
+            fresh = True
+        pending[key] = parent_grad
+        if fresh and isinstance(parent_grad, xp.ndarray) and parent_grad.base is None:
+            owned.add(key)
+        else:
+            owned.discard(key)
 
 
 def may_overwrite(g):
-    """True when `g` is the output gradient handed to the VJP running now and nothing else
-    refers to it (checked by `backward` with reference counts), so that VJP may reuse its
-    memory, e.g. apply a mask in place instead of writing a new array of the same size.
-    False for a gradient shared with another node, a view, a read-only array, a gradient a
-    caller asked for, anything but an array of the active module, or any call outside
-    `backward`."""
+    """True when `g` is the output gradient handed to the VJP running now and `backward` owns
+    it (an explicit flag: `g` is a sum `backward` made, or a new array from an op recorded
+    with `hands_over=True`), so that VJP may reuse its memory, e.g. apply a mask in place
+    instead of writing a new array of the same size. False for a gradient an op did not hand
+    over (shared with another parent, a view, kept by its VJP), a gradient a caller asked for,
+    a user-supplied output gradient, or any call outside `backward`."""
     return g is not None and getattr(_state, "disposable", None) is g
 
 

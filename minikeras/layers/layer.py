@@ -18,6 +18,7 @@ from minikeras.backend import config
 from minikeras.backend.array_module import check_array_type, xp
 from minikeras.backend.autodiff import Tensor, Variable, no_grad
 from minikeras.backend.keras_tensor import KerasTensor
+from minikeras.backend.masking import get_keras_mask, set_keras_mask
 from minikeras.layers.auto_config import (auto_config, record_init_arguments, revive,
                                           uses_auto_config)
 from minikeras.layers.input_spec import assert_input_compatibility
@@ -351,15 +352,15 @@ class Layer(Operation):
 
     def _set_mask_metadata(self, inputs, outputs, previous_mask):
         flat_outputs = flatten(outputs)
-        if all(getattr(x, "_keras_mask", None) is not None for x in flat_outputs):
+        if all(get_keras_mask(x) is not None for x in flat_outputs):
             return
         output_masks = self.compute_mask(inputs, previous_mask)
         if output_masks is None:
             return
         for tensor, output_mask in zip(flat_outputs, flatten(output_masks)):
-            if (isinstance(tensor, Tensor) and tensor._keras_mask is None
+            if (isinstance(tensor, Tensor) and get_keras_mask(tensor) is None
                     and output_mask is not None):
-                tensor._keras_mask = output_mask
+                set_keras_mask(tensor, output_mask)
 
     def _convert_inputs(self, inputs):
         if isinstance(inputs, (list, tuple)):
@@ -373,7 +374,7 @@ class Layer(Operation):
         if (self.autocast and xp.issubdtype(tensor.dtype, xp.floating)
                 and tensor.dtype != xp.dtype(self.dtype)):
             tensor = cast(tensor, self.dtype)
-            tensor._keras_mask = getattr(inputs, "_keras_mask", None)  # as in Keras, keep it
+            set_keras_mask(tensor, get_keras_mask(inputs))  # as in Keras, keep it
         return tensor
 
     def _symbolic_call(self, inputs, *args, **kwargs):
@@ -559,7 +560,7 @@ def _keras_mask_of(inputs):
         return type(inputs)(_keras_mask_of(x) for x in inputs)
     if isinstance(inputs, dict):
         return {k: _keras_mask_of(v) for k, v in inputs.items()}
-    return getattr(inputs, "_keras_mask", None)
+    return get_keras_mask(inputs)
 
 
 

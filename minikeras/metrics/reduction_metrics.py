@@ -9,6 +9,7 @@ import inspect
 from minikeras import losses
 from minikeras.backend.array_module import xp
 from minikeras.backend.autodiff import no_grad
+from minikeras.backend.masking import get_keras_mask
 from minikeras.losses import squeeze_or_expand_to_same_rank
 from minikeras.metrics.base_metric import Metric, _array, _scalar
 from minikeras.registry.serialization import resolve, serialize_keras_object
@@ -51,7 +52,7 @@ class Sum(Metric):
         self.total = self.add_variable((), "zeros", name="total")
 
     def update_state(self, values, sample_weight=None):
-        mask = getattr(values, "_keras_mask", None)
+        mask = get_keras_mask(values)
         values, _ = _samplewise_values(_array(values, self.dtype), sample_weight, mask, xp.sum,
                                        self.dtype, self.name)
         self.total.assign_add(xp.sum(values))
@@ -69,7 +70,7 @@ class Mean(Metric):
         self.count = self.add_variable((), "zeros", name="count")
 
     def update_state(self, values, sample_weight=None):
-        mask = getattr(values, "_keras_mask", None)
+        mask = get_keras_mask(values)
         values, sample_weight = _samplewise_values(_array(values, self.dtype), sample_weight, mask,
                                                    xp.mean, self.dtype, self.name)
         self.total.assign_add(xp.sum(values))
@@ -87,8 +88,8 @@ def _is_builtin_loss(fn):
     """True for minikeras's loss functions and Loss objects (their metrics go "down")."""
     if isinstance(fn, losses.Loss):
         return True
-    return (inspect.isfunction(fn) and fn.__module__ == losses.__name__
-            and fn.__name__ in losses.ALL_OBJECTS_DICT)
+    return (inspect.isfunction(fn) and fn.__name__ in losses.ALL_OBJECTS_DICT
+            and getattr(losses, fn.__name__, None) is fn)
 
 
 class MeanMetricWrapper(Mean):
@@ -111,7 +112,7 @@ class MeanMetricWrapper(Mean):
             return self._fn(y_true, y_pred, **self._fn_kwargs)
 
     def update_state(self, y_true, y_pred, sample_weight=None):
-        mask = getattr(y_pred, "_keras_mask", None)
+        mask = get_keras_mask(y_pred)
         values = self._values(y_true, y_pred)
         if sample_weight is not None:
             sample_weight = _array(sample_weight, self.dtype)

@@ -16,6 +16,7 @@ import warnings
 from minikeras.backend.array_module import xp
 from minikeras.backend.autodiff import Tensor
 from minikeras.backend.keras_tensor import KerasTensor
+from minikeras.backend.masking import set_keras_mask
 from minikeras.layers.layer import Layer, _training_scope
 from minikeras.tree import flatten, map_structure, pack_sequence_as as pack_as
 from minikeras.models.model import Model
@@ -98,7 +99,7 @@ class Functional(Function, Model):
         if mask is not None:
             for tensor, input_mask in zip(flat_inputs, flatten(mask)):
                 if input_mask is not None:
-                    tensor._keras_mask = input_mask
+                    set_keras_mask(tensor, input_mask)
         with _training_scope(training):
             return self._run_through_graph(flat_inputs, lambda layer, *a, **k: layer(*a, **k))
 

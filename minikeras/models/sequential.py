@@ -1,6 +1,7 @@
 """`Sequential`: a model that is a plain stack of layers, each feeding the next."""
 from minikeras.backend.array_module import xp
 from minikeras.backend.keras_tensor import KerasTensor
+from minikeras.backend.masking import get_keras_mask, set_keras_mask
 from minikeras.layers.core.input_layer import InputLayer
 from minikeras.layers.input_spec import assert_input_compatibility
 from minikeras.layers.layer import Layer, name_scope, dtype_policy_config
@@ -140,7 +141,7 @@ class Sequential(Model):
     def call(self, inputs, training=None, mask=None):
         outputs = self._standardize_input(inputs)
         if mask is not None:
-            outputs._keras_mask = mask
+            set_keras_mask(outputs, mask)
         for layer in self._sequence:
             outputs = layer(outputs, training=training)
         return outputs
@@ -152,13 +153,13 @@ class Sequential(Model):
             return inputs
         shape = tuple(inputs.shape)
         adjusted = self._adjusted_input_shape(shape)
-        mask = getattr(inputs, "_keras_mask", None)
+        mask = get_keras_mask(inputs)
         if adjusted != shape:
             inputs = reshape(inputs, adjusted)
         if inputs.dtype != xp.dtype(self._input_layer.dtype):
             inputs = cast(inputs, self._input_layer.dtype)
-        if mask is not None and getattr(inputs, "_keras_mask", None) is None:
-            inputs._keras_mask = mask
+        if mask is not None and get_keras_mask(inputs) is None:
+            set_keras_mask(inputs, mask)
         return inputs
 
     def _adjusted_input_shape(self, shape):

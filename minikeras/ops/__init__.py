@@ -19,6 +19,11 @@ from minikeras.ops.manipulation import (reshape, transpose, moveaxis, expand_dim
                                  take, one_hot, zeros_like, ones_like, zeros, ones, shape)
 from minikeras.ops.linalg import matmul, dot, tensordot
 from minikeras.ops.nn import relu, softmax, log_softmax, dense, dropout
+from minikeras.ops.nn import (leaky_relu, relu6, elu, selu, celu, threshold, hard_sigmoid,
+                              sparse_sigmoid, log_sigmoid, hard_tanh, softsign, silu, hard_silu,
+                              gelu, squareplus, sparse_plus, hard_shrink, soft_shrink, tanh_shrink,
+                              sparsemax, glu, binary_crossentropy, categorical_crossentropy,
+                              sparse_categorical_crossentropy)
 from minikeras.ops.special import erf, erfc
 from minikeras.ops.normalization import batch_normalization, layer_normalization
 from minikeras.ops.pooling import max_pool, average_pool

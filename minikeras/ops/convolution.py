@@ -505,7 +505,7 @@ def _conv_node(op, x, kernel, kernel_data, strides, padding, data_format, dilati
             gb = None
         return _grads(parents, (gx, gk, gb))
 
-    return record(out, parents, vjp)
+    return record(out, parents, vjp, hands_over=True)
 
 
 def _depthwise_node(x, kernel, x_data, w, bias, parents, pads, kernel_size, strides, dilation,
@@ -552,7 +552,7 @@ def _depthwise_node(x, kernel, x_data, w, bias, parents, pads, kernel_size, stri
             gb = _column_sums(g5.reshape(-1, channels * multiplier))
         return _grads(parents, (gx, gk, gb))
 
-    return record(out, parents, vjp)
+    return record(out, parents, vjp, hands_over=True)
 
 
 # -- conv_transpose --------------------------------------------------------------------------------
@@ -646,7 +646,7 @@ def conv_transpose(inputs, kernel, strides=1, padding="valid", output_padding=No
         return _grads(parents, (gx, gk, gb))
 
     parents = (x, kernel) if bias is None else (x, kernel, bias)
-    return record(out, parents, vjp)
+    return record(out, parents, vjp, hands_over=True)
 
 
 # -- depthwise and separable -------------------------------------------------------------------

@@ -1,5 +1,6 @@
 """Ops that move values around without changing them: reshape, transpose, slicing, joining."""
 import itertools
+import math
 
 from minikeras.backend.array_module import xp
 from minikeras.backend.autodiff import Tensor, record
@@ -184,13 +185,87 @@ def _is_basic_index(index):
 
 @op
 def take(x, indices, axis=None):
-    """Gather along an axis (`numpy.take`); the gradient scatter-adds into the gathered rows."""
+    """Gather along an axis (`numpy.take`); the gradient scatter-adds into the gathered rows.
+
+    Shapes: x (..., n, ...) with n on `axis`, integer indices of any shape -> x's shape with
+    that axis replaced by the indices' shape (axis=None: x is flattened first). Negative
+    indices count from the end. Along axis 0 (an Embedding's lookup: table (rows, width), ids
+    (batch, steps) -> (batch, steps, width)) the gradient is `scatter_add_rows`; along other
+    axes it is `getitem`'s.
+    """
     x = convert_to_tensor(x)
     indices = convert_to_tensor(indices).data
     if axis is None:
         return getitem(reshape(x, (-1,)), indices)
+    if x.ndim and axis % x.ndim == 0:
+        return _take_rows(x, indices)
     index = (slice(None),) * (axis % x.ndim) + (indices,)
     return getitem(x, index)
+
+
+def _take_rows(x, ids):
+    """x[ids] along axis 0; its VJP sums each output row's gradient into the row it came from."""
+    out = x.data[ids]
+    rows, width = x.shape[0], math.prod(x.shape[1:])
+
+    def vjp(g):
+        flat_ids = ids.reshape(-1)
+        if flat_ids.size and flat_ids.min() < 0:
+            flat_ids = flat_ids % rows
+        grad = scatter_add_rows(flat_ids, g.reshape(flat_ids.size, width), rows)
+        return (grad.reshape(x.shape),)
+    return record(out, (x,), vjp)
+
+
+# -- the scatter-add behind take's gradient --------------------------------------------------
+# Every occurrence of an index adds its output gradient into that index's row.
+# `scatter_add_rows` does that in one vectorized pass, choosing by size among three ways, each
+# measured on this project's CPU to be faster than `np.add.at` in its range (which is never the
+# fastest):
+#
+# - a small table: a one-hot (rows, n) matrix times the (n, width) gradient, one GEMM (3-9x
+#   faster than `np.add.at` for up to ~100 rows);
+# - a table much larger than the batch's token count: sort the ids and sum each run of equal
+#   ids with `np.add.reduceat`, then write only those rows (1.1-1.2x faster than `np.add.at`,
+#   2x faster than bincount's dense float64 table there);
+# - otherwise: `np.bincount` over the flat positions id * width + column (1.1-3x faster than
+#   `np.add.at`, from a thousand to hundreds of thousands of tokens).
+def scatter_method(num_rows, tokens, width):
+    """Which way `scatter_add_rows` sums: "one_hot", "sorted" or "bincount" (see above)."""
+    # Cost model fitted to the measurements: the one-hot product costs about
+    # rows * tokens * (0.3 + 0.011 * width) ns, bincount about 3 * tokens * width ns plus its
+    # dense float64 table, which sorting avoids when the table dwarfs the tokens.
+    if num_rows * (0.3 + 0.011 * width) < 2.0 * width and num_rows * tokens <= 2 ** 25:
+        return "one_hot"
+    if num_rows >= 8 * tokens:
+        return "sorted"
+    return "bincount"
+
+
+def scatter_add_rows(ids, grad, num_rows):
+    """sum over k of grad[k] into row ids[k] of a (num_rows, width) zero array, vectorized.
+
+    `ids` is a flat array of non-negative integers, `grad` is (len(ids), width).
+    """
+    width = grad.shape[1]
+    if len(ids) == 0:
+        return xp.zeros((num_rows, width), dtype=grad.dtype)
+    method = scatter_method(num_rows, len(ids), width)
+    if method == "one_hot":
+        one_hot = (xp.arange(num_rows)[:, None] == ids[None, :]).astype(grad.dtype)
+        return one_hot @ grad
+    if method == "sorted":
+        order = xp.argsort(ids, kind="stable")
+        sorted_ids = ids[order]
+        new_run = xp.ones(len(sorted_ids), dtype=bool)  # CuPy concatenates arrays only
+        new_run[1:] = sorted_ids[1:] != sorted_ids[:-1]
+        starts = xp.flatnonzero(new_run)
+        out = xp.zeros((num_rows, width), dtype=grad.dtype)
+        out[sorted_ids[starts]] = xp.add.reduceat(grad[order], starts, axis=0)
+        return out
+    flat = (ids[:, None] * width + xp.arange(width)).reshape(-1)
+    summed = xp.bincount(flat, weights=grad.reshape(-1), minlength=num_rows * width)
+    return summed.reshape(num_rows, width).astype(grad.dtype, copy=False)
 
 
 @op

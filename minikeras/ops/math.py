@@ -29,7 +29,8 @@ def multiply(a, b):
     a, b = pair(a, b)
     return record(a.data * b.data, (a, b),
                   lambda g: (unbroadcast(g * b.data, a.shape) if a.requires_grad else None,
-                             unbroadcast(g * a.data, b.shape) if b.requires_grad else None))
+                             unbroadcast(g * a.data, b.shape) if b.requires_grad else None),
+                  hands_over=True)
 
 
 @op
@@ -41,7 +42,7 @@ def divide(a, b):
         ga = unbroadcast(g / b.data, a.shape) if a.requires_grad else None
         gb = unbroadcast(-g * out / b.data, b.shape) if b.requires_grad else None
         return ga, gb
-    return record(out, (a, b), vjp)
+    return record(out, (a, b), vjp, hands_over=True)
 
 
 true_divide = op(divide, name="true_divide")  # `x / y` on KerasTensors records TrueDivide

@@ -146,7 +146,7 @@ def batch_normalization(x, mean, variance, axis, offset=None, scale=None, epsilo
         if scale is not None:
             result.append(_param_grad(grads["scale"], scale))
         return tuple(result)
-    return record(out, parents, vjp)
+    return record(out, parents, vjp, hands_over=True)
 
 
 def batch_normalization_training(x, gamma=None, beta=None, axis=-1, epsilon=1e-3, mask=None):
@@ -220,7 +220,7 @@ def batch_normalization_training(x, gamma=None, beta=None, axis=-1, epsilon=1e-3
         if beta is not None:
             result.append(_param_grad(g_sum, beta))
         return tuple(result)
-    outputs = record(out, parents, vjp)
+    outputs = record(out, parents, vjp, hands_over=True)
     return outputs, Tensor(mean.reshape(-1)), Tensor(variance.reshape(-1))
 
 

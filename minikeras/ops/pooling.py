@@ -127,7 +127,7 @@ def max_pool(inputs, pool_size, strides=None, padding="valid", data_format=None)
                     xp.multiply(g_rows, hit, out=grad_rows[index])
         over_batch(backward, len(grad), grad.size)
         return (geo.crop(grad),)
-    return record(out, (x,), vjp)
+    return record(out, (x,), vjp, hands_over=True)
 
 
 @op
@@ -170,7 +170,7 @@ def average_pool(inputs, pool_size, strides=None, padding="valid", data_format=N
                     grad_rows[index] = share_rows
         over_batch(backward, len(grad), grad.size)
         return (geo.crop(grad),)
-    return record(out, (x,) if differentiable else (), vjp)
+    return record(out, (x,) if differentiable else (), vjp, hands_over=True)
 
 
 # -- window geometry ------------------------------------------------------------------------------

@@ -110,6 +110,26 @@ def logsumexp(x, axis=None, keepdims=False):
                   lambda g: (_expand_to(g, x, axis, keepdims) * (shifted / total),))
 
 
+def masked_logsumexp(x, mask, axis=-1):
+    """log(sum(exp(x))) over the entries along `axis` where `mask` is True; -inf where none is.
+
+    Shapes: x and the boolean mask (..., n, ...) -> x's shape without `axis`. One node (not a
+    Keras op; the Circle loss uses it): its gradient is the softmax over the kept entries, 0
+    elsewhere and along an empty selection, where composing `where` and `logsumexp` would give
+    0 / 0.
+    """
+    x = convert_to_tensor(x)
+    data = x.data
+    peak = xp.max(xp.where(mask, data, -xp.inf), axis=axis, keepdims=True)
+    peak = xp.where(xp.isfinite(peak), peak, 0)
+    shifted = xp.exp(xp.where(mask, data - peak, -xp.inf))
+    total = xp.sum(shifted, axis=axis, keepdims=True)
+    with xp.errstate(divide="ignore"):
+        out = xp.squeeze(xp.log(total) + peak, axis=axis).astype(data.dtype, copy=False)
+    weights = shifted / xp.where(total > 0, total, 1)
+    return record(out, (x,), lambda g: (xp.expand_dims(g, axis) * weights,))
+
+
 @op
 def argmax(x, axis=None, keepdims=False):
     """Index of the largest value (of the flattened array when axis is None, as in Keras)."""

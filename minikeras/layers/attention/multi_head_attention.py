@@ -20,6 +20,7 @@ import math
 from minikeras import activations, constraints, initializers, random, regularizers
 from minikeras.backend.array_module import xp
 from minikeras.backend.autodiff import Tensor
+from minikeras.backend.masking import get_keras_mask, set_keras_mask
 from minikeras.layers.attention.attention import bool_mask, causal_mask
 from minikeras.layers.layer import Layer, name_scope
 from minikeras.ops import (cast, convert_to_tensor, dense, matmul, multiply, reshape, softmax,
@@ -289,7 +290,7 @@ class MultiHeadAttention(Layer):
         return super().__call__(query, value, key, **kwargs)
 
     def _as_input(self, x):
-        mask = getattr(x, "_keras_mask", None)
+        mask = get_keras_mask(x)
         x = convert_to_tensor(x)
         if xp.issubdtype(x.dtype, xp.floating) and x.dtype != xp.dtype(self.dtype):
             x = cast(x, self.dtype)
@@ -326,8 +327,8 @@ class MultiHeadAttention(Layer):
         if self._use_gate:
             attention_output = multiply(attention_output, gate)
         attention_output = self._output_dense(attention_output)
-        attention_output._keras_mask = None if query_mask is None else Tensor(
-            bool_mask(query_mask))
+        set_keras_mask(attention_output,
+                       None if query_mask is None else Tensor(bool_mask(query_mask)))
         if return_attention_scores:
             return attention_output, attention_scores
         return attention_output

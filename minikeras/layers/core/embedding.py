@@ -1,80 +1,17 @@
 """Embedding: integer indices -> rows of a trainable (input_dim, output_dim) table.
 
-The forward pass is a gather (`table[ids]`). Its gradient is a scatter-add: every occurrence of
-an index adds its output gradient into that index's row. `scatter_add_rows` does that in one
-vectorized pass, choosing by size among three ways, each measured on this project's CPU to be
-faster than `np.add.at` in its range (which is never the fastest):
-
-- a small vocabulary: a one-hot (input_dim, n) matrix times the (n, output_dim) gradient, one
-  GEMM (3-9x faster than `np.add.at` for up to ~100 rows);
-- a vocabulary much larger than the batch's token count: sort the ids and sum each run of equal
-  ids with `np.add.reduceat`, then write only those rows (1.1-1.2x faster than `np.add.at`,
-  2x faster than bincount's dense float64 table there);
-- otherwise: `np.bincount` over the flat positions id * output_dim + column (1.1-3x faster
-  than `np.add.at`, from a thousand to hundreds of thousands of tokens).
+The forward pass is a gather, `ops.take(table, ids, axis=0)`, as in Keras. Its gradient, a
+scatter-add of every occurrence's output gradient into its index's row, lives with the op
+(`minikeras.ops.manipulation.scatter_add_rows`).
 """
 import warnings
 
 from minikeras import constraints, initializers, regularizers
 from minikeras.backend.array_module import xp
-from minikeras.backend.autodiff import Tensor, record
+from minikeras.backend.autodiff import Tensor
 from minikeras.layers.layer import Layer
-from minikeras.ops import convert_to_tensor
+from minikeras.ops import take
 from minikeras.registry.layer_classes import register_layer
-
-
-def scatter_method(num_rows, tokens, width):
-    """Which way `scatter_add_rows` sums: "one_hot", "sorted" or "bincount" (see above)."""
-    # Cost model fitted to the measurements: the one-hot product costs about
-    # rows * tokens * (0.3 + 0.011 * width) ns, bincount about 3 * tokens * width ns plus its
-    # dense float64 table, which sorting avoids when the table dwarfs the tokens.
-    if num_rows * (0.3 + 0.011 * width) < 2.0 * width and num_rows * tokens <= 2 ** 25:
-        return "one_hot"
-    if num_rows >= 8 * tokens:
-        return "sorted"
-    return "bincount"
-
-
-def scatter_add_rows(ids, grad, num_rows):
-    """sum over k of grad[k] into row ids[k] of a (num_rows, width) zero array, vectorized.
-
-    `ids` is a flat integer array, `grad` is (len(ids), width).
-    """
-    width = grad.shape[1]
-    if len(ids) == 0:
-        return xp.zeros((num_rows, width), dtype=grad.dtype)
-    method = scatter_method(num_rows, len(ids), width)
-    if method == "one_hot":
-        one_hot = (xp.arange(num_rows)[:, None] == ids[None, :]).astype(grad.dtype)
-        return one_hot @ grad
-    if method == "sorted":
-        order = xp.argsort(ids, kind="stable")
-        sorted_ids = ids[order]
-        new_run = xp.ones(len(sorted_ids), dtype=bool)  # CuPy concatenates arrays only
-        new_run[1:] = sorted_ids[1:] != sorted_ids[:-1]
-        starts = xp.flatnonzero(new_run)
-        out = xp.zeros((num_rows, width), dtype=grad.dtype)
-        out[sorted_ids[starts]] = xp.add.reduceat(grad[order], starts, axis=0)
-        return out
-    flat = (ids[:, None] * width + xp.arange(width)).reshape(-1)
-    summed = xp.bincount(flat, weights=grad.reshape(-1), minlength=num_rows * width)
-    return summed.reshape(num_rows, width).astype(grad.dtype, copy=False)
-
-
-def embedding_lookup(table, ids):
-    """table[ids] for a (rows, width) table and integer ids of any shape -> ids.shape + (width,).
-
-    The gradient for the table is the scatter-add of the output gradient into the rows the ids
-    picked; ids get no gradient.
-    """
-    table = convert_to_tensor(table)
-    ids = ids.data if isinstance(ids, Tensor) else xp.asarray(ids)
-    out = table.data[ids]
-
-    def vjp(g):
-        g = g.reshape(-1, table.shape[1])
-        return (scatter_add_rows(ids.reshape(-1), g, table.shape[0]),)
-    return record(out, (table,), vjp)
 
 
 @register_layer
@@ -151,7 +88,7 @@ class Embedding(Layer):
                 raise ValueError(f"Embedding layer {self.name!r}: indices must be in [0, "
                                  f"{self.input_dim}) (input_dim={self.input_dim}); received "
                                  f"indices from {low} to {high}.")
-        return embedding_lookup(self.embeddings, ids)
+        return take(self.embeddings, ids, axis=0)
 
     def compute_mask(self, inputs, mask=None):
         if not self.mask_zero:

@@ -1,6 +1,7 @@
 """Masking: mark the time steps whose features all equal `mask_value` as padding."""
 from minikeras.backend.array_module import xp
 from minikeras.backend.autodiff import Tensor
+from minikeras.backend.masking import set_keras_mask
 from minikeras.layers.layer import Layer
 from minikeras.ops import any as reduce_any, not_equal, where
 from minikeras.registry.layer_classes import register_layer
@@ -35,7 +36,7 @@ class Masking(Layer):
     def call(self, inputs):
         keep = reduce_any(not_equal(inputs, self.mask_value), axis=-1, keepdims=True)
         outputs = where(keep, inputs, 0)
-        outputs._keras_mask = Tensor(keep.data[..., 0])
+        set_keras_mask(outputs, Tensor(keep.data[..., 0]))
         return outputs
 
     def compute_output_shape(self, input_shape):

@@ -32,6 +32,7 @@ import inspect
 from minikeras import ops, random
 from minikeras.backend.array_module import xp
 from minikeras.backend.autodiff import Tensor, Variable
+from minikeras.backend.masking import get_keras_mask, set_keras_mask
 from minikeras.layers.input_spec import InputSpec, assert_input_compatibility
 from minikeras.layers.layer import Layer, name_scope
 from minikeras.layers import serialization
@@ -388,7 +389,7 @@ class RNN(Layer):
     def call(self, sequences, initial_state=None, mask=None, training=None):
         self._check_input_shape(sequences.shape)
         if mask is None:
-            mask = getattr(sequences, "_keras_mask", None)
+            mask = get_keras_mask(sequences)
         mask = self._standardize_mask(mask, sequences.shape)
         batch_size = sequences.shape[0]
         if self.stateful and self._expected_batch_size is not None \
@@ -417,7 +418,7 @@ class RNN(Layer):
                 variable.assign(state.data)
         output = outputs if self.return_sequences else last_output
         if self.return_sequences and mask is not None:
-            output._keras_mask = mask
+            set_keras_mask(output, mask)
         if self.return_state:
             return (output, *states)
         return output

@@ -1,13 +1,14 @@
-"""Losses, as in `keras.losses`: how far predictions are from targets.
-
-Two levels, as in Keras:
+"""Loss functions and the Loss classes around them, as in Keras 3's `keras/src/losses/losses.py`.
 
 - loss *functions* (`mean_squared_error`, `binary_crossentropy`, `huber`, ...) map
   `(y_true, y_pred)` to one loss per sample: shape `y_pred.shape` without its last axis, which
   is averaged (MSE, MAE, binary CE, hinge, ...) or summed (categorical CE, KL divergence) away.
-  They are differentiable through `minikeras.ops`.
-- `Loss` *objects* add a name, a dtype and a reduction that turns the per-sample losses (times
-  optional sample weights) into the scalar Tensor that training minimizes.
+  They are compositions of `minikeras.ops`, which hold every gradient: the three
+  crossentropies, which run on every training step, are single-node ops
+  (`ops.binary_crossentropy`, `ops.categorical_crossentropy`,
+  `ops.sparse_categorical_crossentropy`) with hand-written VJPs.
+- `LossFunctionWrapper` classes (`MeanSquaredError`, ...) give each function a name, a dtype
+  and a reduction (the `Loss` base class, in `loss.py`).
 
 The set is Keras 3.15.1's: regression (MSE, MAE, MAPE, MSLE, cosine similarity, Huber,
 log-cosh), hinge (hinge, squared and categorical hinge), probabilistic (binary, categorical
@@ -24,25 +25,17 @@ Numerics follow Keras 3 (shared/research/H5_FORMAT.md section 9), with eps = `ep
   binary CE the overflow-free max(x, 0) - x*y + log(1 + exp(-|x|)); logits of 1e4 are fine.
   (The focal losses, like Keras's, turn logits into clipped probabilities first.)
 - label smoothing: binary y*(1 - ls) + 0.5*ls; categorical y*(1 - ls) + ls/num_classes.
-
-The three crossentropies run on every training step, so each is one graph node with a
-hand-written vector-Jacobian product (checked against numerical gradients in the tests)
-instead of a chain of a dozen generic ops. The other losses are short compositions of ops.
 """
-import inspect
 import warnings
-
-import numpy
 
 from minikeras import ops
 from minikeras.backend import config
 from minikeras.backend.array_module import xp
-from minikeras.backend.autodiff import Tensor, record
-from minikeras.registry.serialization import (deserialize_class_or_function,
-                                              get_object, resolve, serialize_keras_object)
-from minikeras.backend.naming import auto_name
-
-REDUCTIONS = ("sum_over_batch_size", "sum", "mean", "mean_with_sample_weight", "none", None)
+from minikeras.backend.autodiff import Tensor
+from minikeras.backend.masking import set_keras_mask
+from minikeras.losses.loss import Loss, squeeze_or_expand_to_same_rank
+from minikeras.ops.reduction import masked_logsumexp
+from minikeras.registry.serialization import serialize_keras_object
 
 
 # -- shape and dtype helpers -----------------------------------------------------------------
@@ -58,36 +51,6 @@ def _prepare(y_true, y_pred):
     """y_pred as a float Tensor and y_true cast to its dtype (what Keras does in every loss)."""
     y_pred = _float_tensor(y_pred)
     return ops.convert_to_tensor(y_true, dtype=y_pred.dtype), y_pred
-
-
-def _expand_last(x):
-    return ops.expand_dims(x, -1) if isinstance(x, Tensor) else xp.expand_dims(x, -1)
-
-
-def _squeeze_last(x):
-    return ops.squeeze(x, -1) if isinstance(x, Tensor) else xp.squeeze(x, -1)
-
-
-def squeeze_or_expand_to_same_rank(x1, x2, expand_rank_1=True):
-    """Make two ranks agree when they differ by exactly one trailing size-1 axis (Keras's rule).
-
-    (n,) against (n, 1): the rank-1 side gains a trailing axis (with `expand_rank_1=False` the
-    other side loses its size-1 axis instead); (n, d, 1) against (n, d): the size-1 axis goes.
-    Any other pair comes back unchanged. Works on Tensors (through ops, so gradients flow) and
-    on plain arrays (metrics).
-    """
-    rank1, rank2 = len(x1.shape), len(x2.shape)
-    if rank1 == rank2 + 1 and x1.shape[-1] == 1:
-        if rank2 == 1 and expand_rank_1:
-            x2 = _expand_last(x2)
-        else:
-            x1 = _squeeze_last(x1)
-    elif rank2 == rank1 + 1 and x2.shape[-1] == 1:
-        if rank1 == 1 and expand_rank_1:
-            x1 = _expand_last(x1)
-        else:
-            x2 = _squeeze_last(x2)
-    return x1, x2
 
 
 def _check_same_shape(loss_name, y_true, y_pred):
@@ -130,7 +93,7 @@ def binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, 
     axis = _check_axis("binary_crossentropy", axis, y_pred.ndim)
     if label_smoothing:
         y_true = y_true * (1.0 - label_smoothing) + 0.5 * label_smoothing
-    return _binary_crossentropy_node(y_true, y_pred, from_logits, axis)
+    return ops.mean(ops.binary_crossentropy(y_true, y_pred, from_logits=from_logits), axis=axis)
 
 
 def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, axis=-1):
@@ -148,7 +111,7 @@ def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=
     if label_smoothing:
         num_classes = y_true.shape[-1]  # Keras smooths over the last axis whatever `axis` is
         y_true = y_true * (1.0 - label_smoothing) + label_smoothing / num_classes
-    return _categorical_crossentropy_node(y_true, y_pred, from_logits, axis)
+    return ops.categorical_crossentropy(y_true, y_pred, from_logits=from_logits, axis=axis)
 
 
 def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, ignore_class=None, axis=-1):
@@ -156,7 +119,7 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, ignore_cl
 
     `y_true` holds class indices, int or float (whole numbers), shaped like `y_pred` without its
     class axis or with a size-1 axis there. With `ignore_class`, labels equal to it give a loss
-    of 0 and are masked out of the reduction (the result carries `_keras_mask`).
+    of 0 and are masked out of the reduction (the result carries a Keras mask).
     """
     y_pred = _float_tensor(y_pred)
     class_axis = _check_axis("sparse_categorical_crossentropy", axis, y_pred.ndim)
@@ -170,9 +133,11 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, ignore_cl
                          f"received y_true.shape={labels.shape} and y_pred.shape={y_pred.shape}.")
     labels, valid = _class_indices("sparse_categorical_crossentropy", labels,
                                    y_pred.shape[class_axis], ignore_class, axis)
-    out = _sparse_categorical_crossentropy_node(labels, y_pred, from_logits, class_axis, valid)
+    out = ops.sparse_categorical_crossentropy(labels, y_pred, from_logits=from_logits,
+                                              axis=class_axis)
     if valid is not None:
-        out._keras_mask = valid
+        out = ops.where(valid, out, 0.0)
+        set_keras_mask(out, valid)
     return out
 
 
@@ -198,118 +163,6 @@ def _class_indices(loss_name, labels, num_classes, ignore_class=None, axis=-1):
                          f"[0, {num_classes}) (y_pred has {num_classes} classes on axis {axis}); "
                          f"offending values: {offending}.")
     return labels, valid
-
-
-# -- the crossentropy primitives (one graph node each) ---------------------------------------
-def _binary_crossentropy_node(y_true, y_pred, from_logits, axis):
-    """mean over `axis` of the elementwise binary crossentropy, with its own VJP.
-
-    d/dx (logits) = sigmoid(x) - y;   d/dp (probabilities) = (1 - y)/(1 - p) - y/p inside the
-    clip range, 0 outside;   d/dy = -x (logits) or log(1 - p) - log(p).
-    """
-    t, x = y_true.data, y_pred.data
-    eps = config.epsilon()
-    if from_logits:
-        elementwise = xp.maximum(x, 0) - x * t + xp.log1p(xp.exp(-xp.abs(x)))
-    else:
-        p = xp.clip(x, eps, 1.0 - eps)
-        log_p, log_q = xp.log(p), xp.log1p(-p)
-        elementwise = -(t * log_p + (1.0 - t) * log_q)
-    out = xp.mean(elementwise, axis=axis).astype(x.dtype, copy=False)
-    count = x.shape[axis]
-
-    def vjp(g):
-        g = xp.expand_dims(g, axis) / count
-        grad_t = grad_x = None
-        if y_pred.requires_grad:
-            if from_logits:
-                grad_x = g * (0.5 * (xp.tanh(0.5 * x) + 1.0) - t)
-            else:
-                inside = (x >= eps) & (x <= 1.0 - eps)
-                grad_x = xp.where(inside, g * ((1.0 - t) / (1.0 - p) - t / p), 0.0)
-        if y_true.requires_grad:
-            grad_t = g * (-x if from_logits else log_q - log_p)
-        return grad_t, grad_x
-    return record(out, (y_true, y_pred), vjp)
-
-
-def _categorical_crossentropy_node(y_true, y_pred, from_logits, axis):
-    """-sum(y * log p) over `axis`, with its own VJP.
-
-    Logits: log p = log_softmax(x), d/dx = softmax(x) * sum(y) - y.
-    Probabilities: q = x / sum(x), log p = log(clip(q)); with d = -y / clip(q) (0 where clipped),
-    d/dx = (d - sum(d * q)) / sum(x). In both cases d/dy = -log p.
-    """
-    t, x = y_true.data, y_pred.data
-    eps = config.epsilon()
-    if from_logits:
-        shifted = x - xp.max(x, axis=axis, keepdims=True)
-        log_p = shifted - xp.log(xp.sum(xp.exp(shifted), axis=axis, keepdims=True))
-    else:
-        total = xp.sum(x, axis=axis, keepdims=True)
-        q = x / total
-        clipped = xp.clip(q, eps, 1.0 - eps)
-        log_p = xp.log(clipped)
-    out = -xp.sum(t * log_p, axis=axis)
-
-    def vjp(g):
-        g = xp.expand_dims(g, axis)
-        grad_t = -g * log_p if y_true.requires_grad else None
-        grad_x = None
-        if y_pred.requires_grad:
-            if from_logits:
-                grad_x = g * (xp.exp(log_p) * xp.sum(t, axis=axis, keepdims=True) - t)
-            else:
-                d = xp.where((q >= eps) & (q <= 1.0 - eps), -t / clipped, 0.0)
-                grad_x = g * (d - xp.sum(d * q, axis=axis, keepdims=True)) / total
-        return grad_t, grad_x
-    return record(out, (y_true, y_pred), vjp)
-
-
-def _sparse_categorical_crossentropy_node(labels, y_pred, from_logits, class_axis, valid):
-    """-log p[label] with its own VJP (no one-hot matrix is built).
-
-    The classes are moved to the last axis and the rest flattened, so the work is on an
-    (m, classes) matrix and the label entries are picked with one fancy index.
-    Logits: loss = log(sum(exp(x - max))) - (x[label] - max), d/dx = softmax(x) - onehot(label).
-    Probabilities: q = x[label] / sum(x), loss = -log(clip(q)); with d = -1/clip(q) (0 where
-    clipped), d/dx = d * (onehot(label) - q) / sum(x).
-    """
-    x = y_pred.data
-    moved = class_axis != x.ndim - 1
-    if moved:
-        x = xp.moveaxis(x, class_axis, -1)
-    x2 = x.reshape(-1, x.shape[-1])
-    flat = labels.reshape(-1)
-    rows = xp.arange(flat.size)
-    eps = config.epsilon()
-    if from_logits:
-        shifted = x2 - x2.max(axis=1, keepdims=True)
-        exps = xp.exp(shifted)
-        total = exps.sum(axis=1, keepdims=True)
-        out = xp.log(total[:, 0]) - shifted[rows, flat]
-    else:
-        total = x2.sum(axis=1)
-        q = x2[rows, flat] / total
-        clipped = xp.clip(q, eps, 1.0 - eps)
-        out = -xp.log(clipped)
-    if valid is not None:
-        out = xp.where(valid.reshape(-1), out, 0.0).astype(x.dtype, copy=False)
-
-    def vjp(g):
-        g = g.reshape(-1)
-        if valid is not None:
-            g = xp.where(valid.reshape(-1), g, 0.0)
-        if from_logits:
-            grad = exps * (g[:, None] / total)
-            grad[rows, flat] -= g
-        else:
-            d = xp.where((q >= eps) & (q <= 1.0 - eps), -g / clipped, 0.0) / total
-            grad = xp.broadcast_to((-d * q)[:, None], x2.shape).copy()
-            grad[rows, flat] += d
-        grad = grad.reshape(x.shape)
-        return (xp.moveaxis(grad, -1, class_axis) if moved else grad,)
-    return record(out.reshape(labels.shape), (y_pred,), vjp)
 
 
 # -- regression losses -----------------------------------------------------------------------
@@ -594,9 +447,9 @@ def circle(y_true, y_pred, ref_labels=None, ref_embeddings=None, remove_diagonal
     neg_weights = ops.maximum((1.0 + margin - distances) * negative, 0.0)
     pos_logits = (-1 * gamma) * pos_weights * (margin - distances)
     neg_logits = gamma * neg_weights * ((1.0 - margin) - distances)
-    out = ops.softplus(_masked_logsumexp(pos_logits, positive) +
-                       _masked_logsumexp(neg_logits, negative))
-    out._keras_mask = out.data > 0
+    out = ops.softplus(masked_logsumexp(pos_logits, positive, axis=1) +
+                       masked_logsumexp(neg_logits, negative, axis=1))
+    set_keras_mask(out, out.data > 0)
     return out
 
 
@@ -611,176 +464,7 @@ def _label_vector(loss_name, labels, count):
     return labels.astype(xp.int64)
 
 
-def _masked_logsumexp(x, mask):
-    """log(sum(exp(x))) over the True entries of each row of `mask`; -inf for an empty row.
-
-    One node: the gradient is the softmax over the kept entries (0 elsewhere and on empty rows),
-    where composing generic ops would produce 0/0.
-    """
-    data = x.data
-    peak = xp.max(xp.where(mask, data, -xp.inf), axis=1, keepdims=True)
-    peak = xp.where(xp.isfinite(peak), peak, 0)
-    shifted = xp.exp(xp.where(mask, data - peak, -xp.inf))
-    total = xp.sum(shifted, axis=1, keepdims=True)
-    with xp.errstate(divide="ignore"):
-        out = (xp.log(total) + peak)[:, 0].astype(data.dtype, copy=False)
-    weights = shifted / xp.where(total > 0, total, 1)
-    return record(out, (x,), lambda g: (g[:, None] * weights,))
-
-
-# -- reduction -------------------------------------------------------------------------------
-def standardize_reduction(reduction):
-    if reduction not in REDUCTIONS:
-        raise ValueError(f"Invalid value for argument `reduction`: {reduction!r}. Expected one of "
-                         f"{REDUCTIONS}.")
-    return reduction
-
-
-def apply_mask(sample_weight, mask, dtype, reduction):
-    """Fold a boolean mask into the sample weights (Keras's rule).
-
-    For "sum_over_batch_size"/"mean" the kept entries weigh total/valid, so the reduction
-    divides by the number of valid entries rather than by all of them.
-    """
-    if mask is None:
-        return sample_weight
-    mask = xp.asarray(mask.data if isinstance(mask, Tensor) else mask).astype(bool)
-    if reduction in ("mean", "sum_over_batch_size"):
-        valid = xp.sum(mask)
-        scale = xp.asarray(mask.size, dtype=dtype) / xp.asarray(valid, dtype=dtype) if valid else 0
-        float_mask = xp.where(mask, scale, 0).astype(dtype)
-    else:
-        float_mask = mask.astype(dtype)
-    if sample_weight is None:
-        return float_mask
-    float_mask, sample_weight = squeeze_or_expand_to_same_rank(float_mask, sample_weight)
-    return sample_weight * float_mask
-
-
-def _align_weights(sample_weight, shape):
-    """Let per-sample weights (n,) meet per-element losses (n, ...) by adding trailing axes;
-    other shapes must broadcast to the losses' shape. A scalar loss (Dice with axis=None) is
-    spread over the weights, as in Keras: the weighted values are loss * w."""
-    rank = len(sample_weight.shape)
-    if not shape:
-        return sample_weight
-    if 0 < rank < len(shape) and tuple(sample_weight.shape) == tuple(shape[:rank]):
-        return ops.reshape(sample_weight, tuple(sample_weight.shape) + (1,) * (len(shape) - rank))
-    try:
-        fits = xp.broadcast_shapes(tuple(sample_weight.shape), tuple(shape)) == tuple(shape)
-    except ValueError:
-        fits = False
-    if not fits:
-        raise ValueError(f"sample_weight of shape {tuple(sample_weight.shape)} cannot be applied "
-                         f"to losses of shape {tuple(shape)}: expected one weight per sample "
-                         f"({shape[:1]}) or a shape that broadcasts to {tuple(shape)}.")
-    return sample_weight
-
-
-def _divide_no_nan(numerator, denominator):
-    """numerator / denominator, or 0 (with zero gradient) where the denominator is 0."""
-    value = denominator.data if isinstance(denominator, Tensor) else denominator
-    if not bool(value):
-        return ops.where(False, numerator, 0.0)
-    return ops.divide(numerator, denominator)
-
-
-def _mean_of_all(values):
-    """sum(values) / values.size as one small node: the default reduction of every step."""
-    data = values.data
-    out = xp.asarray(data.mean(), dtype=data.dtype)
-    return record(out, (values,), lambda g: (xp.full(data.shape, g / data.size, dtype=data.dtype),))
-
-
-def reduce_values(values, sample_weight=None, reduction="sum_over_batch_size"):
-    """Sum the (weighted) per-sample losses, then divide as `reduction` says."""
-    if reduction in (None, "none") or values.shape in ((), (0,)):
-        return values
-    if sample_weight is None and reduction in ("sum_over_batch_size", "mean") and values.size:
-        return _mean_of_all(values)
-    loss = ops.sum(values)
-    if reduction in ("sum_over_batch_size", "mean", "mean_with_sample_weight"):
-        if reduction == "mean_with_sample_weight" and sample_weight is not None:
-            divisor = ops.sum(ops.cast(sample_weight, loss.dtype))
-        else:
-            divisor = xp.asarray(values.size, dtype=loss.dtype)
-        loss = _divide_no_nan(loss, divisor)
-    return loss
-
-
-def reduce_weighted_values(values, sample_weight=None, mask=None, reduction="sum_over_batch_size",
-                           dtype=None):
-    """Multiply per-sample losses by sample weights (and mask), then reduce.
-
-    "sum_over_batch_size"/"mean": sum(w * loss) / number of loss elements (not / sum(w));
-    "sum": sum(w * loss); "mean_with_sample_weight": sum(w * loss) / sum(w); "none"/None: w * loss.
-    """
-    reduction = standardize_reduction(reduction)
-    values = ops.convert_to_tensor(values, dtype=dtype)
-    if sample_weight is not None:
-        sample_weight = ops.convert_to_tensor(sample_weight, dtype=values.dtype)
-    sample_weight = apply_mask(sample_weight, mask, values.dtype, reduction)
-    if sample_weight is not None:
-        sample_weight = ops.convert_to_tensor(sample_weight, dtype=values.dtype)
-        values, sample_weight = squeeze_or_expand_to_same_rank(values, sample_weight)
-        values = values * _align_weights(sample_weight, values.shape)
-    return reduce_values(values, sample_weight, reduction)
-
-
 # -- Loss objects ----------------------------------------------------------------------------
-class Loss:
-    """Base class: subclasses implement `call(y_true, y_pred)` returning per-sample losses.
-
-    Args:
-        name: defaults to the snake_case class name.
-        reduction: "sum_over_batch_size" (default), "sum", "mean", "mean_with_sample_weight",
-            "none" or None.
-        dtype: the computation dtype (floatx() by default); y_true and y_pred are cast to it.
-
-    `loss(y_true, y_pred, sample_weight=None)` returns the reduced loss as a Tensor (a scalar
-    unless the reduction is "none").
-    """
-
-    def __init__(self, name=None, reduction="sum_over_batch_size", dtype=None):
-        self.name = name or auto_name(type(self).__name__)
-        self.reduction = standardize_reduction(reduction)
-        self._dtype = xp.dtype(dtype or config.floatx()).name
-
-    @property
-    def dtype(self):
-        return self._dtype
-
-    # Keras casts y_true to the loss dtype; subclasses taking class indices set this to True.
-    _labels_are_indices = False
-
-    def __call__(self, y_true, y_pred, sample_weight=None):
-        in_mask = getattr(y_pred, "_keras_mask", None)
-        y_pred = ops.convert_to_tensor(y_pred, dtype=self.dtype)
-        # Integer class labels (sparse losses, Circle) skip the float round trip.
-        y_true = ops.convert_to_tensor(y_true, None if self._labels_are_indices else self.dtype)
-        losses = ops.convert_to_tensor(self.call(y_true, y_pred))
-        out_mask = losses._keras_mask
-        if in_mask is not None and out_mask is not None:
-            mask = xp.logical_and(xp.asarray(in_mask, dtype=bool), out_mask)
-        else:
-            mask = out_mask if in_mask is None else in_mask
-        return reduce_weighted_values(losses, sample_weight=sample_weight, mask=mask,
-                                      reduction=self.reduction, dtype=self.dtype)
-
-    def call(self, y_true, y_pred):
-        raise NotImplementedError(f"{type(self).__name__} must implement call(y_true, y_pred).")
-
-    def get_config(self):
-        return {"name": self.name, "reduction": self.reduction}
-
-    @classmethod
-    def from_config(cls, config):
-        return cls(**config)
-
-    def __repr__(self):
-        return f"<{type(self).__name__} name={self.name}, reduction={self.reduction}>"
-
-
 class LossFunctionWrapper(Loss):
     """A Loss around a function `fn(y_true, y_pred, **kwargs)` returning per-sample losses.
 
@@ -809,6 +493,7 @@ class LossFunctionWrapper(Loss):
     def from_config(cls, config):
         config = dict(config)
         if "fn" in config:
+            from minikeras.losses import _deserialize_function  # the registry sits above
             config["fn"] = _deserialize_function(config["fn"])
         return cls(**config)
 
@@ -1103,128 +788,3 @@ class Circle(LossFunctionWrapper):
     def get_config(self):
         return {**Loss.get_config(self), "gamma": self.gamma, "margin": self.margin,
                 "remove_diagonal": self.remove_diagonal}
-
-
-# -- names, get, serialize, deserialize ------------------------------------------------------
-_FUNCTION_OF_CLASS = {
-    MeanSquaredError: mean_squared_error,
-    MeanAbsoluteError: mean_absolute_error,
-    MeanAbsolutePercentageError: mean_absolute_percentage_error,
-    MeanSquaredLogarithmicError: mean_squared_logarithmic_error,
-    CosineSimilarity: cosine_similarity,
-    Huber: huber,
-    LogCosh: log_cosh,
-    Hinge: hinge,
-    SquaredHinge: squared_hinge,
-    CategoricalHinge: categorical_hinge,
-    KLDivergence: kl_divergence,
-    Poisson: poisson,
-    BinaryCrossentropy: binary_crossentropy,
-    BinaryFocalCrossentropy: binary_focal_crossentropy,
-    CategoricalCrossentropy: categorical_crossentropy,
-    CategoricalFocalCrossentropy: categorical_focal_crossentropy,
-    SparseCategoricalCrossentropy: sparse_categorical_crossentropy,
-    CategoricalGeneralizedCrossEntropy: categorical_generalized_cross_entropy,
-    Dice: dice,
-    Tversky: tversky,
-    Circle: circle,
-}
-_CLASS_OF_FUNCTION = {fn: cls for cls, fn in _FUNCTION_OF_CLASS.items()}
-
-# Every string a user may type. Function names resolve to the class, so `get` always gives
-# a Loss object whose config can be saved.
-ALL_OBJECTS_DICT = {}
-for _cls, _fn in _FUNCTION_OF_CLASS.items():
-    ALL_OBJECTS_DICT[_cls.__name__] = _cls
-    ALL_OBJECTS_DICT[_fn.__name__] = _cls
-# Keras 3's short aliases, plus its legacy "logcosh" and "kullback_leibler_divergence".
-_ALIASES = {"mse": MeanSquaredError, "MSE": MeanSquaredError,
-            "mae": MeanAbsoluteError, "MAE": MeanAbsoluteError,
-            "mape": MeanAbsolutePercentageError, "MAPE": MeanAbsolutePercentageError,
-            "msle": MeanSquaredLogarithmicError, "MSLE": MeanSquaredLogarithmicError,
-            "kld": KLDivergence, "KLD": KLDivergence, "kullback_leibler_divergence": KLDivergence,
-            "logcosh": LogCosh, "bce": BinaryCrossentropy, "BCE": BinaryCrossentropy}
-ALL_OBJECTS_DICT.update(_ALIASES)
-# Classes that only appear in saved configs.
-_CONFIG_CLASSES = {**ALL_OBJECTS_DICT, "Loss": Loss, "LossFunctionWrapper": LossFunctionWrapper}
-_FUNCTIONS = {fn.__name__: fn for fn in _CLASS_OF_FUNCTION}
-_FUNCTIONS.update({alias: _FUNCTION_OF_CLASS[cls] for alias, cls in _ALIASES.items()})
-
-
-def _deserialize_function(config):
-    """A loss *function* from its name (or from Keras 3's {"class_name": "function"} dict)."""
-    if isinstance(config, dict) and config.get("class_name") == "function":
-        config = config.get("config")
-    if callable(config):
-        return config
-    return resolve(config, _FUNCTIONS, "loss function")
-
-
-def serialize(loss):
-    """A name or a Keras 3 config dict for `loss`.
-
-    Built-in losses given as strings or functions serialize to their full function name
-    ("mse" -> "mean_squared_error"), which every Keras version can read back; Loss objects
-    give {"module": "keras.losses", "class_name", "config", "registered_name"}.
-    """
-    if loss is None:
-        return None
-    if isinstance(loss, str):
-        cls = ALL_OBJECTS_DICT.get(loss) or ALL_OBJECTS_DICT.get(loss.lower())
-        return _FUNCTION_OF_CLASS[cls].__name__ if cls is not None else loss
-    if inspect.isfunction(loss) and loss in _CLASS_OF_FUNCTION:
-        return loss.__name__
-    return serialize_keras_object(loss, "keras.losses")
-
-
-def deserialize(config, custom_objects=None):
-    """Rebuild a loss from a name or config dict (what `serialize` or Keras 3 wrote).
-
-    Built-in names give Loss objects; a custom function registered or passed in
-    `custom_objects` comes back as that function. As in Keras, a function, class or Loss
-    object passes through unchanged.
-    """
-    if callable(config):
-        return config
-    return deserialize_class_or_function(config, ALL_OBJECTS_DICT, _CONFIG_CLASSES, "loss",
-                                         custom_objects)
-
-
-def get(identifier):
-    """A Loss object for a name ("mse", "mean_squared_error", "MeanSquaredError", ...), a
-    config dict, a Loss class or instance, or a function f(y_true, y_pred) (built-in functions
-    become their class; any other is wrapped in LossFunctionWrapper named after it)."""
-    return get_object(identifier, "loss", deserialize, base_class=Loss,
-                      class_of_function=_CLASS_OF_FUNCTION, wrap=LossFunctionWrapper)
-
-
-def is_binary_or_sparse_categorical(y_true, y_pred):
-    """Keras 3's shape rule behind "accuracy" and "crossentropy".
-
-    Returns (is_binary, is_sparse): binary when y_pred has one unit on its last axis; sparse
-    when y_true has lower rank than y_pred, or y_true's last axis is 1 while y_pred's is > 1.
-    """
-    true_shape, pred_shape = _shape_of(y_true), _shape_of(y_pred)
-    true_last = true_shape[-1] if true_shape else None
-    pred_last = pred_shape[-1] if pred_shape else None
-    is_binary = pred_last == 1
-    is_sparse = len(true_shape) < len(pred_shape) or (
-        true_last == 1 and pred_last is not None and pred_last > 1)
-    return is_binary, is_sparse
-
-
-def _shape_of(x):
-    return tuple(x.shape) if hasattr(x, "shape") else tuple(numpy.shape(x))  # lists: host
-
-
-def resolve_loss(identifier, y_true, y_pred):
-    """`get`, plus Keras's shape-based choice for "crossentropy"/"ce" (any case): binary,
-    sparse categorical or categorical crossentropy, named as the user typed it."""
-    if isinstance(identifier, str) and identifier.lower() in ("crossentropy", "ce"):
-        is_binary, is_sparse = is_binary_or_sparse_categorical(y_true, y_pred)
-        if is_binary:
-            return BinaryCrossentropy(name=identifier)
-        if is_sparse:
-            return SparseCategoricalCrossentropy(name=identifier)
-        return CategoricalCrossentropy(name=identifier)
-    return get(identifier)
