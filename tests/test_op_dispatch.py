@@ -188,11 +188,17 @@ def _flat(value):
         else [value]
 
 
+def minikeras_ops():
+    """The ops minikeras defines (a user's own `@op`, e.g. in docs/architecture.md, is not one)."""
+    return sorted(name for name, fn in registered_ops().items()
+                  if fn.__module__.startswith("minikeras.ops."))
+
+
 def test_every_registered_op_has_a_row():
-    assert sorted(registered_ops()) == sorted(OPS)
+    assert minikeras_ops() == sorted(OPS)
 
 
-@pytest.mark.parametrize("name", sorted(registered_ops()))
+@pytest.mark.parametrize("name", minikeras_ops())
 def test_public_op_is_the_registered_function_wherever_imported(name):
     public = getattr(ops, name)
     home = sys.modules[public.eager.__module__]

@@ -25,7 +25,7 @@ from minikeras.backend.keras_tensor import KerasTensor
 from minikeras.layers.layer import Layer
 from minikeras.layers.rnn import (GRU, GRUCell, LSTM, LSTMCell, RNN, SimpleRNN, SimpleRNNCell,
                                   StackedRNNCells)
-from minikeras.layers.rnn.rnn import flatten, pack_sequence_as
+from minikeras.tree import flatten, pack_sequence_as
 from minikeras.utils import layer_gradient_check, numerical_gradient
 
 

@@ -143,3 +143,19 @@ def test_every_nested_walk_agrees_with_tree_order():
     a, b = layers.Input((2,), name="a"), layers.Input((2,), name="b")
     node = Node(layers.Identity(), ({"b": b, "a": a},), {}, a)
     assert node.input_tensors == [a, b]
+
+
+def test_map_shape_structure_takes_structures_that_go_along():
+    shapes = {"x": (None, 3), "y": [(None, 2)]}
+    dtypes = {"x": "float32", "y": ["int32"]}
+    assert tree.map_shape_structure(lambda s, d: (s[1], d), shapes, dtypes) == \
+        {"x": (3, "float32"), "y": [(2, "int32")]}
+    assert tree.map_shape_structure(lambda s: s, (np.int64(2), None)) == (2, None)
+
+
+def test_structure_of_shapes_makes_tuple_containers_lists():
+    a, b = np.zeros((2, 3)), np.zeros((2, 5), dtype="int32")
+    assert tree.structure_of_shapes((a, {"k": b})) == [(2, 3), {"k": (2, 5)}]
+    assert tree.structure_of_shapes(a) == (2, 3)
+    assert tree.structure_of_shapes([a, b], lambda x: x.dtype) == [np.dtype("float64"),
+                                                                    np.dtype("int32")]

@@ -1,4 +1,5 @@
 """`CallbackList`: dispatches each hook to every callback, in list order."""
+from minikeras import tree
 from minikeras.callbacks.callback import Callback
 from minikeras.callbacks.history import History
 from minikeras.callbacks.progbar_logger import ProgbarLogger
@@ -75,17 +76,8 @@ class CallbackList(Callback):
 
 
 def _flatten_callbacks(callbacks):
-    if not callbacks:
-        return []
-    if isinstance(callbacks, Callback):
-        return [callbacks]
-    result = []
-    for item in callbacks:
-        if isinstance(item, (list, tuple)):
-            result.extend(_flatten_callbacks(item))
-        else:
-            result.append(item)
-    return result
+    """A list of the callbacks in `callbacks` (one callback, or nested lists / tuples of them)."""
+    return [] if not callbacks else tree.flatten(callbacks)
 
 
 def _pythonify_logs(logs):

@@ -9,7 +9,6 @@ import contextlib
 import functools
 import inspect
 import math
-import numbers
 import threading
 import warnings
 
@@ -22,6 +21,7 @@ from minikeras.backend.masking import get_keras_mask, set_keras_mask
 from minikeras.layers.auto_config import (auto_config, record_init_arguments, revive,
                                           uses_auto_config)
 from minikeras.layers.input_spec import assert_input_compatibility
+from minikeras import tree
 from minikeras.tree import flatten, map_structure
 from minikeras.ops import cast, convert_to_tensor
 from minikeras.ops.node import Node
@@ -36,7 +36,9 @@ def _current_training():
 
 
 @contextlib.contextmanager
-def _training_scope(training):
+def training_scope(training):
+    """Inside the block, layers called without `training=` take this value (as in Keras, a
+    model's `training` argument reaches every layer it calls)."""
     previous = _current_training()
     _context.training = training
     try:
@@ -297,8 +299,8 @@ class Layer(Operation):
                 or _required_call_arguments(self.call) > 1):
             return
         if input_dtype is None:
-            input_dtype = _map_shape_structure(lambda shape: self.dtype, input_shape)
-        specs = _map_shape_structure(  # named, so that tracing takes no auto-name
+            input_dtype = tree.map_shape_structure(lambda shape: self.dtype, input_shape)
+        specs = tree.map_shape_structure(  # named, so that tracing takes no auto-name
             lambda shape, dtype: KerasTensor(shape, dtype, name="build_trace"), input_shape,
             input_dtype)
         self._call_on_zeros([specs], {}, batch=1, other=1)
@@ -313,7 +315,7 @@ class Layer(Operation):
             return self._symbolic_call(inputs, *args, **kwargs)
         inputs = self._convert_inputs(inputs)
         if not self.built:
-            self._maybe_build(_shape_of(inputs), _dtype_of(inputs))
+            self._maybe_build(tree.structure_of_shapes(inputs), tree.structure_of_shapes(inputs, _dtype))
         if isinstance(inputs, Tensor):
             assert_input_compatibility(self.input_spec, inputs.shape, self.name)
         training = kwargs.get("training")
@@ -331,7 +333,7 @@ class Layer(Operation):
             mask = kwargs["mask"] = _keras_mask_of(inputs)
         previous_mask = mask if mask is not None else _keras_mask_of(inputs)
         self._losses = []
-        with _training_scope(training):
+        with training_scope(training):
             outputs = self.call(inputs, *args, **kwargs)
         if self.activity_regularizer is not None:
             for output in outputs if isinstance(outputs, (list, tuple)) else [outputs]:
@@ -386,7 +388,7 @@ class Layer(Operation):
                                  f"tensor argument must come from an `Input`; pass constants "
                                  f"through a layer (e.g. as a weight) instead.")
         if not self.built:
-            self._maybe_build(_shape_of(inputs), _dtype_of(inputs))
+            self._maybe_build(tree.structure_of_shapes(inputs), tree.structure_of_shapes(inputs, _dtype))
         if isinstance(inputs, KerasTensor):
             assert_input_compatibility(self.input_spec, inputs.shape, self.name)
         outputs = self.compute_output_spec(inputs, *args, **kwargs)
@@ -403,7 +405,7 @@ class Layer(Operation):
         tensors = [x for x in flatten([args, kwargs]) if isinstance(x, KerasTensor)]
         own_shape_formula = type(self).compute_output_shape is not Layer.compute_output_shape
         if own_shape_formula and len(tensors) == 1 and len(args) == 1 and not _is_tensor_like_kwargs(kwargs):
-            output_shape = self.compute_output_shape(_shape_of(args[0]))
+            output_shape = self.compute_output_shape(tree.structure_of_shapes(args[0]))
             if _is_shape_list(output_shape):
                 return [KerasTensor(s, self.dtype) for s in output_shape]
             return KerasTensor(output_shape, self.dtype)
@@ -427,8 +429,8 @@ class Layer(Operation):
         list or dict of input shapes, `call` runs on a list or dict of zeros (twice, as in
         `compute_output_spec`) and the result is the output shape(s), nested like the outputs.
         """
-        if not _is_shape(input_shape):
-            specs = _map_shape_structure(
+        if not tree.is_shape_tuple(input_shape):
+            specs = tree.map_shape_structure(
                 lambda shape: KerasTensor(shape, self.dtype, name="output_shape_trace"),
                 input_shape)
             outputs = Operation.compute_output_spec(self, specs)  # runs `call` on zeros
@@ -488,45 +490,8 @@ def _is_shape_list(shape):
     return isinstance(shape, list) and shape and isinstance(shape[0], (tuple, list))
 
 
-def _shape_of(inputs):
-    """The shapes of `inputs`, nested like them: a tuple per tensor, a list for a list or tuple
-    of inputs, a dict (same key order) for a dict."""
-    if isinstance(inputs, (list, tuple)):
-        return [_shape_of(x) for x in inputs]
-    if isinstance(inputs, dict):
-        return {k: _shape_of(v) for k, v in inputs.items()}
-    return tuple(inputs.shape)
-
-
-def _dtype_of(inputs):
-    """The dtypes of `inputs`, nested like `_shape_of(inputs)`."""
-    if isinstance(inputs, (list, tuple)):
-        return [_dtype_of(x) for x in inputs]
-    if isinstance(inputs, dict):
-        return {k: _dtype_of(v) for k, v in inputs.items()}
-    return inputs.dtype
-
-
-def _is_shape(value):
-    """Whether `value` is one shape (a tuple or list of sizes and None), not a list of them."""
-    return isinstance(value, (list, tuple)) and all(
-        d is None or (isinstance(d, numbers.Integral) and not isinstance(d, bool)) for d in value)
-
-
-def _map_shape_structure(fn, shapes, *more):
-    """`fn(shape, *leaves)` for every shape of a nested list / tuple / dict of shapes (Keras's
-    `tree.map_shape_structure`): a tuple or list of ints and None is one shape, not a list.
-    `more` are structures nested like `shapes` whose leaves go along."""
-    if _is_shape(shapes):
-        return fn(tuple(shapes), *more)
-    if isinstance(shapes, dict):
-        return {key: _map_shape_structure(fn, value, *(m[key] for m in more))
-                for key, value in shapes.items()}
-    if isinstance(shapes, (list, tuple)):
-        return [_map_shape_structure(fn, value, *(m[i] for m in more))
-                for i, value in enumerate(shapes)]
-    raise ValueError(f"Expected a shape (a tuple of ints and None) or a list / dict of shapes; "
-                     f"received {shapes!r}.")
+def _dtype(x):
+    return x.dtype
 
 
 def _required_call_arguments(call):

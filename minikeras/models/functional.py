@@ -17,7 +17,7 @@ from minikeras.backend.array_module import xp
 from minikeras.backend.autodiff import Tensor
 from minikeras.backend.keras_tensor import KerasTensor
 from minikeras.backend.masking import set_keras_mask
-from minikeras.layers.layer import Layer, _training_scope
+from minikeras.layers.layer import Layer, training_scope
 from minikeras.tree import flatten, map_structure, pack_sequence_as as pack_as
 from minikeras.models.model import Model
 from minikeras.ops import cast, convert_to_tensor, reshape
@@ -100,7 +100,7 @@ class Functional(Function, Model):
             for tensor, input_mask in zip(flat_inputs, flatten(mask)):
                 if input_mask is not None:
                     set_keras_mask(tensor, input_mask)
-        with _training_scope(training):
+        with training_scope(training):
             return self._run_through_graph(flat_inputs, lambda layer, *a, **k: layer(*a, **k))
 
     def compute_mask(self, inputs, previous_mask):

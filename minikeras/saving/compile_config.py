@@ -113,12 +113,15 @@ def _legacy_object(config):
     return {"class_name": class_name, "config": config.get("config")}
 
 
-def _map_structure(fn, value):
-    """Apply `fn` to every leaf of a (possibly nested) list / tuple / dict of identifiers."""
+def _map_identifiers(fn, value):
+    """Apply `fn` to every identifier of a (possibly nested) list / tuple / dict of them.
+
+    Not `tree.map_structure`: a dict with a "class_name" (a serialized loss or metric) is one
+    identifier here, not a container, and tuples come back as lists (JSON's arrays)."""
     if isinstance(value, dict) and "class_name" not in value:
-        return {key: _map_structure(fn, item) for key, item in value.items()}
+        return {key: _map_identifiers(fn, item) for key, item in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_map_structure(fn, item) for item in value]
+        return [_map_identifiers(fn, item) for item in value]
     return fn(value)
 
 
@@ -172,12 +175,12 @@ def _is_builtin_function(fn, module):
 
 def serialize_loss(loss, legacy=False):
     """The `loss` argument of compile as JSON (a name, a config, or a list / dict of them)."""
-    return _map_structure(lambda leaf: _serialize_leaf(leaf, losses_module, legacy), loss)
+    return _map_identifiers(lambda leaf: _serialize_leaf(leaf, losses_module, legacy), loss)
 
 
 def serialize_metrics(metrics, legacy=False):
     """The `metrics` / `weighted_metrics` argument of compile as JSON."""
-    return _map_structure(lambda leaf: _serialize_leaf(leaf, metrics_module, legacy), metrics)
+    return _map_identifiers(lambda leaf: _serialize_leaf(leaf, metrics_module, legacy), metrics)
 
 
 # -- reading -----------------------------------------------------------------------------------
@@ -325,7 +328,7 @@ def _num_outputs(model):
 
 def _rebuild(what, fn, value, custom_objects):
     try:
-        return _map_structure(lambda leaf: fn(leaf, custom_objects), value)
+        return _map_identifiers(lambda leaf: fn(leaf, custom_objects), value)
     except (ValueError, TypeError, KeyError) as error:
         raise ValueError(f"Cannot rebuild the saved {what} {value!r}: {error} Pass your own "
                          f"objects in `custom_objects`, or load with compile=False and compile "

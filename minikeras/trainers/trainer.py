@@ -470,18 +470,12 @@ def _num_samples(x):
 def _shape_with_none_batch(x):
     """The shapes of the arrays in `x` with the batch size unknown, nested like `x` (a list for a
     list or tuple, a dict with the same keys for a dict): what `build(input_shape)` gets."""
-    return map_structure(lambda a: (None,) + tuple(a.shape[1:]), _tuples_as_lists(x))
+    return tree.structure_of_shapes(x, lambda a: (None,) + tuple(a.shape[1:]))
 
 
 def _dtype_structure(x):
     """The dtypes of the arrays in `x`, nested like `_shape_with_none_batch(x)`."""
-    return map_structure(lambda a: a.dtype, _tuples_as_lists(x))
-
-
-def _tuples_as_lists(structure):
-    """`structure` with its tuples as lists, so that shapes (tuples) stand out in the result."""
-    return tree.traverse(lambda s: list(s) if isinstance(s, tuple) else None, structure,
-                         top_down=False)
+    return tree.structure_of_shapes(x, lambda a: a.dtype)
 
 
 def _check_validation_freq(validation_freq):

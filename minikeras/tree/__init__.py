@@ -10,7 +10,8 @@ package walks nested data through it and all of them agree on the order of the l
 from minikeras.tree.tree_api import (MAP_TO_NONE, assert_same_structure, flatten,
                                      flatten_with_path, is_nested, is_shape_tuple,
                                      lists_to_tuples, map_shape_structure, map_structure,
-                                     map_structure_up_to, pack_sequence_as, traverse)
+                                     map_structure_up_to, pack_sequence_as,
+                                     structure_of_shapes, traverse)
 
 __all__ = ["MAP_TO_NONE", "assert_same_structure", "flatten", "flatten_with_path", "is_nested",
            "lists_to_tuples", "map_shape_structure", "map_structure", "map_structure_up_to",

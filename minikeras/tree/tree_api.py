@@ -9,9 +9,11 @@ so `map_structure(f, {"b": 1, "a": 2})` is `{"b": f(1), "a": f(2)}` while `flatt
 Every nested walk in minikeras (graph nodes, data adapters, the trainer, distribution) goes
 through these functions, so all of them agree on the order of the leaves.
 """
+import numbers
+
 __all__ = ["MAP_TO_NONE", "assert_same_structure", "flatten", "flatten_with_path", "is_nested",
            "lists_to_tuples", "map_shape_structure", "map_structure", "map_structure_up_to",
-           "pack_sequence_as", "traverse"]
+           "pack_sequence_as", "structure_of_shapes", "traverse"]
 
 
 class _MapToNone:
@@ -258,17 +260,32 @@ def lists_to_tuples(structure):
 def is_shape_tuple(value):
     """A tuple or list of ints / None (a shape), which `map_shape_structure` treats as a leaf."""
     return isinstance(value, (list, tuple)) and all(
-        dim is None or (isinstance(dim, int) and not isinstance(dim, bool)) for dim in value)
+        dim is None or (isinstance(dim, numbers.Integral) and not isinstance(dim, bool))
+        for dim in value)
 
 
-def map_shape_structure(func, structure):
-    """`func(shape)` for every shape (a tuple / list of ints or None) in a nesting of shapes."""
+def map_shape_structure(func, structure, *more):
+    """`func(shape, *leaves)` for every shape (a tuple / list of ints or None) in a nesting of
+    shapes; the result has the nesting of `structure`, with shapes as tuples.
+
+    `more` (a minikeras extension) are structures nested like `structure` whose leaf at each
+    shape's position goes along (e.g. the dtypes of the inputs whose shapes these are)."""
     if is_shape_tuple(structure):
-        return func(tuple(structure))
+        return func(tuple(structure), *more)
     if isinstance(structure, (list, tuple)):
-        return _rebuild(structure, [map_shape_structure(func, item) for item in structure])
+        return _rebuild(structure, [map_shape_structure(func, item, *(m[i] for m in more))
+                                    for i, item in enumerate(structure)])
     if isinstance(structure, dict):
-        return _rebuild(structure, {key: map_shape_structure(func, value)
+        return _rebuild(structure, {key: map_shape_structure(func, value, *(m[key] for m in more))
                                     for key, value in structure.items()})
     raise ValueError(f"Cannot map over a structure of shapes that holds {structure!r} "
                      f"(expected tuples of ints / None, in lists, tuples or dicts).")
+
+
+def structure_of_shapes(structure, leaf_fn=lambda x: tuple(x.shape)):
+    """`leaf_fn` of every tensor / array of `structure` (default: its shape), nested like
+    `structure` but with every tuple container as a list, so that the shapes (tuples) stand out:
+    `structure_of_shapes((a, {"k": b}))` is `[a.shape, {"k": b.shape}]`. What `build` gets."""
+    as_lists = traverse(lambda s: list(s) if isinstance(s, tuple) else None, structure,
+                        top_down=False)
+    return map_structure(leaf_fn, as_lists)

@@ -37,29 +37,12 @@ from minikeras.layers.input_spec import InputSpec, assert_input_compatibility
 from minikeras.layers.layer import Layer, name_scope
 from minikeras.layers import serialization
 from minikeras.registry.layer_classes import register_layer
+from minikeras.tree import flatten, pack_sequence_as
 
 
-# -- nested state structures (lists / tuples of Tensors) ----------------------------------------
+# -- nested state structures (lists / tuples of Tensors), walked with minikeras.tree ------------
 def _is_nested(x):
     return isinstance(x, (list, tuple))
-
-
-def flatten(structure):
-    """The leaves of nested lists/tuples, depth first."""
-    if not _is_nested(structure):
-        return [structure]
-    return [leaf for item in structure for leaf in flatten(item)]
-
-
-def pack_sequence_as(structure, flat):
-    """`flat` (a list of leaves) arranged like `structure`."""
-    flat = list(flat)
-
-    def build(s):
-        if not _is_nested(s):
-            return flat.pop(0)
-        return type(s)(build(item) for item in s)
-    return build(structure)
 
 
 # -- dropout masks of the built-in cells --------------------------------------------------------
