@@ -159,16 +159,10 @@ class Functional(Function, Model):
     def _adjusted_shape(self, index, shape, spec):
         """Keras's small courtesy: a trailing axis of size 1 may be missing or extra. Returns
         the shape the input is reshaped to; raises if it does not fit the `Input`'s shape."""
-        expected = spec.shape
-        adjusted = tuple(shape)
-        if len(adjusted) == len(expected) + 1 and adjusted[-1] == 1:
-            adjusted = adjusted[:-1]
-        elif len(adjusted) + 1 == len(expected) and expected[-1] == 1:
-            adjusted = adjusted + (1,)
-        if len(adjusted) != len(expected) or any(e is not None and s is not None and e != s
-                                                 for e, s in zip(expected, adjusted)):
+        adjusted = fit_to_input_shape(shape, spec.shape)
+        if adjusted is None:
             raise ValueError(f'Input {index} ({spec.name!r}) of model "{self.name}" is '
-                             f"incompatible with the model: expected shape={expected}, found "
+                             f"incompatible with the model: expected shape={spec.shape}, found "
                              f"shape={tuple(shape)}")
         return adjusted
 
@@ -229,6 +223,21 @@ class Functional(Function, Model):
         return ", ".join(parts) or "-"
 
 
+def fit_to_input_shape(shape, expected):
+    """The shape data of `shape` takes to feed an `Input` of shape `expected`, or None when it
+    does not fit. Keras's small courtesy: a trailing axis of size 1 may be missing or extra
+    ((32,) fits (None, 1); (32, 4, 1) fits (None, 4)); unknown (None) sizes match any size."""
+    adjusted = tuple(shape)
+    if len(adjusted) == len(expected) + 1 and adjusted[-1] == 1:
+        adjusted = adjusted[:-1]
+    elif len(adjusted) + 1 == len(expected) and expected[-1] == 1:
+        adjusted = adjusted + (1,)
+    if len(adjusted) != len(expected) or any(e is not None and s is not None and e != s
+                                             for e, s in zip(expected, adjusted)):
+        return None
+    return adjusted
+
+
 def _clone_graph_from_intermediate_inputs(inputs, outputs):
     """Keras's answer to `Model(intermediate_tensor, outputs)`: such an input becomes a fresh
     `InputLayer` named after the tensor plus "CLONE", and the calls between the inputs and the
@@ -276,7 +285,7 @@ def _is_shape_list(value):
 
 def _last_output_shape(layer):
     if not layer._inbound_nodes:
-        return getattr(layer, "_output_shape", None)
+        return None
     shapes = [t.shape for t in layer._inbound_nodes[-1].output_tensors]
     return shapes[0] if len(shapes) == 1 else shapes
 

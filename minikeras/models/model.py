@@ -158,13 +158,12 @@ def _inject_functional(cls):
 
 
 def _known_output_shape(layer):
-    """The output shape a summary can show: recorded, or computed from the shape the layer was
-    built with (Keras does the same); None ("?") when neither is known."""
-    shape = getattr(layer, "_output_shape", None)
+    """The output shape a summary can show: computed from the shape the layer was built with
+    (Keras does the same); None ("?") when it is not known."""
     build_shape = layer.__dict__.get("_build_input_shape")
-    if shape is None and build_shape is not None:
-        try:
-            shape = layer.compute_output_shape(build_shape)
-        except Exception:  # a shape formula that needs more than the build shape
-            shape = None
-    return shape
+    if build_shape is None:
+        return None
+    try:
+        return layer.compute_output_shape(build_shape)
+    except Exception:  # a shape formula that needs more than the build shape
+        return None

@@ -49,7 +49,7 @@ _LEGACY_ROOT_GROUPS = ("model_weights",)
 # of Sequential / Functional / Layer are reached through `layers` instead).
 _INTERNAL_ATTRIBUTES = frozenset({
     "_tracked_layers", "_sequence", "_input_layer", "_operations", "_inbound_nodes",
-    "_outbound_nodes", "optimizer", "_output_tensor",
+    "_outbound_nodes", "optimizer", "_functional",
 })
 
 
