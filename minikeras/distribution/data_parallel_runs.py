@@ -126,6 +126,18 @@ def _offsets(sizes, start=0):
     return result
 
 
+def _global_metric_results(model, variables, buffer, offsets):
+    """{name: result} of the model's metrics with their state `variables` set to the summed
+    values in `buffer`; each variable's own value is put back afterwards."""
+    saved = [v.data.copy() for v in variables]
+    try:
+        _unpack(variables, buffer, offsets)
+        return model.get_metrics_result()
+    finally:
+        for variable, value in zip(variables, saved):
+            variable.data[...] = value
+
+
 def _timed_allreduce(comm, buffer, stats):
     MPI = _mpi.mpi_module()
     start = time.perf_counter()
@@ -198,13 +210,7 @@ class _ProcessGroup:
         buffer, offsets = self._logs_buffer, _offsets(sizes)
         _pack(variables, buffer, offsets)
         _timed_allreduce(self.comm, buffer, stats)
-        saved = [v.data.copy() for v in variables]
-        try:
-            _unpack(variables, buffer, offsets)
-            results = model.get_metrics_result()
-        finally:
-            for variable, value in zip(variables, saved):
-                variable.data[...] = value
+        results = _global_metric_results(model, variables, buffer, offsets)
         stats["sync_seconds"] += time.perf_counter() - start
         return {key: results.get(key, value) for key, value in logs.items()}
 
@@ -402,13 +408,7 @@ class DataParallelFitRun(FitRun, _ProcessGroup):
             total = buffer[count_slot]
             buffer[:weighted_end] /= total if total else 1
         _unpack(self._state_variables, buffer, state_offsets)
-        saved = [v.data.copy() for v in metric_vars]
-        try:
-            _unpack(metric_vars, buffer, metric_offsets)
-            results = model.get_metrics_result()
-        finally:
-            for variable, value in zip(metric_vars, saved):
-                variable.data[...] = value
+        results = _global_metric_results(model, metric_vars, buffer, metric_offsets)
         reduced = []
         for gradient, variable, (begin, stop) in zip(grads, variables, grad_offsets):
             reduced.append(None if gradient is None else

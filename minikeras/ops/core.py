@@ -106,3 +106,12 @@ def cast(x, dtype):
     out = record(x.data.astype(dtype), (x,) if differentiable else (),
                  lambda g: (g.astype(source_dtype),))
     return out
+
+
+def convert_to_float_tensor(x):
+    """x as a float Tensor: Tensors of a float dtype pass through, integer or boolean data
+    becomes floatx() (Keras's upcast for ops that only make sense on floats)."""
+    x = convert_to_tensor(x)
+    if not xp.issubdtype(x.dtype, xp.floating):
+        x = cast(x, config.floatx())
+    return x

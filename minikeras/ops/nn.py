@@ -18,7 +18,7 @@ from minikeras.backend import config
 from minikeras.backend.array_module import xp
 from minikeras.backend.autodiff import Tensor, record
 from minikeras.backend.parallel import over_batch
-from minikeras.ops.core import cast, convert_to_tensor
+from minikeras.ops.core import convert_to_float_tensor, convert_to_tensor
 from minikeras.ops.manipulation import split
 from minikeras.ops.math import multiply, sigmoid
 from minikeras.ops.special import erfc_array
@@ -33,21 +33,13 @@ _GELU_CUBIC = 0.044715
 
 
 # -- helpers ---------------------------------------------------------------------------------
-def _float_tensor(x):
-    """A float Tensor for x (Tensors pass through; integer or bool data becomes floatx())."""
-    x = convert_to_tensor(x)
-    if not xp.issubdtype(x.dtype, xp.floating):
-        x = cast(x, config.floatx())
-    return x
-
-
 def _elementwise(x, forward, derivative):
     """Record out = forward(v) as one graph node, with d out / d v = derivative(v, out).
 
     `forward` and `derivative` work on raw arrays; the derivative is only evaluated when a
     gradient is actually requested. Both results are cast back to x's dtype.
     """
-    x = _float_tensor(x)
+    x = convert_to_float_tensor(x)
     v = x.data
     out = xp.asarray(forward(v)).astype(v.dtype, copy=False)
     return record(out, (x,),
@@ -170,7 +162,7 @@ def softsign(x):
 @op
 def silu(x):
     """x * sigmoid(x) (also called swish); derivative s * (1 + x * (1 - s))."""
-    x = _float_tensor(x)
+    x = convert_to_float_tensor(x)
     v = x.data
     s = 0.5 * (xp.tanh(0.5 * v) + 1)
     return record(v * s, (x,), lambda g: (g * (s * (1 + v * (1 - s))),))
@@ -191,7 +183,7 @@ def gelu(x, approximate=True):
     0.5 * x * (1 + tanh(sqrt(2/pi) * (x + 0.044715 x^3))).
     approximate=False: Phi(x) = erfc(-x / sqrt(2)) / 2, exact (the activation's default).
     """
-    x = _float_tensor(x)
+    x = convert_to_float_tensor(x)
     v = x.data
     if approximate:
         t = xp.tanh(_SQRT_2_OVER_PI * (v + _GELU_CUBIC * v * v * v))
@@ -210,7 +202,7 @@ def mish(x):
     """x * tanh(softplus(x)); derivative tanh(sp) + x * (1 - tanh(sp)^2) * sigmoid(x).
 
     Not a Keras op (Keras composes its activation from ops); one node here."""
-    x = _float_tensor(x)
+    x = convert_to_float_tensor(x)
     v = x.data
     t = xp.tanh(xp.maximum(v, 0) + xp.log1p(xp.exp(-xp.abs(v))))
 
@@ -292,7 +284,7 @@ def sparsemax(x, axis=-1):
     makes its rows not sum to 1 whenever more than one entry is kept; this is the published
     definition.)
     """
-    x = _float_tensor(x)
+    x = convert_to_float_tensor(x)
     z = x.data
     z_sorted = -xp.sort(-z, axis=axis)
     partial_sums = xp.cumsum(z_sorted, axis=axis)
@@ -315,7 +307,7 @@ def glu(x, axis=-1):
     """Gated linear unit: split x in halves a, b along `axis` and return a * sigmoid(b).
 
     A composition of ops (no VJP of its own). Shape: the size of `axis` is halved."""
-    x = _float_tensor(x)
+    x = convert_to_float_tensor(x)
     if x.ndim == 0 or x.shape[axis] % 2:
         raise ValueError(f"glu: the size of axis {axis} must be even, received shape {x.shape}.")
     a, b = split(x, 2, axis=axis)

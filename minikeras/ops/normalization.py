@@ -18,16 +18,8 @@ import math
 from minikeras.backend import config
 from minikeras.backend.array_module import xp
 from minikeras.backend.autodiff import Tensor, record
-from minikeras.ops.core import cast, convert_to_tensor, unbroadcast
+from minikeras.ops.core import convert_to_float_tensor, convert_to_tensor, unbroadcast
 from minikeras.ops.symbolic import op
-
-
-def _float_input(x):
-    """x as a float Tensor (integers and booleans become floatx(), like Keras's float32 upcast)."""
-    x = convert_to_tensor(x)
-    if not xp.issubdtype(x.dtype, xp.floating):
-        x = cast(x, config.floatx())
-    return x
 
 
 def _channel_axis(axis, ndim, op):
@@ -81,7 +73,7 @@ def batch_moments(x, axis=-1, mask=None):
     With a `mask` (rank x.ndim - 1, True where a value counts) only the unmasked positions count,
     with Keras's formula: sum(m * x) / (sum(m) + 1e-7), then the same for the squared deviations.
     """
-    x = _float_input(x)
+    x = convert_to_float_tensor(x)
     a = _channel_axis(axis, x.ndim, "batch_moments")
     reduce_axes = tuple(i for i in range(x.ndim) if i != a)
     if mask is None:
@@ -107,7 +99,7 @@ def batch_normalization(x, mean, variance, axis, offset=None, scale=None, epsilo
     Gradients flow to x and to every parameter that is a Tensor requiring one.
     """
     op = "batch_normalization"
-    x = _float_input(x)
+    x = convert_to_float_tensor(x)
     a = _channel_axis(axis, x.ndim, op)
     channels = x.shape[a]
     shape = [1] * x.ndim
@@ -166,7 +158,7 @@ def batch_normalization_training(x, gamma=None, beta=None, axis=-1, epsilon=1e-3
         outside the graph, for the moving averages.
     """
     op = "batch_normalization_training"
-    x = _float_input(x)
+    x = convert_to_float_tensor(x)
     a = _channel_axis(axis, x.ndim, op)
     channels = x.shape[a]
     shape = [1] * x.ndim
@@ -239,7 +231,7 @@ def layer_normalization(x, gamma=None, beta=None, axis=-1, epsilon=None, rms_sca
             and no beta (the variance is still the centered one).
     """
     op = "layer_normalization"
-    x = _float_input(x)
+    x = convert_to_float_tensor(x)
     ndim, dtype = x.ndim, x.dtype
     axes = sorted([axis] if isinstance(axis, int) else list(axis))
     for a in axes:
