@@ -25,6 +25,7 @@ from minikeras.backend import config
 from minikeras.backend import random as backend_random
 from minikeras.backend.array_module import xp
 from minikeras.backend.autodiff import Tensor
+from minikeras.random.seed_generator import draw_generator
 from minikeras.registry.serialization import (deserialize_keras_object, resolve,
                                               serialize_keras_object)
 
@@ -177,8 +178,9 @@ class RandomInitializer(Initializer):
         self.seed = int(seed)
 
     def _generator(self):
-        """A generator restarted from this initializer's seed: same draws on every call."""
-        return np.random.default_rng(self.seed)
+        """A generator restarted from this initializer's seed: same draws on every call (Keras's
+        rule for an integer seed, `minikeras.random`'s `draw_generator`)."""
+        return draw_generator(self.seed)
 
     def _prepare(self, shape, dtype):
         who = type(self).__name__
