@@ -286,8 +286,8 @@ CASES = {
 
 #: Exported classes with no case of their own, and why.
 NOT_PROBED = {
-    "Layer": "the abstract base class; tests/test_layers.py and tests/test_subclassing.py "
-             "test custom subclasses",
+    "Layer": "the abstract base class; tests/layers/test_layer_base_and_dense.py and "
+             "tests/models/test_subclassing.py test custom subclasses",
     "InputLayer": "part of every probe model",
 }
 

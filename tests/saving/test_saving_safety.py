@@ -2,7 +2,7 @@
 safety of the atomic writes, safe mode, custom objects, damaged files, exact training resume.
 
 The per-format tests (test_legacy_h5.py, test_weights_h5.py, test_keras_archive.py,
-test_model_config.py) check layouts and Keras interop; every exported layer class goes through
+test_model_config.py, beside this file) check layouts and Keras interop; every exported layer class goes through
 every format in the shared layer test (tests/layers/test_layer_cases.py); this file checks that
 saving is safe to use.
 """

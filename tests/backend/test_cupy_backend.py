@@ -15,7 +15,7 @@ Two kinds of tests live here:
    installed and CUDA reports a GPU (CI has none). On a GPU machine:
 
        pip install cupy-cuda12x
-       MINIKERAS_BACKEND=cupy pytest tests/test_cupy_backend.py
+       MINIKERAS_BACKEND=cupy pytest tests/backend/test_cupy_backend.py
 
 Optimizers, losses, metrics and the rest of the training toolbox (callbacks, data pipelines,
 EMA, clipping, masks, attention, several outputs) are compared the same way. Every test starts
@@ -33,7 +33,7 @@ from minikeras import backend, layers, tree
 from minikeras.backend import array_module
 from minikeras.backend.autodiff import GradientTape
 from tests.layers.test_layer_cases import CASES
-from tests.test_metrics_registry import KERAS_CONFIGS as KERAS_METRIC_CONFIGS
+from tests.metrics.test_every_metric_config_and_name import KERAS_CONFIGS as KERAS_METRIC_CONFIGS
 
 # -- the fake device ---------------------------------------------------------------------------
 
