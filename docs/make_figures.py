@@ -5,10 +5,10 @@
 
 The pictures are made by the code they document, so rerun this after changing a plot and
 commit the PNGs it writes (they are the only PNGs in the repository that are not ignored).
-tests/test_visualization.py runs it into a temporary folder, to prove that it works and that
-it writes every picture the page shows. The model graphs are drawn with matplotlib (what
-`plot_model` does on a machine without graphviz), whatever is installed here, so that the
-pictures do not depend on the machine that made them. Needs matplotlib; trains three small
+tests/visualization/test_visualization.py runs it into a temporary folder, to prove that it
+works and that it writes every picture the page shows. The model graphs are drawn with
+matplotlib (what `plot_model` does on a machine without graphviz), whatever is installed here,
+so that the pictures do not depend on the machine that made them. Needs matplotlib; trains three small
 models on the bundled MNIST sample (about half a minute on a laptop).
 """
 import os

@@ -2,7 +2,7 @@
 
 `CompileLoss` and `CompileMetrics` take the user's loss and metric specifications for a single-
 or multi-output model and apply them output by output, following Keras 3.15.1 (checked against
-it; the facts are listed in tests/test_compile_utils.py):
+it; the facts are listed in tests/trainers/test_compile_utils.py):
 
 - Outputs are a list in model order (`output_names`), or a dict keyed by output name. Targets
   `y` may be a list in output order or a dict keyed by output name.

@@ -158,25 +158,6 @@ def test_regularization_losses_use_keras_factors():
     np.testing.assert_allclose(got, sorted(expected), rtol=1e-5)
 
 
-@pytest.mark.parametrize("layer", [
-    lambda: layers.Dense(7, activation="tanh", use_bias=False, kernel_initializer="he_normal",
-                         kernel_regularizer=minikeras.regularizers.L1L2(0.1, 0.2),
-                         kernel_constraint="non_neg", name="d"),
-    lambda: layers.Activation("softmax", name="act"),
-    lambda: layers.Dropout(0.3, noise_shape=(None, 1), seed=7, name="drop"),
-    lambda: layers.Flatten(name="flat"),
-])
-def test_config_round_trip(layer):
-    original = layer()
-    config = original.get_config()
-    assert config["dtype"]["config"]["name"] == "float32"
-    clone = type(original).from_config(config)
-    assert clone.get_config() == config
-    serialized = layers.serialize(original)
-    assert serialized["module"] == "keras.layers"
-    assert layers.deserialize(serialized).get_config() == config
-
-
 def test_dense_config_matches_keras_keys():
     config = layers.Dense(3, activation="relu", name="dense").get_config()
     assert list(config)[:4] == ["name", "trainable", "dtype", "units"]

@@ -1,10 +1,10 @@
 """docs/api tables are generated from the code; they must match it (run tools/make_api_docs.py)."""
 import importlib.util
-import pathlib
 
 import pytest
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
+from tests.paths import ROOT
+
 spec = importlib.util.spec_from_file_location("make_api_docs", ROOT / "tools" / "make_api_docs.py")
 make_api_docs = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(make_api_docs)

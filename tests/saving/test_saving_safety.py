@@ -1,9 +1,10 @@
-"""Saving, the wide view: every built-in layer through every file format, crash safety of the
-atomic writes, safe mode, custom objects, damaged files, exact training resume.
+"""Saving, the wide view: frozen, shared and nested layers through every file format, crash
+safety of the atomic writes, safe mode, custom objects, damaged files, exact training resume.
 
 The per-format tests (test_legacy_h5.py, test_weights_h5.py, test_keras_archive.py,
-test_model_config.py) check layouts and Keras interop; this file checks that nothing exported
-by `minikeras.layers` falls through the cracks, and that saving is safe to use.
+test_model_config.py, beside this file) check layouts and Keras interop; every exported layer class goes through
+every format in the shared layer test (tests/layers/test_layer_cases.py); this file checks that
+saving is safe to use.
 """
 import os
 import signal
@@ -21,7 +22,7 @@ import minikeras
 from minikeras import layers
 from minikeras.models import Model, load_model
 from minikeras.saving import custom_object_scope, register_keras_serializable
-
+from tests.layers.harness import assert_same_model, randomize_weights, save_and_reload
 
 # -- helpers -----------------------------------------------------------------------------------
 FORMATS = ("h5", "keras", "weights.h5")
@@ -32,293 +33,17 @@ def double_it(x):
     return x * 2.0
 
 
-def _randomize(model, seed=0):
-    """Every weight (non-trainable ones too) gets values no initializer would give."""
-    rng = np.random.default_rng(seed)
-    for variable in model.weights:
-        dtype = np.dtype(variable.dtype)
-        if np.issubdtype(dtype, np.integer):
-            value = rng.integers(1, 50, variable.shape)
-        else:
-            value = rng.uniform(0.5, 1.5, variable.shape)  # positive: variances stay valid
-        variable.assign(value.astype(dtype))
-
-
-def _weight_signature(model):
-    """Names, shapes, dtypes, trainability, in order. Not the full `path`: like Keras 3, a cell
-    or wrapped layer rebuilt from its build_config is built outside its wrapper's name scope
-    ('rnn/lstm_cell/kernel' comes back as 'lstm_cell/kernel'); paths are never used to match
-    weights in files."""
-    return [(v.name, tuple(v.shape), str(np.dtype(v.dtype)), bool(v.trainable))
-            for v in model.weights]
-
-
-def _predict(model, x):
-    out = model(x, training=False)
-    out = out if isinstance(out, (list, tuple)) else [out]
-    return [np.asarray(o.numpy() if hasattr(o, "numpy") else o) for o in out]
-
-
-def _assert_same_model(original, loaded, x):
-    assert type(loaded) is type(original)
-    assert [type(l) for l in loaded.layers] == [type(l) for l in original.layers]
-    for a, b in zip(original.layers, loaded.layers):
-        assert a.name == b.name
-        assert b.get_config() == a.get_config(), a.name
-    assert _weight_signature(loaded) == _weight_signature(original)
-    for va, vb in zip(original.weights, loaded.weights):
-        np.testing.assert_array_equal(va.numpy(), vb.numpy(), err_msg=va.path)
-    for pa, pb in zip(_predict(original, x), _predict(loaded, x)):
-        np.testing.assert_array_equal(pa, pb)
-
-
-def _save_and_reload(model, folder, fmt):
-    path = os.path.join(folder, f"model.{fmt}")
-    if fmt == "weights.h5":
-        model.save_weights(path)
-        fresh = type(model).from_config(model.get_config())
-        fresh.load_weights(path)
-        return fresh
-    model.save(path)
-    return load_model(path)
-
-
-# -- 1. every built-in layer -------------------------------------------------------------------
-class Case:
-    """How to put one layer class in a functional model.
-
-    `make()` returns the layer; `inputs` lists (shape, dtype) per model input; `call(layer,
-    tensors)` applies it (default: one input passed as is, several passed as a list); `head`
-    adds Flatten + Dense after it, so that the layer's output shape after loading is checked
-    by the next layer's weights too."""
-
-    def __init__(self, make, *inputs, call=None, head=True, prepare=None):
-        self.make = make
-        self.inputs = inputs or (((4,), "float32"),)
-        self.call = call
-        self.head = head
-        self.prepare = prepare
-
-    def build(self):
-        tensors = [layers.Input(shape, dtype=dtype) for shape, dtype in self.inputs]
-        layer = self.make()
-        if self.prepare is not None:
-            self.prepare(layer)
-        if self.call is not None:
-            out = self.call(layer, tensors)
-        else:
-            out = layer(tensors[0] if len(tensors) == 1 else tensors)
-        if self.head:
-            out = layers.Dense(2, name="head")(layers.Flatten(name="head_flat")(out))
-        model = Model(tensors if len(tensors) > 1 else tensors[0], out, name="probe")
-        return model, layer
-
-    def data(self, n=3, seed=1):
-        rng = np.random.default_rng(seed)
-        arrays = []
-        for shape, dtype in self.inputs:
-            if np.issubdtype(np.dtype(dtype), np.integer):
-                arrays.append(rng.integers(0, 10, (n,) + shape).astype(dtype))
-            else:
-                arrays.append(rng.standard_normal((n,) + shape).astype(dtype))
-        return arrays if len(arrays) > 1 else arrays[0]
-
-
-S1, S2, S3 = ((8, 3), "float32"), ((6, 6, 3), "float32"), ((4, 4, 4, 2), "float32")
-V4, V3, SEQ = ((4,), "float32"), ((3,), "float32"), ((5, 3), "float32")
-
-
-def _adapt(layer):
-    layer.adapt(np.random.default_rng(2).standard_normal((20, 4)).astype("float32") * 3 + 1)
-
-
-def _two(layer, tensors):
-    return layer(tensors[0], tensors[1])
-
-
-def _all_outputs(layer, tensors):
-    """A layer with several outputs (an RNN's states): every output tensor feeds the head."""
-    return layers.Concatenate(name="join")(layer(tensors[0]))
-
-
-def _masked_rnn(layer, tensors):
-    return layers.LSTM(2, name="after_mask")(layer(tensors[0]))
-
-
-#: One or more cases per built-in layer class, keyed by the class's own name (aliases such as
-#: Convolution2D / MaxPool2D are the same class and share the entry).
-CASES = {
-    # core
-    "Dense": [Case(lambda: layers.Dense(3, activation="tanh", kernel_regularizer="l2",
-                                        bias_constraint="non_neg")),
-              Case(lambda: layers.Dense(3, trainable=False, use_bias=False)),
-              Case(lambda: layers.Dense(3, dtype="float64"), head=False)],
-    "Embedding": [Case(lambda: layers.Embedding(10, 4), ((5,), "int32"))],
-    "Identity": [Case(lambda: layers.Identity())],
-    "Lambda": [Case(lambda: layers.Lambda(double_it)),
-               Case(lambda: layers.Lambda(double_it, output_shape=(4,)), head=False)],
-    "Masking": [Case(lambda: layers.Masking(0.5), SEQ, call=_masked_rnn, head=False)],
-    "Activation": [Case(lambda: layers.Activation("softplus"))],
-    # attention
-    "Attention": [Case(lambda: layers.Attention(use_scale=True), ((4, 3), "float32"),
-                       ((5, 3), "float32")),
-                  Case(lambda: layers.Attention(score_mode="concat"), ((4, 3), "float32"),
-                       ((5, 3), "float32"))],
-    "AdditiveAttention": [Case(lambda: layers.AdditiveAttention(), ((4, 3), "float32"),
-                               ((5, 3), "float32"))],
-    "MultiHeadAttention": [
-        Case(lambda: layers.MultiHeadAttention(num_heads=2, key_dim=3),
-             ((4, 5), "float32"), ((6, 5), "float32"), call=_two),
-        Case(lambda: layers.MultiHeadAttention(num_heads=2, key_dim=2, value_dim=3,
-                                               output_shape=4, use_bias=False),
-             ((4, 5), "float32"), ((6, 5), "float32"), ((6, 2), "float32"),
-             call=lambda layer, t: layer(t[0], t[1], key=t[2]))],
-    # recurrent
-    "SimpleRNN": [Case(lambda: layers.SimpleRNN(3, return_sequences=True), SEQ)],
-    "LSTM": [Case(lambda: layers.LSTM(3, go_backwards=True), SEQ),
-             Case(lambda: layers.LSTM(3, return_state=True, unit_forget_bias=False), SEQ,
-                  call=_all_outputs)],
-    "GRU": [Case(lambda: layers.GRU(3), SEQ),
-            Case(lambda: layers.GRU(3, reset_after=False, return_sequences=True), SEQ)],
-    "RNN": [Case(lambda: layers.RNN(layers.LSTMCell(3), return_sequences=True), SEQ)],
-    "SimpleRNNCell": [Case(lambda: layers.RNN(layers.SimpleRNNCell(3)), SEQ)],
-    "LSTMCell": [Case(lambda: layers.RNN(layers.LSTMCell(3)), SEQ)],
-    "GRUCell": [Case(lambda: layers.RNN(layers.GRUCell(3)), SEQ)],
-    "StackedRNNCells": [Case(lambda: layers.RNN(layers.StackedRNNCells(
-        [layers.SimpleRNNCell(2), layers.LSTMCell(3)])), SEQ)],
-    "Bidirectional": [
-        Case(lambda: layers.Bidirectional(layers.LSTM(2)), SEQ),
-        Case(lambda: layers.Bidirectional(
-            layers.GRU(2, return_sequences=True),
-            backward_layer=layers.GRU(2, return_sequences=True, go_backwards=True),
-            merge_mode="ave"), SEQ)],
-    "TimeDistributed": [Case(lambda: layers.TimeDistributed(layers.Dense(2)), SEQ),
-                        Case(lambda: layers.TimeDistributed(layers.Conv2D(2, 3)),
-                             ((3, 5, 5, 2), "float32"))],
-    # regularization
-    "Dropout": [Case(lambda: layers.Dropout(0.5, seed=3))],
-    "AlphaDropout": [Case(lambda: layers.AlphaDropout(0.2))],
-    "GaussianDropout": [Case(lambda: layers.GaussianDropout(0.3))],
-    "GaussianNoise": [Case(lambda: layers.GaussianNoise(0.1))],
-    "ActivityRegularization": [Case(lambda: layers.ActivityRegularization(l1=0.01, l2=0.02))],
-    "SpatialDropout1D": [Case(lambda: layers.SpatialDropout1D(0.3), SEQ)],
-    "SpatialDropout2D": [Case(lambda: layers.SpatialDropout2D(0.3), S2)],
-    "SpatialDropout3D": [Case(lambda: layers.SpatialDropout3D(0.3), S3)],
-    # reshaping
-    "Flatten": [Case(lambda: layers.Flatten(), SEQ)],
-    "Reshape": [Case(lambda: layers.Reshape((2, 6)), ((12,), "float32"))],
-    "Permute": [Case(lambda: layers.Permute((2, 1)), SEQ)],
-    "RepeatVector": [Case(lambda: layers.RepeatVector(3))],
-    "Cropping1D": [Case(lambda: layers.Cropping1D((1, 2)), S1)],
-    "Cropping2D": [Case(lambda: layers.Cropping2D(((1, 0), (0, 2))), S2)],
-    "Cropping3D": [Case(lambda: layers.Cropping3D(1), S3)],
-    "UpSampling1D": [Case(lambda: layers.UpSampling1D(2), SEQ)],
-    "UpSampling2D": [Case(lambda: layers.UpSampling2D((2, 1)), S2)],
-    "UpSampling3D": [Case(lambda: layers.UpSampling3D(2), S3)],
-    "ZeroPadding1D": [Case(lambda: layers.ZeroPadding1D((1, 2)), SEQ)],
-    "ZeroPadding2D": [Case(lambda: layers.ZeroPadding2D(((1, 0), (2, 1))), S2)],
-    "ZeroPadding3D": [Case(lambda: layers.ZeroPadding3D(1), S3)],
-    # convolution
-    "Conv1D": [Case(lambda: layers.Conv1D(2, 3, padding="causal", dilation_rate=2), S1)],
-    "Conv2D": [Case(lambda: layers.Conv2D(2, 3), S2),
-               Case(lambda: layers.Conv2D(2, (3, 2), strides=2, padding="same", use_bias=False,
-                                          activation="relu"), S2)],
-    "Conv3D": [Case(lambda: layers.Conv3D(2, 2), S3)],
-    "Conv1DTranspose": [Case(lambda: layers.Conv1DTranspose(2, 3, strides=2), S1)],
-    "Conv2DTranspose": [Case(lambda: layers.Conv2DTranspose(2, 3, strides=2, padding="same"),
-                             S2)],
-    "Conv3DTranspose": [Case(lambda: layers.Conv3DTranspose(2, 2), S3)],
-    "DepthwiseConv1D": [Case(lambda: layers.DepthwiseConv1D(3, depth_multiplier=2), S1)],
-    "DepthwiseConv2D": [Case(lambda: layers.DepthwiseConv2D(3, depth_multiplier=2), S2)],
-    "SeparableConv1D": [Case(lambda: layers.SeparableConv1D(4, 3), S1)],
-    "SeparableConv2D": [Case(lambda: layers.SeparableConv2D(4, 3, depth_multiplier=2), S2)],
-    # pooling
-    "MaxPooling1D": [Case(lambda: layers.MaxPooling1D(2), S1)],
-    "MaxPooling2D": [Case(lambda: layers.MaxPooling2D(2, padding="same"), S2)],
-    "MaxPooling3D": [Case(lambda: layers.MaxPooling3D(2), S3)],
-    "AveragePooling1D": [Case(lambda: layers.AveragePooling1D(3, strides=1), S1)],
-    "AveragePooling2D": [Case(lambda: layers.AveragePooling2D(2), S2)],
-    "AveragePooling3D": [Case(lambda: layers.AveragePooling3D(2), S3)],
-    "GlobalMaxPooling1D": [Case(lambda: layers.GlobalMaxPooling1D(), S1)],
-    "GlobalMaxPooling2D": [Case(lambda: layers.GlobalMaxPooling2D(keepdims=True), S2)],
-    "GlobalMaxPooling3D": [Case(lambda: layers.GlobalMaxPooling3D(), S3)],
-    "GlobalAveragePooling1D": [Case(lambda: layers.GlobalAveragePooling1D(), S1)],
-    "GlobalAveragePooling2D": [Case(lambda: layers.GlobalAveragePooling2D(), S2)],
-    "GlobalAveragePooling3D": [Case(lambda: layers.GlobalAveragePooling3D(keepdims=True), S3)],
-    # normalization
-    "BatchNormalization": [Case(lambda: layers.BatchNormalization(momentum=0.9), S2),
-                           Case(lambda: layers.BatchNormalization(axis=1, center=False), SEQ)],
-    "LayerNormalization": [Case(lambda: layers.LayerNormalization(epsilon=1e-4), SEQ)],
-    "GroupNormalization": [Case(lambda: layers.GroupNormalization(groups=2), ((5, 4), "float32"))],
-    "UnitNormalization": [Case(lambda: layers.UnitNormalization())],
-    "Normalization": [Case(lambda: layers.Normalization(), prepare=_adapt),
-                      Case(lambda: layers.Normalization(mean=[1.0, 2.0, 3.0, 4.0],
-                                                        variance=[1.0, 4.0, 9.0, 16.0]))],
-    "Rescaling": [Case(lambda: layers.Rescaling(1 / 255.0, offset=-1.0))],
-    # merging
-    "Add": [Case(lambda: layers.Add(), V4, V4)],
-    "Subtract": [Case(lambda: layers.Subtract(), V4, V4)],
-    "Multiply": [Case(lambda: layers.Multiply(), V4, V4)],
-    "Average": [Case(lambda: layers.Average(), V4, V4)],
-    "Maximum": [Case(lambda: layers.Maximum(), V4, V4)],
-    "Minimum": [Case(lambda: layers.Minimum(), V4, V4)],
-    "Concatenate": [Case(lambda: layers.Concatenate(axis=1), V3, V4)],
-    "Dot": [Case(lambda: layers.Dot(axes=1, normalize=True), V4, V4),
-            Case(lambda: layers.Dot(axes=(2, 2)), SEQ, ((4, 3), "float32"))],
-}
-
-#: Exported classes with no case of their own, and why.
-NOT_PROBED = {
-    "Layer": "the abstract base class; custom subclasses are tested below",
-    "InputLayer": "part of every probe model",
-}
-
-
-def _exported_layer_classes():
-    return {obj for obj in vars(layers).values()
-            if isinstance(obj, type) and issubclass(obj, layers.Layer)}
-
-
-def test_every_exported_layer_class_has_a_case():
-    names = {cls.__name__ for cls in _exported_layer_classes()}
-    missing = sorted(names - set(CASES) - set(NOT_PROBED))
-    assert not missing, (f"add a Case for the new layer(s) {missing} to CASES in "
-                         f"{os.path.basename(__file__)}")
-    assert not set(CASES) - names, "CASES names classes that minikeras.layers no longer exports"
-    assert not set(CASES) & set(NOT_PROBED)
-
-
-PROBES = [pytest.param(name, case, id=f"{name}-{i}" if len(cases) > 1 else name)
-          for name, cases in CASES.items() for i, case in enumerate(cases)]
-
-
-@pytest.mark.parametrize("class_name, case", PROBES)
-def test_layer_round_trips_in_every_format(class_name, case, tmp_path):
-    model, layer = case.build()
-    # the probe holds the class (itself, or as the cell of an RNN) and all the layer's weights
-    assert f'"class_name": "{class_name}"' in model.to_json()
-    assert {id(v) for v in layer.weights} <= {id(v) for v in model.weights}
-    _randomize(model)
-    x = case.data()
-    reference = _predict(model, x)
-    for fmt in FORMATS:
-        loaded = _save_and_reload(model, str(tmp_path), fmt)
-        _assert_same_model(model, loaded, x)
-        assert f'"class_name": "{class_name}"' in loaded.to_json()
-        for expected, got in zip(reference, _predict(loaded, x)):
-            np.testing.assert_array_equal(expected, got)
-
-
+# -- 1. frozen, shared and nested layers -------------------------------------------------------
 def test_frozen_layers_and_trainable_flags_round_trip(tmp_path):
     inputs = layers.Input((4,))
     h = layers.Dense(3, trainable=False, name="frozen")(inputs)
     h = layers.BatchNormalization(name="bn")(h)
     model = Model(inputs, layers.Dense(2, name="out")(h))
-    _randomize(model)
+    randomize_weights(model)
     x = np.random.default_rng(0).standard_normal((5, 4)).astype("float32")
     for fmt in FORMATS:
-        loaded = _save_and_reload(model, str(tmp_path), fmt)
-        _assert_same_model(model, loaded, x)
+        loaded = save_and_reload(model, str(tmp_path), fmt)
+        assert_same_model(model, loaded, x)
         assert not loaded.get_layer("frozen").trainable
         assert len(loaded.trainable_weights) == len(model.trainable_weights) == 4
 
@@ -332,12 +57,12 @@ def test_shared_layers_nested_models_and_two_outputs_round_trip(tmp_path):
     again = shared(left)  # a third call of the shared layer
     model = Model([left, right], [layers.Dense(1, name="score")(joined),
                                   layers.Dense(2, name="label")(again)], name="graph")
-    _randomize(model)
+    randomize_weights(model)
     rng = np.random.default_rng(0)
     x = [rng.standard_normal((3, 4)).astype("float32") for _ in range(2)]
     for fmt in FORMATS:
-        loaded = _save_and_reload(model, str(tmp_path), fmt)
-        _assert_same_model(model, loaded, x)
+        loaded = save_and_reload(model, str(tmp_path), fmt)
+        assert_same_model(model, loaded, x)
         assert len(loaded.get_layer("shared")._inbound_nodes) == 3
 
 
@@ -777,7 +502,7 @@ def test_not_a_model_file_for_load_weights_and_weights_file_for_load_model(tmp_p
     # a .keras zip without config.json still holds loadable weights (load_weights reads only
     # model.weights.h5, as in Keras)
     model = _small_model()
-    _randomize(model)
+    randomize_weights(model)
     path = tmp_path / "noconf.keras"
     model.save(path)
     with zipfile.ZipFile(path) as archive:

@@ -3,7 +3,6 @@
 The expected values come from Keras 3.15.1 (tests/data/keras3_data_utils.json, made by
 tests/data/keras3_data_utils.py with the reference environment)."""
 import json
-import pathlib
 import sys
 
 import numpy as np
@@ -13,8 +12,8 @@ from minikeras.utils.dataset_utils import split_dataset
 from minikeras.utils.py_dataset import PyDataset
 from minikeras.utils.sequence_utils import pad_sequences
 from minikeras.utils.timeseries import timeseries_dataset_from_array
+from tests.paths import DATA
 
-DATA = pathlib.Path(__file__).resolve().parent / "data"
 sys.path.insert(0, str(DATA))
 import keras3_data_utils as cases  # noqa: E402
 

@@ -155,7 +155,7 @@ def test_mixing_keras_tensors_and_arrays_is_a_clear_error():
 
 def test_ops_and_numpy_on_a_keras_tensor_are_a_clear_error():
     x = Input((3,), name="x")
-    # (minikeras.ops on a KerasTensor record graph nodes, as in Keras: tests/test_keras_tensor_ops.py)
+    # (minikeras.ops on a KerasTensor record graph nodes, as in Keras: tests/ops/test_symbolic_ops.py)
     with pytest.raises(TypeError, match="symbolic.*Lambda"):
         np.asarray(x)
     with pytest.raises(TypeError, match="symbolic"):

@@ -15,8 +15,8 @@ import pytest
 import minikeras
 from minikeras import Input, Model, Sequential, layers
 from minikeras import visualization
+from tests.paths import ROOT
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
 
 try:
     import matplotlib  # noqa: F401

@@ -33,9 +33,10 @@ import minikeras
 from minikeras import distribution, layers, optimizers
 from minikeras.callbacks import (BackupAndRestore, Callback, CSVLogger, EarlyStopping,
                                  ModelCheckpoint)
+from tests import paths
 
 HERE = os.path.abspath(__file__)
-ROOT = os.path.dirname(os.path.dirname(HERE))
+ROOT = str(paths.ROOT)  # on the ranks' PYTHONPATH: they import minikeras and tests.paths
 RANKS = 2
 TOLERANCE = 1e-5
 
@@ -462,5 +463,5 @@ def test_set_distribution_checks_its_argument():
         distribution.DataParallel(device_mesh=object())
 
 
-if __name__ == "__main__":  # one MPI rank: mpiexec -n 2 python tests/test_distributed.py DIR
+if __name__ == "__main__":  # one MPI rank: mpiexec -n 2 python tests/distribution/test_data_parallel_mpi.py DIR
     worker_main(sys.argv[1])

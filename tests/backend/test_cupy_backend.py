@@ -15,7 +15,7 @@ Two kinds of tests live here:
    installed and CUDA reports a GPU (CI has none). On a GPU machine:
 
        pip install cupy-cuda12x
-       MINIKERAS_BACKEND=cupy pytest tests/test_cupy_backend.py
+       MINIKERAS_BACKEND=cupy pytest tests/backend/test_cupy_backend.py
 
 Optimizers, losses, metrics and the rest of the training toolbox (callbacks, data pipelines,
 EMA, clipping, masks, attention, several outputs) are compared the same way. Every test starts
@@ -29,10 +29,11 @@ import numpy as np
 import pytest
 
 import minikeras
-from minikeras import backend, layers
+from minikeras import backend, layers, tree
 from minikeras.backend import array_module
 from minikeras.backend.autodiff import GradientTape
-from test_saving_layers_and_safety import CASES
+from tests.layers.test_layer_cases import CASES
+from tests.metrics.test_every_metric_config_and_name import KERAS_CONFIGS as KERAS_METRIC_CONFIGS
 
 # -- the fake device ---------------------------------------------------------------------------
 
@@ -363,16 +364,14 @@ def _forward_and_gradients(case, module, training):
     respect to every trainable weight and every float input, all as NumPy arrays."""
     with on(module):
         minikeras.utils.set_random_seed(7)
-        model, _ = case.build()
+        model, _ = case.probe()
         _randomize(model)
-        data = case.data()
-        data = data if isinstance(data, list) else [data]
-        inputs = [backend.Tensor(backend.xp.asarray(a)) for a in data]
-        watched = [t for t in inputs if t.dtype.kind == "f"]
+        inputs = tree.map_structure(lambda a: backend.Tensor(backend.xp.asarray(a)), case.data())
+        watched = [t for t in tree.flatten(inputs) if t.dtype.kind == "f"]
         minikeras.utils.set_random_seed(11)  # dropout masks and noise: drawn on the host
         with GradientTape() as tape:
             tape.watch(watched)
-            outputs = model(inputs if len(inputs) > 1 else inputs[0], training=training)
+            outputs = model(inputs, training=training)
             outputs = list(outputs) if isinstance(outputs, (list, tuple)) else [outputs]
             rng = np.random.default_rng(3)
             loss = None
@@ -503,7 +502,7 @@ def _metric_run(name, arguments, module):
 
 
 METRICS = [pytest.param(name, arguments, id=name)
-           for name, arguments, _, _ in __import__("test_metrics_registry").KERAS_CONFIGS]
+           for name, arguments, _, _ in KERAS_METRIC_CONFIGS]
 
 
 @pytest.mark.parametrize("device", DEVICES)

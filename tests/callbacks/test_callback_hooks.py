@@ -4,8 +4,8 @@
 KERAS_3_15_1 below is its output under Keras 3.15.1, made with
 
     cd /work/main && KERAS_BACKEND=torch /work/refvenv/bin/python -c "
-    import sys, pprint, keras; sys.path.insert(0, 'tests')
-    from test_callback_hooks import record_scenarios
+    import pprint, keras
+    from tests.callbacks.test_callback_hooks import record_scenarios
     pprint.pprint(record_scenarios(keras), width=100)"
 
 and the test checks that minikeras produces the same dict. Each entry is

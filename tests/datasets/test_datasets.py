@@ -14,7 +14,6 @@ import importlib.util
 import io
 import json
 import os
-import pathlib
 import pickle
 import struct
 import tarfile
@@ -26,12 +25,8 @@ import minikeras
 from minikeras.datasets import (_remote, boston_housing, california_housing, cifar10, cifar100,
                                 fashion_mnist, imdb, mnist, reuters)
 from minikeras.utils.file_utils import DownloadError
-
-_spec = importlib.util.spec_from_file_location(
-    "get_file_helpers", os.path.join(os.path.dirname(__file__), "test_get_file.py"))
-_helpers = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(_helpers)
-LocalServer, dead_url = _helpers.LocalServer, _helpers.dead_url
+from tests.paths import EXAMPLES
+from tests.utils.test_get_file import LocalServer, dead_url
 
 
 def sha256(data):
@@ -546,7 +541,7 @@ def test_examples_take_full_to_use_the_downloading_loader(mirror, offline, name,
     (x_train, y_train), (x_test, y_test) = mnist.load_sample()
     mirror.serve(mnist, "mnist.npz", npz_bytes(x_train=x_train[:300], y_train=y_train[:300],
                                                x_test=x_test[:100], y_test=y_test[:100]))
-    path = os.path.join(os.path.dirname(__file__), "..", "examples", f"{name}.py")
+    path = EXAMPLES / f"{name}.py"
     spec = importlib.util.spec_from_file_location(name, path)
     example = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(example)

@@ -19,8 +19,7 @@ import pytest
 import minikeras
 from minikeras import layers, optimizers
 from minikeras.callbacks.backup_and_restore import BackupAndRestore
-
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from tests.paths import ROOT
 
 TRAIN_SCRIPT = r'''
 import json, os, signal, sys
@@ -108,7 +107,7 @@ def run_script(tmp_path, config):
     script = tmp_path / "train.py"
     if not script.exists():
         script.write_text(TRAIN_SCRIPT)
-    env = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""),
+    env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""),
                OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1")
     return subprocess.run([sys.executable, str(script), json.dumps(config)], env=env,
                           capture_output=True, text=True, timeout=300)

@@ -1,17 +1,15 @@
 """The Functional API and subclassing examples run end to end and learn what they claim to."""
 import importlib.util
-import os
 
 import numpy as np
 import pytest
 
 import minikeras
-
-EXAMPLES = os.path.join(os.path.dirname(__file__), "..", "examples")
+from tests.paths import EXAMPLES
 
 
 def load_example(name):
-    spec = importlib.util.spec_from_file_location(name, os.path.join(EXAMPLES, f"{name}.py"))
+    spec = importlib.util.spec_from_file_location(name, EXAMPLES / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module

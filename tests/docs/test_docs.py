@@ -11,14 +11,13 @@ and padded so that its line numbers are the file's.
 Files that train on the MNIST sample (they call `mnist.load_sample`) are marked slow; CI runs
 them, `pytest -m "not slow"` skips them while you work.
 """
-import pathlib
 import re
 
 import pytest
 
 import minikeras
+from tests.paths import DOCS
 
-DOCS = pathlib.Path(__file__).resolve().parent.parent / "docs"
 RUN_LANGUAGES = {"python"}
 SHOW_LANGUAGES = {"text", "bash", "console"}
 FENCE = re.compile(r"^(\s*)```(.*)$")

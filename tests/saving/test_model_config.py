@@ -8,7 +8,6 @@ tf.keras 2.x writes (H5_FORMAT.md §3).
 import copy
 import importlib.util
 import json
-import os
 
 import numpy as np
 import pytest
@@ -26,12 +25,12 @@ from minikeras.models.functional_config import functional_config, functional_fro
 from minikeras.saving.model_config import (deserialize_model, legacy_model_config,
                                            model_from_json, serialize_model)
 from minikeras.saving import register_keras_serializable
+from tests.paths import DATA
 
-DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data")
-with open(os.path.join(DATA, "keras3_model_configs.json")) as _f:
+with open(DATA / "keras3_model_configs.json") as _f:
     KERAS3 = json.load(_f)
 _spec = importlib.util.spec_from_file_location(
-    "keras3_model_graphs", os.path.join(DATA, "keras3_model_graphs.py"))
+    "keras3_model_graphs", DATA / "keras3_model_graphs.py")
 _graphs = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(_graphs)
 

@@ -2,7 +2,7 @@
 
 The server (`LocalServer`) serves a temporary folder on 127.0.0.1, counts the requests it
 gets, and can misbehave on purpose: cut a body short, or stall in the middle of one so that a
-downloading process can be killed mid-way. tests/test_datasets.py reuses it.
+downloading process can be killed mid-way. tests/datasets/test_datasets.py reuses it.
 """
 import functools
 import hashlib

@@ -1,0 +1,1 @@
+"""minikeras's tests, laid out like the package (one folder per package)."""

@@ -1,0 +1,1 @@
+"""Tests of the documentation: docs/, README.md, the API tables and the examples."""
