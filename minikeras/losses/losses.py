@@ -28,6 +28,8 @@ Numerics follow Keras 3 (shared/research/H5_FORMAT.md section 9), with eps = `ep
 """
 import warnings
 
+import numpy as np
+
 from minikeras import ops
 from minikeras.backend import config
 from minikeras.backend.array_module import xp
@@ -59,6 +61,20 @@ def _check_same_shape(loss_name, y_true, y_pred):
                          f"y_true.shape={y_true.shape} and y_pred.shape={y_pred.shape}.")
 
 
+def _same_rank(loss_name, y_true, y_pred):
+    """`squeeze_or_expand_to_same_rank`, then a check that the two shapes broadcast, so that a
+    mismatch names the loss and both shapes instead of surfacing NumPy's broadcast error."""
+    y_true, y_pred = squeeze_or_expand_to_same_rank(y_true, y_pred)
+    try:
+        np.broadcast_shapes(tuple(y_true.shape), tuple(y_pred.shape))
+    except ValueError:
+        raise ValueError(f"{loss_name}: the shapes of y_true and y_pred do not match, received "
+                         f"y_true.shape={tuple(y_true.shape)} and "
+                         f"y_pred.shape={tuple(y_pred.shape)}. The targets must have the "
+                         f"model output's shape (or broadcast to it).") from None
+    return y_true, y_pred
+
+
 def _check_axis(loss_name, axis, ndim):
     if isinstance(axis, bool) or not isinstance(axis, int):
         raise ValueError(f"{loss_name}: `axis` must be an int, received axis={axis!r}.")
@@ -71,14 +87,14 @@ def _check_axis(loss_name, axis, ndim):
 def mean_squared_error(y_true, y_pred):
     """mean((y_true - y_pred)**2) over the last axis: shape (n, d) -> (n,)."""
     y_true, y_pred = _prepare(y_true, y_pred)
-    y_true, y_pred = squeeze_or_expand_to_same_rank(y_true, y_pred)
+    y_true, y_pred = _same_rank("mean_squared_error", y_true, y_pred)
     return ops.mean(ops.square(y_true - y_pred), axis=-1)
 
 
 def mean_absolute_error(y_true, y_pred):
     """mean(|y_true - y_pred|) over the last axis: shape (n, d) -> (n,)."""
     y_true, y_pred = _prepare(y_true, y_pred)
-    y_true, y_pred = squeeze_or_expand_to_same_rank(y_true, y_pred)
+    y_true, y_pred = _same_rank("mean_absolute_error", y_true, y_pred)
     return ops.mean(ops.abs(y_true - y_pred), axis=-1)
 
 
@@ -172,7 +188,7 @@ def mean_absolute_percentage_error(y_true, y_pred):
     A target of exactly 0 divides by eps = 1e-7, so its error counts 1e9 times (as in Keras).
     """
     y_true, y_pred = _prepare(y_true, y_pred)
-    y_true, y_pred = squeeze_or_expand_to_same_rank(y_true, y_pred)
+    y_true, y_pred = _same_rank("mean_absolute_percentage_error", y_true, y_pred)
     scale = ops.maximum(ops.abs(y_true), config.epsilon())
     return 100.0 * ops.mean(ops.abs((y_true - y_pred) / scale), axis=-1)
 
@@ -183,7 +199,7 @@ def mean_squared_logarithmic_error(y_true, y_pred):
     Values below eps (zeros, negatives) count as eps. Shape (n, d) -> (n,).
     """
     y_true, y_pred = _prepare(y_true, y_pred)
-    y_true, y_pred = squeeze_or_expand_to_same_rank(y_true, y_pred)
+    y_true, y_pred = _same_rank("mean_squared_logarithmic_error", y_true, y_pred)
     eps = config.epsilon()
     first = ops.log(ops.maximum(y_pred, eps) + 1.0)
     second = ops.log(ops.maximum(y_true, eps) + 1.0)
@@ -197,7 +213,7 @@ def cosine_similarity(y_true, y_pred, axis=-1):
     multiplied by min(1 / ||v||, 1 / eps), so a zero vector stays zero and gives 0.
     """
     y_true, y_pred = _prepare(y_true, y_pred)
-    y_true, y_pred = squeeze_or_expand_to_same_rank(y_true, y_pred)
+    y_true, y_pred = _same_rank("cosine_similarity", y_true, y_pred)
     axis = _check_axis("cosine_similarity", axis, y_pred.ndim)
     return -ops.sum(_l2_normalize(y_true, axis) * _l2_normalize(y_pred, axis), axis=axis)
 
@@ -216,7 +232,7 @@ def huber(y_true, y_pred, delta=1.0):
     pull less than in MSE. Shape (n, d) -> (n,).
     """
     y_true, y_pred = _prepare(y_true, y_pred)
-    y_true, y_pred = squeeze_or_expand_to_same_rank(y_true, y_pred)
+    y_true, y_pred = _same_rank("huber", y_true, y_pred)
     delta = xp.asarray(delta, dtype=y_pred.dtype)
     error = y_pred - y_true
     abs_error = ops.abs(error)
@@ -232,7 +248,7 @@ def log_cosh(y_true, y_pred):
     errors and |x| - log(2) for large ones.
     """
     y_true, y_pred = _prepare(y_true, y_pred)
-    y_true, y_pred = squeeze_or_expand_to_same_rank(y_true, y_pred)
+    y_true, y_pred = _same_rank("log_cosh", y_true, y_pred)
     error = y_pred - y_true
     log2 = xp.log(xp.asarray(2.0, dtype=y_pred.dtype))
     return ops.mean(error + ops.softplus(error * -2.0) - log2, axis=-1)

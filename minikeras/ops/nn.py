@@ -332,10 +332,12 @@ def dense(x, kernel, bias=None):
         out += bias.data
         parents = (x, kernel, bias)
 
+    rows = math.prod(x_data.shape[:-1])  # explicit, as -1 is ambiguous for 0 features
+
     def vjp(g):
-        flat_g = g.reshape(-1, g.shape[-1])
+        flat_g = g.reshape(rows, g.shape[-1])
         gx = xp.matmul(g, kernel.data.T) if x.requires_grad else None
-        gk = x_data.reshape(-1, x_data.shape[-1]).T @ flat_g if kernel.requires_grad else None
+        gk = x_data.reshape(rows, x_data.shape[-1]).T @ flat_g if kernel.requires_grad else None
         if bias is None:
             return gx, gk
         return gx, gk, (flat_g.sum(axis=0) if bias.requires_grad else None)
@@ -353,7 +355,9 @@ def dropout(x, rate, generator, noise_shape=None):
     shape = x.shape if noise_shape is None else tuple(
         x.shape[i] if d is None else d for i, d in enumerate(noise_shape))
     keep = xp.asarray(generator.random(shape, dtype=xp.float32) >= rate)  # drawn on the host
-    mask = keep * xp.asarray(1.0 / (1.0 - rate), dtype=x.dtype)
+    # rate 1 keeps nothing (every draw is < 1): zeros, as Keras returns, not 1 / 0
+    scale = 0.0 if rate >= 1 else 1.0 / (1.0 - rate)
+    mask = keep * xp.asarray(scale, dtype=x.dtype)
     return record(x.data * mask, (x,), lambda g: (g * mask,), hands_over=True)
 
 

@@ -65,7 +65,12 @@ def randint(shape, minval, maxval, dtype="int32", seed=None):
 def dropout(inputs, rate, noise_shape=None, seed=None):
     """Inverted dropout: each value becomes 0 with probability `rate`, the others are scaled by
     1 / (1 - rate). `noise_shape` (None entries: the input's size) shares one keep/drop decision
-    along its axes of size 1. The keep mask is `uniform >= rate`, drawn in float32."""
+    along its axes of size 1. The keep mask is `uniform >= rate`, drawn in float32; rate 1
+    gives zeros (as Keras). A rate outside [0, 1] is refused (Keras's backends do not check it,
+    but it cannot be a probability)."""
+    if isinstance(rate, bool) or not isinstance(rate, numbers.Real) or not 0 <= rate <= 1:
+        raise ValueError(f"dropout: `rate` must be a float between 0 and 1, received "
+                         f"rate={rate!r}.")
     return dropout_op(inputs, rate, draw_generator(seed), noise_shape)
 
 

@@ -20,8 +20,11 @@ it; the facts are listed in tests/trainers/test_compile_utils.py):
 - "accuracy"/"acc" and "crossentropy"/"ce" are resolved at the first batch from the shapes of
   that output's target and prediction.
 """
+import numpy as np
+
 from minikeras import losses as losses_module
 from minikeras import metrics as metrics_module
+from minikeras.backend.array_module import to_numpy
 from minikeras.backend.autodiff import Tensor
 
 _SHAPE_RULE_NAMES = ("accuracy", "acc", "crossentropy", "ce")
@@ -70,6 +73,11 @@ def _targets(y_true, names, needed, argument="y"):
     single array) holding just the targets of the outputs that need one, in output order.
     """
     n = len(names)
+    if y_true is None and any(needed):
+        raise ValueError(f"The compiled loss needs targets, but `{argument}` is None: pass "
+                         f"`{argument}` to fit / evaluate, or have the generator or PyDataset "
+                         f"give (x, y) batches. To train on losses added with `add_loss` only, "
+                         f"compile with loss=None.")
     if n == 1:
         if isinstance(y_true, dict):
             return _by_name(y_true, names, argument) if len(y_true) > 1 else list(y_true.values())
@@ -178,6 +186,7 @@ class CompileLoss:
         self.built = False
         self._entries = []  # (output index, Loss, weight or None, tracker or None)
         self._names = None
+        self.check_targets_next_call = False  # set by fit: check the first batch's targets
         if self.output_names:  # check the structure now, so compile() fails early
             self._plan(self.output_names)
         for identifier in _flat(loss):
@@ -273,6 +282,10 @@ class CompileLoss:
         predictions, _ = _outputs(y_pred, self._names)
         targets = _targets(y_true, self._names, self._needed)
         weights = _sample_weights(sample_weight, self._names)
+        if self.check_targets_next_call:
+            self.check_targets_next_call = False
+            for index, loss, _, _ in self._entries:
+                check_binary_targets(loss, targets[index], self._names[index])
         total = None
         for index, loss, weight, tracker in self._entries:
             value = loss(targets[index], predictions[index], sample_weight=weights[index])
@@ -286,6 +299,31 @@ class CompileLoss:
     def reset_state(self):
         for tracker in self.metrics:
             tracker.reset_state()
+
+
+def check_binary_targets(loss, y_true, output_name=None):
+    """A binary crossentropy (plain or focal) needs targets in [0, 1]. Keras on TF and JAX
+    computes a meaningless (even negative) loss for labels such as 4 or 7; `fit` checks the
+    first batch once (a min and a max) and refuses them, naming the loss and the values."""
+    fn = getattr(loss, "fn", None)
+    if fn not in (losses_module.binary_crossentropy, losses_module.binary_focal_crossentropy):
+        return
+    values = _data(y_true)
+    if values is None or not hasattr(values, "dtype") or values.dtype.kind not in "biuf":
+        return
+    values = to_numpy(values)
+    if values.size == 0:
+        return
+    low, high = values.min(), values.max()
+    if low < 0 or high > 1:
+        outside = np.unique(values[(values < 0) | (values > 1)])[:5]
+        where = f" of output {output_name!r}" if output_name else ""
+        raise ValueError(f"The loss {loss.name!r}{where} expects targets (`y`) between 0 and 1 "
+                         f"(binary labels or probabilities), but the first batch holds "
+                         f"{', '.join(str(v) for v in outside.tolist())} (min {low}, max "
+                         f"{high}). For class indices use "
+                         f"'sparse_categorical_crossentropy'; for one-hot labels "
+                         f"'categorical_crossentropy'.")
 
 
 # -- metrics ---------------------------------------------------------------------------------

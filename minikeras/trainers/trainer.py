@@ -16,6 +16,7 @@ from minikeras.distribution import distribution_lib
 from minikeras import tree
 from minikeras.layers.layer import all_sublayers_built
 from minikeras.tree import flatten, map_structure, pack_sequence_as
+from minikeras.trainers import argument_checks
 from minikeras.trainers.compile_utils import CompileLoss, CompileMetrics, flatten_logs_in_order
 from minikeras.trainers.data_adapters import (ArrayDataAdapter, flatten_arrays,
                                               get_data_adapter, is_generator,
@@ -191,6 +192,9 @@ class Trainer:
         the gradients and logs are reduced over the processes (see minikeras/distribution/).
         """
         self._assert_compiled("fit")
+        argument_checks.check_fit_arguments(batch_size, epochs, initial_epoch, validation_split,
+                                            shuffle, steps_per_epoch, validation_steps,
+                                            validation_batch_size)
         verbose = _verbose(verbose)
         distribution = distribution_lib.training_distribution()  # one process: does nothing
         verbose = distribution.local_verbose(verbose)
@@ -202,11 +206,15 @@ class Trainer:
                                                                             validation_split)
         data = EpochIterator(get_data_adapter(x, y, sample_weight, batch_size, steps_per_epoch,
                                                shuffle, class_weight), steps_per_epoch)
+        argument_checks.check_has_samples(data.adapter, "fit")
+        if self._compile_loss is not None:
+            self._compile_loss.check_targets_next_call = True  # labels in range (BCE)
         val_data = None
         if validation_data is not None:
             _check_validation_freq(validation_freq)
             val_data = _validation_adapter(validation_data, validation_batch_size or batch_size,
                                            validation_steps)
+            argument_checks.check_has_samples(val_data, "fit", "validation_data")
         self._ensure_built(data.adapter.peek()[0])
 
         if not isinstance(callbacks, CallbackList):
@@ -327,9 +335,11 @@ class Trainer:
         values) and on_test_end (the final values); a callback may set
         `model.stop_evaluating = True` to end the pass early."""
         self._assert_compiled("evaluate")
+        argument_checks.check_evaluate_arguments(batch_size, steps)
         verbose = _verbose(verbose)
         verbose = distribution_lib.training_distribution().local_verbose(verbose)
         data = get_data_adapter(x, y, sample_weight, batch_size, steps)
+        argument_checks.check_has_samples(data, "evaluate")
         self._ensure_built(data.peek()[0])
         if not isinstance(callbacks, CallbackList):
             callbacks = CallbackList(callbacks, add_progbar=verbose != 0, model=self,
@@ -348,7 +358,9 @@ class Trainer:
         verbose = _verbose(verbose)
         # every process predicts all of x; only the chief prints
         verbose = distribution_lib.training_distribution().local_verbose(verbose)
+        argument_checks.check_evaluate_arguments(batch_size, steps)
         data = get_data_adapter(x, None, None, batch_size, steps)
+        argument_checks.check_has_samples(data, "predict")
         if not isinstance(callbacks, CallbackList):
             callbacks = CallbackList(callbacks, add_progbar=verbose != 0, model=self,
                                      verbose=verbose, epochs=1, steps=steps or data.num_batches)
@@ -376,6 +388,7 @@ class Trainer:
         """One optimizer step on one batch; metrics describe that batch only."""
         self._assert_compiled("train_on_batch")
         data = ArrayDataAdapter(x, y, sample_weight, _num_samples(x), False, class_weight)
+        argument_checks.check_has_samples(data, "train_on_batch")
         self._ensure_built(data.x)
         self.reset_metrics()
         logs = {}
@@ -386,6 +399,7 @@ class Trainer:
     def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
         self._assert_compiled("test_on_batch")
         data = ArrayDataAdapter(x, y, sample_weight, _num_samples(x))
+        argument_checks.check_has_samples(data, "test_on_batch")
         self._ensure_built(data.x)
         self.reset_metrics()
         logs = {}

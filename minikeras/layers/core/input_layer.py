@@ -1,4 +1,6 @@
 """`Input()` and `InputLayer`: the entry point of a model, holding the expected input shape."""
+import numbers
+
 from minikeras.backend import config
 from minikeras.backend.keras_tensor import KerasTensor
 from minikeras.layers.layer import Layer
@@ -36,7 +38,7 @@ class InputLayer(Layer):
                 raise ValueError("You must pass a `shape` argument to Input / InputLayer.")
             shape = (shape,) if isinstance(shape, int) else tuple(shape)
             batch_shape = (batch_size,) + shape
-        self.batch_shape = tuple(None if d is None else int(d) for d in batch_shape)
+        self.batch_shape = _standardize_batch_shape(batch_shape)
         self.dtype = dtype or config.floatx()
         self.sparse = False
         self.optional = optional
@@ -53,6 +55,31 @@ class InputLayer(Layer):
     def get_config(self):
         return {"batch_shape": list(self.batch_shape), "dtype": self.dtype, "sparse": False,
                 "ragged": False, "name": self.name, "optional": self.optional}
+
+
+def _standardize_batch_shape(batch_shape):
+    """`batch_shape` as a tuple of None / non-negative ints; anything else is refused as Keras's
+    `standardize_shape` refuses it (a 0 is allowed: an axis of zero features trains)."""
+    try:
+        entries = tuple(batch_shape)
+    except TypeError:
+        raise ValueError(f"Input `shape`: cannot convert '{batch_shape!r}' to a shape: expected a tuple of "
+                         f"integers (or None), received {type(batch_shape).__name__}.") from None
+    shape = []
+    for d in entries:
+        if d is None:
+            shape.append(None)
+            continue
+        if isinstance(d, bool) or not isinstance(d, numbers.Integral):
+            if not (isinstance(d, float) and d.is_integer()):
+                raise ValueError(f"Input `shape`: cannot convert '{entries}' to a shape. Found invalid entry "
+                                 f"{d!r} of type {type(d).__name__}: expected integers or None.")
+        if d < 0:
+            raise ValueError(f"Input `shape`: cannot convert '{entries}' to a shape. Negative dimensions are "
+                             f"not allowed (received {d}); use None for a size not known "
+                             f"in advance.")
+        shape.append(int(d))
+    return tuple(shape)
 
 
 def Input(shape=None, batch_size=None, dtype=None, sparse=None, batch_shape=None, name=None,

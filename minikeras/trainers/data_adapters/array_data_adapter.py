@@ -51,7 +51,7 @@ class ArrayDataAdapter(DataAdapter):
             arrays = flatten_arrays(data)
             for a in arrays:
                 if a.ndim == 0:
-                    raise ValueError(f"Expected `{label}` to have a batch axis, received a scalar.")
+                    raise ValueError(_scalar_message(label, data))
             if arrays:
                 sizes[label] = [len(a) for a in arrays]
         all_sizes = {n for values in sizes.values() for n in values}
@@ -93,3 +93,21 @@ class ArrayDataAdapter(DataAdapter):
             take = lambda a: a[index]  # noqa: E731
             yield (map_arrays(take, self.x), map_arrays(take, self.y),
                    map_arrays(take, self.sample_weight))
+
+
+def _scalar_message(label, data):
+    """Why `label` (x, y or sample_weight) holding a scalar is refused, with the likely cause:
+    a Python list of rows, which minikeras (as Keras) reads as one array per model input."""
+    expected = (f"Expected `{label}` to be an array with a batch axis (or a list / dict of "
+                f"such arrays, one per model input or output)")
+    if isinstance(data, (list, tuple)):
+        lengths = sorted({len(row) for row in data if isinstance(row, (list, tuple))})
+        kind = type(data).__name__
+        if len(lengths) > 1:
+            return (f"{expected}, received a ragged {kind} of {len(data)} rows of lengths "
+                    f"{lengths[0]} to {lengths[-1]}. Pad the rows to one length (e.g. with "
+                    f"`minikeras.utils.pad_sequences`) and pass a NumPy array.")
+        return (f"{expected}, received a {kind} of {len(data)} entries holding Python scalars, "
+                f"which is read as {len(data)} separate inputs. Pass `np.asarray({label})` "
+                f"to train on a list of rows.")
+    return f"{expected}, received a scalar of type {type(data).__name__}."

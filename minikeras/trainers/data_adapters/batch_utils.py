@@ -12,7 +12,7 @@ ids of variable-length sequences); the last axis (features, channels) of a float
 import numpy as np
 
 from minikeras.trainers.data_adapters.data_adapter_utils import (
-    class_weight_to_sample_weight, flatten_arrays, map_arrays, to_array)
+    check_class_weight, class_weight_to_sample_weight, flatten_arrays, map_arrays, to_array)
 
 PARTS = ("x", "y", "sample_weight")
 
@@ -63,6 +63,8 @@ class BatchChecker:
     """
 
     def __init__(self, source, class_weight=None):
+        if class_weight is not None:
+            check_class_weight(class_weight)  # fail now; one-hot batches also check the range
         self.source = source
         self.class_weight = class_weight
         self._first = None  # (index, batch, signature) of the first batch seen

@@ -1,5 +1,6 @@
 """Helpers shared by the data adapters: array conversion, class weights, validation splits."""
 import math
+import numbers
 
 import numpy as np
 
@@ -31,10 +32,35 @@ def to_array(data):
     return array
 
 
+def check_class_weight(class_weight, num_classes=None):
+    """`class_weight` is a dict {class index: weight} with indices >= 0 (below `num_classes`
+    when the targets are one-hot) and numeric weights. Keras ignores a key it cannot match,
+    so a negative key silently did nothing there and weighted the last class here (NumPy's
+    negative indexing): both are refused, naming the key and the valid range."""
+    if not isinstance(class_weight, dict):
+        raise TypeError(f"`class_weight` must be a dict {{class index: weight}}, received "
+                        f"{type(class_weight).__name__}: {class_weight!r}.")
+    valid = "0 or more" if num_classes is None else f"from 0 to {num_classes - 1}"
+    for key, weight in class_weight.items():
+        integral = isinstance(key, numbers.Integral) and not isinstance(key, (bool, np.bool_))
+        if not integral and not (isinstance(key, numbers.Real) and float(key).is_integer()):
+            raise TypeError(f"`class_weight` keys must be integer class indices ({valid}), "
+                            f"received the key {key!r} of type {type(key).__name__}.")
+        if key < 0 or (num_classes is not None and key >= num_classes):
+            raise ValueError(f"`class_weight` has the key {key!r}, which is not a class index: "
+                             f"valid keys are {valid}"
+                             f"{'' if num_classes is None else f' ({num_classes} classes)'}.")
+        if isinstance(weight, (bool, np.bool_)) or not isinstance(weight, numbers.Real):
+            raise TypeError(f"`class_weight` values must be numbers, received "
+                            f"class_weight[{key!r}]={weight!r} of type {type(weight).__name__}.")
+
+
 def class_weight_to_sample_weight(y, class_weight):
     """Per-sample weights: the weight of each sample's class (label index, or argmax of one-hot)."""
     y = to_numpy(y)  # labels may already be on the device (CuPy): the table is built on the host
-    labels = y.argmax(axis=-1) if (y.ndim > 1 and y.shape[-1] > 1) else y.reshape(len(y), -1)[:, 0]
+    one_hot = y.ndim > 1 and y.shape[-1] > 1
+    check_class_weight(class_weight, y.shape[-1] if one_hot else None)
+    labels = y.argmax(axis=-1) if one_hot else y.reshape(len(y), -1)[:, 0]
     labels = labels.astype("int64")
     table = np.ones(int(max(labels.max(initial=0) + 1, max(class_weight) + 1)), dtype=config.floatx())
     for cls, weight in class_weight.items():
