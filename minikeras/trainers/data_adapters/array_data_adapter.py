@@ -35,12 +35,12 @@ class ArrayDataAdapter(DataAdapter):
             raise ValueError("Expected `x` (the input data), received None.")
         if not isinstance(batch_size, (int, np.integer)) or batch_size <= 0:
             raise ValueError(f"`batch_size` must be a positive integer, received: {batch_size!r}")
-        self.x = map_arrays(to_array, x)
-        self.y = map_arrays(to_array, y)
+        self.x = _to_arrays(x, "x")
+        self.y = _to_arrays(y, "y")
         if class_weight is not None:
             check_class_weight_arguments(class_weight, self.y, sample_weight)
             sample_weight = class_weight_to_sample_weight(flatten_arrays(self.y)[0], class_weight)
-        self.sample_weight = map_arrays(to_array, sample_weight)  # one array, or one per output
+        self.sample_weight = _to_arrays(sample_weight, "sample_weight")  # or one per output
         self._check_cardinality()
         self.batch_size = int(batch_size)
         self.shuffle = shuffle
@@ -93,6 +93,14 @@ class ArrayDataAdapter(DataAdapter):
             take = lambda a: a[index]  # noqa: E731
             yield (map_arrays(take, self.x), map_arrays(take, self.y),
                    map_arrays(take, self.sample_weight))
+
+
+def _to_arrays(data, label):
+    """`data` (x, y or sample_weight) as xp arrays; a conversion error names `label`."""
+    try:
+        return map_arrays(to_array, data)
+    except (TypeError, ValueError) as error:
+        raise type(error)(f"`{label}` must hold numeric arrays: {error}") from None
 
 
 def _scalar_message(label, data):
