@@ -175,3 +175,9 @@ def test_valid_plain_arguments_still_train():
 def test_input_refuses_a_bad_shape_at_once(shape, message):
     with pytest.raises(ValueError, match=rf"Input `shape`: cannot convert .*{message}"):
         keras.Input(shape)
+
+
+def test_empty_class_weight_weighs_every_class_one():
+    # found by tests/trainers/test_argument_properties.py: max() of an empty dict
+    model = tiny_model(units=3, loss="sparse_categorical_crossentropy")
+    assert np.isfinite(model.fit(X, LABELS, class_weight={}, verbose=0).history["loss"][0])

@@ -62,7 +62,8 @@ def class_weight_to_sample_weight(y, class_weight):
     check_class_weight(class_weight, y.shape[-1] if one_hot else None)
     labels = y.argmax(axis=-1) if one_hot else y.reshape(len(y), -1)[:, 0]
     labels = labels.astype("int64")
-    table = np.ones(int(max(labels.max(initial=0) + 1, max(class_weight) + 1)), dtype=config.floatx())
+    table = np.ones(int(max(labels.max(initial=0) + 1, max(class_weight, default=-1) + 1)),
+                    dtype=config.floatx())
     for cls, weight in class_weight.items():
         table[int(cls)] = weight
     return xp.asarray(table[labels])
