@@ -18,7 +18,7 @@ import functools
 import threading
 
 _claims_lock = threading.Lock()
-_claims = {}  # id(model or optimizer) -> [thread ident, thread name, running action, depth]
+_claims = {}  # id(model or optimizer) -> [thread ident, running action, depth, thread name]
 
 
 def one_thread_at_a_time(action, claims_optimizer=False):
@@ -42,28 +42,31 @@ def one_thread_at_a_time(action, claims_optimizer=False):
 
 
 def _claim(objects, model, action):
-    thread = threading.current_thread()
+    me = threading.get_ident()
     with _claims_lock:
         for obj in objects:
             claim = _claims.get(id(obj))
-            if claim is not None and claim[0] != thread.ident:
+            if claim is not None and claim[0] != me:
                 raise RuntimeError(_conflict_message(obj, model, action, claim))
         for obj in objects:
-            claim = _claims.setdefault(id(obj), [thread.ident, thread.name, action, 0])
-            claim[3] += 1
+            claim = _claims.get(id(obj))
+            if claim is None:
+                _claims[id(obj)] = [me, action, 1, threading.current_thread().name]
+            else:
+                claim[2] += 1
 
 
 def _release(objects):
     with _claims_lock:
         for obj in objects:
             claim = _claims[id(obj)]
-            claim[3] -= 1
-            if claim[3] == 0:
+            claim[2] -= 1
+            if claim[2] == 0:
                 del _claims[id(obj)]
 
 
 def _conflict_message(obj, model, action, claim):
-    _, thread_name, running, _ = claim
+    _, running, _, thread_name = claim
     if obj is model:
         return (f"model.{running} is already running in another thread; a model trains in "
                 f"one thread at a time, so model.{action} on model {model.name!r} cannot start "
