@@ -11,6 +11,7 @@ import inspect
 import math
 import threading
 import warnings
+import weakref
 
 from minikeras import constraints, initializers, regularizers
 from minikeras.backend import config
@@ -274,19 +275,26 @@ class Layer(Operation):
         are recorded as Keras's build config.
 
         A trace that fails is left, as in Keras, when a call follows (the call builds the
-        sublayers, or raises the real error); `strict=True` (building before `fit`) raises."""
+        sublayers, or raises the real error); `strict=True` (building before `fit`) raises.
+
+        Building is atomic: under the layer's build lock, so that of several threads making
+        the first call one builds and the others wait, then find the layer built (building
+        twice would create every weight twice)."""
         if self.built and all_sublayers_built(self):
             return
-        if not self.built and _overrides_build(self):
-            self.build(input_shape)
-        try:
-            self._build_by_tracing(input_shape, input_dtype)
-        except Exception:
-            if strict:
-                raise
-        self.built = True
-        if self.__dict__.get("_build_input_shape") is None:
-            self._build_input_shape = input_shape  # Keras's build_config
+        with build_lock(self):
+            if self.built and all_sublayers_built(self):  # built while this thread waited
+                return
+            if not self.built and _overrides_build(self):
+                self.build(input_shape)
+            try:
+                self._build_by_tracing(input_shape, input_dtype)
+            except Exception:
+                if strict:
+                    raise
+            self.built = True
+            if self.__dict__.get("_build_input_shape") is None:
+                self._build_input_shape = input_shape  # Keras's build_config
 
     def _build_by_tracing(self, input_shape, input_dtype=None):
         """Build the sublayers `call` uses by running it once on symbolic inputs shaped like
@@ -501,12 +509,30 @@ def _required_call_arguments(call):
 
 
 def _marks_built(build):
-    """`build`, setting `built = True` once it returns."""
+    """`build`, run under the layer's build lock, setting `built = True` once it returns."""
     @functools.wraps(build)
     def build_and_mark(self, *args, **kwargs):
-        build(self, *args, **kwargs)
-        self.built = True
+        with build_lock(self):
+            build(self, *args, **kwargs)
+            self.built = True
     return build_and_mark
+
+
+# One re-entrant lock per layer, held while it builds. A layer's build may build its sublayers
+# (each under its own lock) but never its parents, so the locks are always taken parent first
+# and no two threads can wait on each other. The locks live outside the layers (weakly keyed)
+# so that layers still deep-copy and pickle; they are looked up only while a layer is unbuilt.
+_build_locks = weakref.WeakKeyDictionary()
+_build_locks_guard = threading.Lock()
+
+
+def build_lock(layer):
+    """The re-entrant lock that `layer` builds under (created on first use)."""
+    with _build_locks_guard:
+        lock = _build_locks.get(layer)
+        if lock is None:
+            lock = _build_locks[layer] = threading.RLock()
+        return lock
 
 
 def all_sublayers_built(layer):

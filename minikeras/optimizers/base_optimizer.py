@@ -21,8 +21,10 @@ A subclass (SGD, Adam, ...) overrides `build(variables)` to create its slot Vari
 `variable.data` and its slots in place. Gradients reach `update_step` as arrays of the variable's
 shape and dtype; `learning_rate` is a Python float, so no float64 temporaries appear.
 """
+import functools
 import math
 import re
+import threading
 import warnings
 from numbers import Real
 
@@ -56,6 +58,24 @@ def _check_number(owner, argument, value, low=None, high=None, allow_none=False)
             bounds = f" >= {low}" if low is not None else ""
         raise ValueError(f"{owner}: argument `{argument}` must be a number{bounds}"
                          f"{' or None' if allow_none else ''}. Received: {argument}={value!r}")
+
+
+def _one_thread_at_a_time(apply):
+    """`apply`, refused with a RuntimeError while another thread is inside it (re-entrant
+    within a thread, so an override may call `super().apply`). One uncontended lock per step."""
+    @functools.wraps(apply)
+    def guarded_apply(self, *args, **kwargs):
+        if not self._apply_lock.acquire(blocking=False):
+            raise RuntimeError(f"{type(self).__name__} {self.name!r}: `apply` is already running "
+                               f"in another thread. An optimizer updates weights in one thread "
+                               f"at a time (its slots, step counter and work buffers are "
+                               f"shared); give each model trained in its own thread its own "
+                               f"optimizer.")
+        try:
+            return apply(self, *args, **kwargs)
+        finally:
+            self._apply_lock.release()
+    return guarded_apply
 
 
 class Optimizer:
@@ -135,12 +155,30 @@ class Optimizer:
         self._exclude_pattern = None
         self._decay_cache = {}           # id(model variable) -> whether weight decay applies
         self._scratch_buffers = {}       # dtype -> flat work array, reused by every update_step
+        self._apply_lock = threading.RLock()  # held by the thread inside `apply` (see there)
 
         self._iterations = self._make_variable(xp.zeros((), dtype=ITERATIONS_DTYPE), "iteration",
                                                ITERATIONS_DTYPE)
         self._variables.append(self._iterations)
         self._learning_rate = None
         self._set_learning_rate(learning_rate)
+
+    def __init_subclass__(cls, **kwargs):
+        # A subclass's own `apply` (Nadam's) runs whole under the one-thread guard too.
+        super().__init_subclass__(**kwargs)
+        apply = cls.__dict__.get("apply")
+        if apply is not None and not hasattr(apply, "__wrapped__"):
+            cls.apply = _one_thread_at_a_time(apply)
+
+    def __getstate__(self):
+        # A lock neither pickles nor deep-copies: a copy gets a fresh one.
+        state = dict(self.__dict__)
+        state.pop("_apply_lock", None)
+        return state
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        self._apply_lock = threading.RLock()
 
     # -- learning rate and step counter ------------------------------------------------------
     @property
@@ -313,6 +351,7 @@ class Optimizer:
             self.apply(list(grads), list(variables))
         return self._iterations
 
+    @_one_thread_at_a_time
     def apply(self, grads, trainable_variables=None):
         """Update `trainable_variables` (default: those given to `build`) with `grads`.
 
@@ -324,6 +363,10 @@ class Optimizer:
         inside a data-parallel `fit`, where it returns their sum over the processes (each
         weighted by its share of the global batch). A custom `train_step` that calls `apply`
         is therefore distributed too.
+
+        One thread at a time: the slots, the step counter and the scratch buffers are shared,
+        so a call while another thread is inside `apply` raises a RuntimeError (two models
+        trained in two threads need two optimizers).
         """
         grads = list(grads)
         if not grads:

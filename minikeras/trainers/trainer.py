@@ -23,6 +23,7 @@ from minikeras.trainers.data_adapters import (ArrayDataAdapter, flatten_arrays,
                                               pack_x_y_sample_weight, train_validation_split,
                                               unpack_x_y_sample_weight)
 from minikeras.trainers.epoch_iterator import RAN_OUT, EpochIterator
+from minikeras.trainers.run_guard import one_thread_at_a_time
 from minikeras.utils.py_dataset import PyDataset
 
 
@@ -38,6 +39,7 @@ class Trainer:
     compiled = False
 
     # -- compile -------------------------------------------------------------------------------
+    @one_thread_at_a_time("compile")
     def compile(self, optimizer="rmsprop", loss=None, loss_weights=None, metrics=None,
                 weighted_metrics=None, run_eagerly=False, steps_per_execution=1, jit_compile="auto",
                 auto_scale_loss=True):
@@ -167,6 +169,7 @@ class Trainer:
     _initial_step_state = None  # ... and, for a resume inside that epoch, where (see fit)
     _fit_epoch_iterator = None  # the running fit's batches (its data position is backed up)
 
+    @one_thread_at_a_time("fit", claims_optimizer=True)
     def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
             validation_split=0.0, validation_data=None, shuffle=True, class_weight=None,
             sample_weight=None, initial_epoch=0, steps_per_epoch=None, validation_steps=None,
@@ -327,6 +330,7 @@ class Trainer:
     def _test_step_logs(self, batch):
         return _pythonify(self.test_step(pack_x_y_sample_weight(*batch)))
 
+    @one_thread_at_a_time("evaluate")
     def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
                  steps=None, callbacks=None, return_dict=False):
         """Loss and metrics on (x, y): a scalar without metrics, else [loss, *metrics] (or a dict).
@@ -384,6 +388,7 @@ class Trainer:
         return pack_sequence_as(outputs[0], concatenated)
 
     # -- single batches ------------------------------------------------------------------------
+    @one_thread_at_a_time("train_on_batch", claims_optimizer=True)
     def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None, return_dict=False):
         """One optimizer step on one batch; metrics describe that batch only."""
         self._assert_compiled("train_on_batch")
@@ -396,6 +401,7 @@ class Trainer:
             logs = _pythonify(self.train_step(pack_x_y_sample_weight(*batch)))
         return logs if return_dict else self._flatten_metrics_in_order(logs)
 
+    @one_thread_at_a_time("test_on_batch")
     def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
         self._assert_compiled("test_on_batch")
         data = ArrayDataAdapter(x, y, sample_weight, _num_samples(x))
