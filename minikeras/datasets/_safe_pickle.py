@@ -33,7 +33,7 @@ import numpy as np
 
 _PLAIN_SPEC = re.compile(r"(b1|[iu][1248]|f(2|4|8|12|16)|c(8|16|24|32)|[SU]\d{1,9}|O\d?)")
 _ENDIANS = ("<", ">", "|", "=")
-_MAX_DEPTH = 500  # nesting of lists/tuples/dicts in a dataset pickle; real ones use 2 or 3
+_MAX_DEPTH = 100  # nesting of lists, tuples and dicts in a dataset pickle; real ones use 2 or 3
 
 
 def _refuse(message):
