@@ -28,7 +28,9 @@ import hashlib
 import http.client
 import os
 import re
+import secrets
 import shutil
+import stat
 import sys
 import tarfile
 import tempfile
@@ -219,10 +221,8 @@ def _download(origin, target, file_hash, hash_algorithm, cached_but_bad=False):
     """Stream `origin` into a temporary file beside `target`, verify it, rename it onto `target`."""
     algorithm = _algorithm_name(hash_algorithm, file_hash)
     folder, name = os.path.split(target)
-    prefix = f".tmp-{name}-"
-    _remove_abandoned_temporaries(folder, prefix)
-    handle, temporary = tempfile.mkstemp(dir=folder, prefix=f"{prefix}{os.getpid()}-",
-                                         suffix=".part")
+    _remove_abandoned_temporaries(folder, name, DOWNLOAD_SUFFIX)
+    handle, temporary = _create_temporary_file(folder, name, DOWNLOAD_SUFFIX)
     print(f"Downloading data from {origin}")
     try:
         hasher = resolve_hasher(hash_algorithm, file_hash)
@@ -283,15 +283,54 @@ def _copy_with_progress(response, out, hasher, name):
                             f"received.")
 
 
-def _remove_abandoned_temporaries(folder, prefix):
-    """Delete the partial downloads (or extractions) of dead processes; their PID is in the name."""
+# Temporaries are named .tmp-<target name>-<pid>-<8 hex digits><suffix>, the suffix saying who
+# made them, so that the cleanup below matches only files this module made.
+DOWNLOAD_SUFFIX = ".part"
+EXTRACT_SUFFIX = ".extracting"
+SAVE_SUFFIX = ".saving"
+_TOKEN_PATTERN = r"[0-9a-f]{8}"
+
+
+def _temporary_path(folder, name, suffix):
+    """A fresh path for a temporary of `<folder>/<name>`; the caller creates it exclusively."""
+    return os.path.join(folder, f".tmp-{name}-{os.getpid()}-{secrets.token_hex(4)}{suffix}")
+
+
+def _create_temporary_file(folder, name, suffix):
+    """Create an empty temporary file (mode 0666 less the umask, as `open` gives); its fd, path."""
+    while True:
+        path = _temporary_path(folder, name, suffix)
+        try:
+            return os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0),
+                           0o666), path
+        except FileExistsError:
+            continue
+
+
+def _create_temporary_folder(folder, name, suffix):
+    """Create an empty temporary folder (mode 0777 less the umask, as `os.makedirs` gives)."""
+    while True:
+        path = _temporary_path(folder, name, suffix)
+        try:
+            os.mkdir(path, 0o777)
+            return path
+        except FileExistsError:
+            continue
+
+
+def _remove_abandoned_temporaries(folder, name, suffix):
+    """Delete the temporaries of `<folder>/<name>` left by dead processes (their PID is in the name).
+
+    Only names of exactly the form this module makes are touched: `.tmp-<name>-<pid>-<8 hex
+    digits><suffix>`. A user's `.tmp-model.keras-999999-my-notes.txt`, or the temporary of
+    another file (say of "x-1" when cleaning for "x"), does not match.
+    """
     try:
         names = os.listdir(folder)
     except OSError:
         return
-    # Our temporaries are named <prefix><pid>-<random letters, digits, _>[.part]; the full match
-    # keeps another file's temporary (say of "x-1" when cleaning for "x") out of it.
-    pattern = re.compile(re.escape(prefix) + r"(\d+)-[A-Za-z0-9_]+(\.part)?")
+    pattern = re.compile(re.escape(f".tmp-{name}-") + r"(\d+)-" + _TOKEN_PATTERN
+                         + re.escape(suffix))
     for entry in names:
         match = pattern.fullmatch(entry)
         if match and not process_alive(int(match.group(1))):
@@ -405,9 +444,8 @@ def extract_archive(file_path, path=".", archive_format="auto"):
 def _extract(archive_path, extraction_dir, archive_format):
     """Extract into a temporary folder beside `extraction_dir`, then rename it into place."""
     folder, name = os.path.split(extraction_dir)
-    prefix = f".tmp-{name}-"
-    _remove_abandoned_temporaries(folder, prefix)
-    temporary = tempfile.mkdtemp(dir=folder, prefix=f"{prefix}{os.getpid()}-")
+    _remove_abandoned_temporaries(folder, name, EXTRACT_SUFFIX)
+    temporary = _create_temporary_folder(folder, name, EXTRACT_SUFFIX)
     try:
         try:
             extracted = extract_archive(archive_path, temporary, archive_format)
@@ -435,20 +473,30 @@ def _extract(archive_path, extraction_dir, archive_format):
 def atomic_path(filepath, overwrite=True):
     """Yield a temporary path next to `filepath`; on success rename it onto `filepath`.
 
-    On any error the temporary file is removed and `filepath` is left as it was.
+    On any error the temporary file is removed and `filepath` is left as it was. The finished
+    file gets the permissions a plain `open(filepath, "w")` would leave: those of the file it
+    replaces, else 0666 less the umask (0644 under the usual umask 022). When `filepath` is a
+    symbolic link, the file it points to is replaced (the temporary is made beside it) and
+    the link stays, as writing through `open` would do.
     """
     filepath = os.fspath(filepath)
     if os.path.exists(filepath) and not overwrite:
         raise FileExistsError(f"File {filepath!r} already exists and overwrite=False.")
-    folder = os.path.dirname(os.path.abspath(filepath))
+    target = os.path.realpath(filepath)
+    folder, name = os.path.split(target)
     os.makedirs(folder, exist_ok=True)
-    prefix = f".tmp-{os.path.basename(filepath)}-"
-    _remove_abandoned_temporaries(folder, prefix)
-    handle, temporary = tempfile.mkstemp(dir=folder, prefix=f"{prefix}{os.getpid()}-")
-    os.close(handle)
+    _remove_abandoned_temporaries(folder, name, SAVE_SUFFIX)
+    handle, temporary = _create_temporary_file(folder, name, SAVE_SUFFIX)
     try:
+        mode = os.fstat(handle).st_mode  # 0666 less the umask, from the kernel
+        os.close(handle)
+        with contextlib.suppress(OSError):
+            replaced = os.stat(target)
+            if stat.S_ISREG(replaced.st_mode):
+                mode = replaced.st_mode
         yield temporary
-        os.replace(temporary, filepath)
+        os.chmod(temporary, stat.S_IMODE(mode))  # in case the writer made the file anew
+        os.replace(temporary, target)
     except BaseException:
         with contextlib.suppress(OSError):
             os.remove(temporary)

@@ -420,9 +420,9 @@ def test_only_dead_processes_own_temporaries_of_the_same_file_are_removed(server
     folder = home / "datasets"
     folder.mkdir(parents=True)
     leftovers = {
-        f".tmp-x-{dead.pid}-abc123.part": False,               # a dead download of x: removed
-        f".tmp-x-{os.getppid()}-abc123.part": True,            # a live process's: kept
-        f".tmp-x-7-{dead.pid}-abc123.part": True,              # a dead download of "x-7": not ours
+        f".tmp-x-{dead.pid}-0abc1234.part": False,  # a dead download of x: removed
+        f".tmp-x-{os.getppid()}-0abc1234.part": True,  # a live process's: kept
+        f".tmp-x-7-{dead.pid}-0abc1234.part": True,  # a dead download of "x-7": not ours
     }
     for name in leftovers:
         (folder / name).write_bytes(b"partial")
