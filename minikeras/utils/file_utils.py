@@ -376,7 +376,7 @@ def _create_temporary_folder(folder, name, suffix):
 
 
 def _remove_abandoned_temporaries(folder, name, suffix):
-    """Delete the temporaries of `<folder>/<name>` left by dead processes (their PID is in the name).
+    """Delete the temporaries of `<folder>/<name>` left by dead processes (the PID is in the name).
 
     Only names of exactly the form this module makes are touched: `.tmp-<name>-<pid>-<8 hex
     digits><suffix>`. A user's `.tmp-model.keras-999999-my-notes.txt`, or the temporary of

@@ -501,22 +501,18 @@ def test_only_exact_temporary_names_are_cleaned_up(server, home):
     dead.wait()
     folder = home / "datasets"
     folder.mkdir(parents=True)
-    keep = [f".tmp-x-999999-my-notes.txt", f".tmp-x-{dead.pid}-notes", f".tmp-x-{dead.pid}-abc.part",
-            f".tmp-x-{dead.pid}-0abc1234.part.bak", f".tmp-x-{dead.pid}-0abc1234.saving"]
+    keep = [".tmp-x-999999-my-notes.txt", f".tmp-x-{dead.pid}-notes",
+            f".tmp-x-{dead.pid}-abc.part", f".tmp-x-{dead.pid}-0abc1234.part.bak",
+            f".tmp-x-{dead.pid}-0abc1234.saving"]
     for name in keep:
         (folder / name).write_bytes(b"mine")
     get_file("x", origin=server.put("x", b"data"))
     assert sorted(keep) == sorted(n for n in os.listdir(folder) if n != "x")
 
 
-def _umask(value):
-    old = os.umask(value)
-    return old
-
-
 @pytest.mark.skipif(os.name != "posix", reason="POSIX file modes")
 def test_downloads_and_extractions_get_the_mode_open_would_give(server, home):
-    old = _umask(0o022)
+    old = os.umask(0o022)
     try:
         path = get_file("data.bin", origin=server.put("data.bin", DATA))
         assert stat.S_IMODE(os.stat(path).st_mode) == 0o644
