@@ -26,12 +26,16 @@ What makes it safe to interrupt and safe to trust:
 import contextlib
 import hashlib
 import http.client
+import json
 import os
 import re
+import secrets
 import shutil
+import stat
 import sys
 import tarfile
 import tempfile
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -112,7 +116,8 @@ def _cache_folder(cache_dir, cache_subdir):
 
 def get_file(fname=None, origin=None, untar=False, md5_hash=None, file_hash=None,
              cache_subdir="datasets", hash_algorithm="auto", extract=False,
-             archive_format="auto", cache_dir=None, force_download=False):
+             archive_format="auto", cache_dir=None, force_download=False, *,
+             read_timeout=60, total_timeout=3 * 3600, max_size=None):
     """Download `origin` into the cache unless a good copy is already there; return its path.
 
     Args:
@@ -129,6 +134,14 @@ def get_file(fname=None, origin=None, untar=False, md5_hash=None, file_hash=None
         archive_format: "auto" (tar, then zip), "tar", "zip", a list of those, or None.
         cache_dir: the cache root; default `$MINIKERAS_HOME`, else `~/.minikeras`.
         force_download: download again even when a good copy is cached.
+        read_timeout: (keyword only; not in Keras) seconds one network read may wait for data
+            before the download fails.
+        total_timeout: (keyword only; not in Keras) seconds the whole download may take (3
+            hours by default); a server dripping bytes is stopped at the first read past it,
+            so within `read_timeout` of it. None: no overall deadline.
+        max_size: (keyword only; not in Keras) the most bytes to accept; a bigger
+            Content-Length or a longer body stops the download. None: no limit but the
+            server's Content-Length, which the body may never exceed either.
 
     Returns:
         The path of the file. With `extract=True`, the path of the folder it was extracted
@@ -138,14 +151,16 @@ def get_file(fname=None, origin=None, untar=False, md5_hash=None, file_hash=None
 
     Raises:
         ValueError: bad arguments, a hash mismatch after downloading, an unsafe archive.
-        DownloadError (an OSError): the origin cannot be reached and nothing good is cached;
-            the message says where to put the file by hand.
+        DownloadError (an OSError): the origin cannot be reached and nothing good is cached,
+            or the download broke `read_timeout`, `total_timeout` or `max_size`; the message
+            says where to put the file by hand.
     """
     if origin is None:
         raise ValueError('Please specify the "origin" argument (URL of the file to download).')
     if md5_hash is not None and file_hash is None:
         file_hash, hash_algorithm = md5_hash, "md5"
     resolve_hasher(hash_algorithm, file_hash)  # validates hash_algorithm early
+    limits = _Limits(read_timeout, total_timeout, max_size)
     if file_hash is not None:
         file_hash = str(file_hash).strip().lower()
     if untar:
@@ -188,11 +203,13 @@ def get_file(fname=None, origin=None, untar=False, md5_hash=None, file_hash=None
         download = False
 
     if download:
-        _download(origin, download_target, file_hash, hash_algorithm, cached_but_bad)
+        _download(origin, download_target, file_hash, hash_algorithm, cached_but_bad, limits)
 
     if extract:
-        if download or not os.path.isdir(extraction_dir):
-            if not _extract(download_target, extraction_dir, archive_format):
+        archive_sha256 = (file_hash if file_hash is not None and algorithm == "sha256"
+                          else hash_file(download_target, "sha256"))
+        if download or not _extraction_intact(extraction_dir, archive_sha256):
+            if not _extract(download_target, extraction_dir, archive_format, archive_sha256):
                 warnings.warn(f"Could not extract archive {download_target} "
                               f"(archive_format={archive_format!r}).", stacklevel=2)
         return extraction_dir
@@ -215,21 +232,42 @@ def _offline_help(origin, target, file_hash, algorithm, cached_but_bad):
     return "\n".join(lines)
 
 
-def _download(origin, target, file_hash, hash_algorithm, cached_but_bad=False):
+class _Limits:
+    """How long one read, and the whole download, may take; how many bytes it may bring."""
+
+    def __init__(self, read_timeout=60, total_timeout=None, max_size=None):
+        for name, value in (("read_timeout", read_timeout), ("total_timeout", total_timeout),
+                            ("max_size", max_size)):
+            if value is None and name != "read_timeout":
+                continue
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
+                raise ValueError(f"`{name}` must be a positive number"
+                                 f"{'' if name == 'read_timeout' else ' or None'}; received "
+                                 f"{name}={value!r}.")
+        self.read_timeout, self.total_timeout, self.max_size = read_timeout, total_timeout, max_size
+        self.deadline = None
+
+    def start(self):
+        """Start the clock of `total_timeout`."""
+        if self.total_timeout is not None:
+            self.deadline = time.monotonic() + self.total_timeout
+        return self
+
+
+def _download(origin, target, file_hash, hash_algorithm, cached_but_bad=False, limits=None):
     """Stream `origin` into a temporary file beside `target`, verify it, rename it onto `target`."""
     algorithm = _algorithm_name(hash_algorithm, file_hash)
     folder, name = os.path.split(target)
-    prefix = f".tmp-{name}-"
-    _remove_abandoned_temporaries(folder, prefix)
-    handle, temporary = tempfile.mkstemp(dir=folder, prefix=f"{prefix}{os.getpid()}-",
-                                         suffix=".part")
+    _remove_abandoned_temporaries(folder, name, DOWNLOAD_SUFFIX)
+    handle, temporary = _create_temporary_file(folder, name, DOWNLOAD_SUFFIX)
     print(f"Downloading data from {origin}")
     try:
         hasher = resolve_hasher(hash_algorithm, file_hash)
         try:
             with os.fdopen(handle, "wb") as out:
-                with urllib.request.urlopen(origin, timeout=60) as response:
-                    _copy_with_progress(response, out, hasher, name)
+                limits = (limits or _Limits()).start()
+                with urllib.request.urlopen(origin, timeout=limits.read_timeout) as response:
+                    _copy_with_progress(response, out, hasher, name, limits)
         except urllib.error.HTTPError as e:
             raise DownloadError(f"URL fetch failure on {origin}: HTTP {e.code} {e.reason}.\n"
                                 + _offline_help(origin, target, file_hash, algorithm,
@@ -260,12 +298,21 @@ def _download(origin, target, file_hash, hash_algorithm, cached_but_bad=False):
         raise
 
 
-def _copy_with_progress(response, out, hasher, name):
-    """Copy the response body to `out` in chunks, hashing it and showing a tqdm progress bar."""
+def _copy_with_progress(response, out, hasher, name, limits):
+    """Copy the response body to `out` in chunks, hashing it and showing a tqdm progress bar.
+
+    Stops with a DownloadError at the first chunk past `limits.deadline`, or once the body
+    grows beyond its Content-Length or `limits.max_size`.
+    """
     from tqdm import tqdm
 
     length = response.headers.get("Content-Length") if response.headers else None
     total = int(length) if length and length.isdigit() else None
+    if total is not None and limits.max_size is not None and total > limits.max_size:
+        raise DownloadError(f"The download of {name} is {total} bytes (its Content-Length), more "
+                            f"than max_size={limits.max_size}. Nothing was stored.")
+    cap = min(n for n in (total, limits.max_size) if n is not None) if (
+        total is not None or limits.max_size is not None) else None
     received = 0
     read = getattr(response, "read1", response.read)  # read1: whatever has arrived, no waiting
     with tqdm(total=total, unit="B", unit_scale=True, unit_divisor=1024, desc=name,
@@ -274,24 +321,73 @@ def _copy_with_progress(response, out, hasher, name):
             chunk = read(_CHUNK)
             if not chunk:
                 break
+            received += len(chunk)
+            if cap is not None and received > cap:
+                what = (f"more than its Content-Length of {total} bytes" if cap == total
+                        else f"more than max_size={limits.max_size} bytes")
+                raise DownloadError(f"The download of {name} was stopped: the server sent {what}. "
+                                    f"Nothing was stored.")
             out.write(chunk)
             hasher.update(chunk)
-            received += len(chunk)
             bar.update(len(chunk))
+            if limits.deadline is not None and time.monotonic() > limits.deadline:
+                raise DownloadError(f"The download of {name} was stopped after "
+                                    f"total_timeout={limits.total_timeout} seconds ({received} "
+                                    f"bytes received); pass a larger `total_timeout` to "
+                                    f"get_file for a slow connection.")
     if total is not None and received < total:
         raise DownloadError(f"The download of {name} was cut short: {received} of {total} bytes "
                             f"received.")
 
 
-def _remove_abandoned_temporaries(folder, prefix):
-    """Delete the partial downloads (or extractions) of dead processes; their PID is in the name."""
+# Temporaries are named .tmp-<target name>-<pid>-<8 hex digits><suffix>, the suffix saying who
+# made them, so that the cleanup below matches only files this module made.
+DOWNLOAD_SUFFIX = ".part"
+EXTRACT_SUFFIX = ".extracting"
+SAVE_SUFFIX = ".saving"
+_TOKEN_PATTERN = r"[0-9a-f]{8}"
+
+
+def _temporary_path(folder, name, suffix):
+    """A fresh path for a temporary of `<folder>/<name>`; the caller creates it exclusively."""
+    return os.path.join(folder, f".tmp-{name}-{os.getpid()}-{secrets.token_hex(4)}{suffix}")
+
+
+def _create_temporary_file(folder, name, suffix):
+    """Create an empty temporary file (mode 0666 less the umask, as `open` gives); its fd, path."""
+    while True:
+        path = _temporary_path(folder, name, suffix)
+        try:
+            return os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0),
+                           0o666), path
+        except FileExistsError:
+            continue
+
+
+def _create_temporary_folder(folder, name, suffix):
+    """Create an empty temporary folder (mode 0777 less the umask, as `os.makedirs` gives)."""
+    while True:
+        path = _temporary_path(folder, name, suffix)
+        try:
+            os.mkdir(path, 0o777)
+            return path
+        except FileExistsError:
+            continue
+
+
+def _remove_abandoned_temporaries(folder, name, suffix):
+    """Delete the temporaries of `<folder>/<name>` left by dead processes (the PID is in the name).
+
+    Only names of exactly the form this module makes are touched: `.tmp-<name>-<pid>-<8 hex
+    digits><suffix>`. A user's `.tmp-model.keras-999999-my-notes.txt`, or the temporary of
+    another file (say of "x-1" when cleaning for "x"), does not match.
+    """
     try:
         names = os.listdir(folder)
     except OSError:
         return
-    # Our temporaries are named <prefix><pid>-<random letters, digits, _>[.part]; the full match
-    # keeps another file's temporary (say of "x-1" when cleaning for "x") out of it.
-    pattern = re.compile(re.escape(prefix) + r"(\d+)-[A-Za-z0-9_]+(\.part)?")
+    pattern = re.compile(re.escape(f".tmp-{name}-") + r"(\d+)-" + _TOKEN_PATTERN
+                         + re.escape(suffix))
     for entry in names:
         match = pattern.fullmatch(entry)
         if match and not process_alive(int(match.group(1))):
@@ -402,12 +498,15 @@ def extract_archive(file_path, path=".", archive_format="auto"):
     return False
 
 
-def _extract(archive_path, extraction_dir, archive_format):
-    """Extract into a temporary folder beside `extraction_dir`, then rename it into place."""
+def _extract(archive_path, extraction_dir, archive_format, archive_sha256):
+    """Extract into a temporary folder beside `extraction_dir`, then rename it into place.
+
+    The manifest of what was extracted is written beside it once it is in place (see
+    `_extraction_intact`).
+    """
     folder, name = os.path.split(extraction_dir)
-    prefix = f".tmp-{name}-"
-    _remove_abandoned_temporaries(folder, prefix)
-    temporary = tempfile.mkdtemp(dir=folder, prefix=f"{prefix}{os.getpid()}-")
+    _remove_abandoned_temporaries(folder, name, EXTRACT_SUFFIX)
+    temporary = _create_temporary_folder(folder, name, EXTRACT_SUFFIX)
     try:
         try:
             extracted = extract_archive(archive_path, temporary, archive_format)
@@ -423,11 +522,83 @@ def _extract(archive_path, extraction_dir, archive_format):
                 shutil.rmtree(extraction_dir)
             elif os.path.lexists(extraction_dir):
                 os.remove(extraction_dir)
+            manifest = _manifest(temporary, archive_sha256)
+            with contextlib.suppress(OSError):
+                os.remove(_manifest_path(extraction_dir))
             os.replace(temporary, extraction_dir)
+            _write_manifest(extraction_dir, manifest)
         return extracted
     finally:
         if os.path.isdir(temporary):
             shutil.rmtree(temporary, ignore_errors=True)
+
+
+# -- the manifest of an extracted archive ----------------------------------------------------
+# The archive is hash-checked on every get_file call, but what was extracted from it is used
+# as it lies in the cache. A manifest written at extraction, `.<folder name>.manifest.json`
+# beside the folder, records the archive's sha256 and every entry's kind, size and sha256
+# (or link target); a cached folder is used only while it matches it exactly, and is
+# extracted afresh from the archive otherwise. This catches corruption and edits of the
+# extracted files; someone able to rewrite both a file and the manifest is not stopped by it.
+MANIFEST_VERSION = 1
+
+
+def _manifest_path(extraction_dir):
+    folder, name = os.path.split(extraction_dir)
+    return os.path.join(folder, f".{name}.manifest.json")
+
+
+def _manifest(root, archive_sha256):
+    """{"archive_sha256", "entries": {relative path: ["file", size, sha256] | ["link", target]
+    | ["dir"]}} for the tree under `root` (links are recorded, never followed)."""
+    entries = {}
+    for folder, subfolders, files in os.walk(root):
+        for name in subfolders + files:
+            path = os.path.join(folder, name)
+            relative = os.path.relpath(path, root).replace(os.sep, "/")
+            if os.path.islink(path):
+                entries[relative] = ["link", os.readlink(path)]
+            elif os.path.isdir(path):
+                entries[relative] = ["dir"]
+            elif os.path.isfile(path):
+                entries[relative] = ["file", os.path.getsize(path), hash_file(path, "sha256")]
+            else:
+                entries[relative] = ["other"]
+    return {"version": MANIFEST_VERSION, "archive_sha256": archive_sha256, "entries": entries}
+
+
+def _write_manifest(extraction_dir, manifest):
+    folder, name = os.path.split(_manifest_path(extraction_dir))
+    handle, temporary = _create_temporary_file(folder, name, SAVE_SUFFIX)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as f:
+            json.dump(manifest, f, sort_keys=True)
+        os.replace(temporary, os.path.join(folder, name))
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.remove(temporary)
+        raise
+
+
+def _extraction_intact(extraction_dir, archive_sha256):
+    """Whether the cached extraction still is exactly what was extracted from this archive."""
+    if not os.path.isdir(extraction_dir) or os.path.islink(extraction_dir):
+        return False
+    try:
+        with open(_manifest_path(extraction_dir), encoding="utf-8") as f:
+            recorded = json.load(f)
+    except (OSError, ValueError):
+        return False
+    if (not isinstance(recorded, dict) or recorded.get("version") != MANIFEST_VERSION
+            or recorded.get("archive_sha256") != archive_sha256):
+        return False
+    expected = recorded.get("entries")
+    found = _manifest(extraction_dir, archive_sha256)["entries"]
+    if found != expected:
+        print(f"The files extracted into {extraction_dir} do not match what was extracted from "
+              f"the archive (changed, added or removed since), so it is extracted again.")
+        return False
+    return True
 
 
 # -- writing files atomically --------------------------------------------------------------
@@ -435,20 +606,30 @@ def _extract(archive_path, extraction_dir, archive_format):
 def atomic_path(filepath, overwrite=True):
     """Yield a temporary path next to `filepath`; on success rename it onto `filepath`.
 
-    On any error the temporary file is removed and `filepath` is left as it was.
+    On any error the temporary file is removed and `filepath` is left as it was. The finished
+    file gets the permissions a plain `open(filepath, "w")` would leave: those of the file it
+    replaces, else 0666 less the umask (0644 under the usual umask 022). When `filepath` is a
+    symbolic link, the file it points to is replaced (the temporary is made beside it) and
+    the link stays, as writing through `open` would do.
     """
     filepath = os.fspath(filepath)
     if os.path.exists(filepath) and not overwrite:
         raise FileExistsError(f"File {filepath!r} already exists and overwrite=False.")
-    folder = os.path.dirname(os.path.abspath(filepath))
+    target = os.path.realpath(filepath)
+    folder, name = os.path.split(target)
     os.makedirs(folder, exist_ok=True)
-    prefix = f".tmp-{os.path.basename(filepath)}-"
-    _remove_abandoned_temporaries(folder, prefix)
-    handle, temporary = tempfile.mkstemp(dir=folder, prefix=f"{prefix}{os.getpid()}-")
-    os.close(handle)
+    _remove_abandoned_temporaries(folder, name, SAVE_SUFFIX)
+    handle, temporary = _create_temporary_file(folder, name, SAVE_SUFFIX)
     try:
+        mode = os.fstat(handle).st_mode  # 0666 less the umask, from the kernel
+        os.close(handle)
+        with contextlib.suppress(OSError):
+            replaced = os.stat(target)
+            if stat.S_ISREG(replaced.st_mode):
+                mode = replaced.st_mode
         yield temporary
-        os.replace(temporary, filepath)
+        os.chmod(temporary, stat.S_IMODE(mode))  # in case the writer made the file anew
+        os.replace(temporary, target)
     except BaseException:
         with contextlib.suppress(OSError):
             os.remove(temporary)

@@ -13,6 +13,7 @@ import pathlib
 import shutil
 import signal
 import socket
+import stat
 import subprocess
 import sys
 import tarfile
@@ -34,6 +35,20 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         server = self.server
         name = self.path.lstrip("/")
         server.requests.append(name)
+        if name in server.drip:  # one byte at a time, slowly, for ever
+            self.send_response(200)
+            if server.drip[name][1] is not None:
+                self.send_header("Content-Length", str(server.drip[name][1]))
+            self.end_headers()
+            try:
+                while True:
+                    self.wfile.write(b"x" * server.drip[name][2])
+                    self.wfile.flush()
+                    time.sleep(server.drip[name][0])
+            except OSError:
+                pass
+            self.close_connection = True
+            return
         if name in server.truncate or name in server.stall:
             body = (pathlib.Path(self.directory) / name).read_bytes()
             cut = server.truncate.get(name, server.stall.get(name, (0, None))[0])
@@ -63,6 +78,8 @@ class LocalServer:
         self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self.httpd.daemon_threads = True
         self.httpd.requests, self.httpd.truncate, self.httpd.stall = [], {}, {}
+        self.httpd.drip = {}  # name -> (seconds between writes, Content-Length or None, bytes a
+        #                                write): an endless body
         self.thread = threading.Thread(target=self.httpd.serve_forever,
                                        kwargs={"poll_interval": 0.05}, daemon=True)
         self.thread.start()
@@ -420,11 +437,117 @@ def test_only_dead_processes_own_temporaries_of_the_same_file_are_removed(server
     folder = home / "datasets"
     folder.mkdir(parents=True)
     leftovers = {
-        f".tmp-x-{dead.pid}-abc123.part": False,               # a dead download of x: removed
-        f".tmp-x-{os.getppid()}-abc123.part": True,            # a live process's: kept
-        f".tmp-x-7-{dead.pid}-abc123.part": True,              # a dead download of "x-7": not ours
+        f".tmp-x-{dead.pid}-0abc1234.part": False,  # a dead download of x: removed
+        f".tmp-x-{os.getppid()}-0abc1234.part": True,  # a live process's: kept
+        f".tmp-x-7-{dead.pid}-0abc1234.part": True,  # a dead download of "x-7": not ours
     }
     for name in leftovers:
         (folder / name).write_bytes(b"partial")
     get_file("x", origin=server.put("x", b"data"))
     assert {name: (folder / name).exists() for name in leftovers} == leftovers
+
+
+# ------------------------------------------------------------------------ limits
+
+
+def test_a_slow_drip_stops_at_the_total_timeout(server, home):
+    url = server.base + "drip.bin"
+    server.httpd.drip["drip.bin"] = (0.1, 10 ** 9, 1)
+    start = time.monotonic()
+    with pytest.raises(DownloadError, match=r"stopped after total_timeout=1 seconds"):
+        get_file("drip.bin", origin=url, total_timeout=1, read_timeout=5)
+    assert time.monotonic() - start < 4
+    assert os.listdir(home / "datasets") == []
+
+
+def test_an_endless_body_stops_at_max_size(server, home):
+    url = server.base + "endless.bin"
+    server.httpd.drip["endless.bin"] = (0, None, 1 << 16)  # no Content-Length, never ends
+    with pytest.raises(DownloadError, match="more than max_size=100000 bytes"):
+        get_file("endless.bin", origin=url, max_size=100_000)
+    assert os.listdir(home / "datasets") == []
+    big = server.put("big.bin", DATA)
+    with pytest.raises(DownloadError, match=r"50000 bytes \(its Content-Length\), more than "
+                                            r"max_size=1000"):
+        get_file("big.bin", origin=big, max_size=1000)
+    assert get_file("big.bin", origin=big, max_size=50000) == str(home / "datasets" / "big.bin")
+
+
+def test_a_body_longer_than_its_content_length_stops_there(server, home):
+    url = server.base + "liar.bin"
+    server.httpd.drip["liar.bin"] = (0, 1000, 1 << 16)  # says 1000 bytes, sends for ever
+    start = time.monotonic()
+    try:
+        path = get_file("liar.bin", origin=url, total_timeout=10)
+    except DownloadError as e:  # either way it stops at once, storing at most 1000 bytes
+        assert "Content-Length" in str(e)
+    else:
+        assert pathlib.Path(path).read_bytes() == b"x" * 1000
+    assert time.monotonic() - start < 5
+
+
+def test_limit_arguments_are_checked(home):
+    for bad in ({"total_timeout": 0}, {"max_size": -1}, {"read_timeout": None},
+                {"max_size": "10"}, {"total_timeout": True}):
+        with pytest.raises(ValueError, match=next(iter(bad))):
+            get_file("x", origin="http://127.0.0.1:9/x", **bad)
+
+
+# ------------------------------------------------------------------------ temporaries and modes
+
+
+def test_only_exact_temporary_names_are_cleaned_up(server, home):
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    folder = home / "datasets"
+    folder.mkdir(parents=True)
+    keep = [".tmp-x-999999-my-notes.txt", f".tmp-x-{dead.pid}-notes",
+            f".tmp-x-{dead.pid}-abc.part", f".tmp-x-{dead.pid}-0abc1234.part.bak",
+            f".tmp-x-{dead.pid}-0abc1234.saving"]
+    for name in keep:
+        (folder / name).write_bytes(b"mine")
+    get_file("x", origin=server.put("x", b"data"))
+    assert sorted(keep) == sorted(n for n in os.listdir(folder) if n != "x")
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX file modes")
+def test_downloads_and_extractions_get_the_mode_open_would_give(server, home):
+    old = os.umask(0o022)
+    try:
+        path = get_file("data.bin", origin=server.put("data.bin", DATA))
+        assert stat.S_IMODE(os.stat(path).st_mode) == 0o644
+        folder = get_file("pkg-target", origin=server.put("pkg.tar.gz", GOOD_TAR), extract=True)
+        assert stat.S_IMODE(os.stat(folder).st_mode) == 0o755
+        os.umask(0o077)
+        path = get_file("other.bin", origin=server.put("other.bin", DATA))
+        assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    finally:
+        os.umask(old)
+
+
+# ------------------------------------------------------------------------ extracted files
+
+
+def test_an_edited_extracted_file_is_extracted_again(server, home, capsys):
+    url = server.put("pkg.tar.gz", GOOD_TAR)
+    path = pathlib.Path(get_file("pkg-target", origin=url, extract=True,
+                                 file_hash=sha256(GOOD_TAR)))
+    manifest = home / "datasets" / ".pkg-target.manifest.json"
+    assert manifest.exists()
+    server.close()  # offline: everything comes from the cached archive
+    for tamper in (lambda: (path / "pkg" / "a.txt").write_bytes(b"evil"),
+                   lambda: (path / "pkg" / "a.txt").write_bytes(b"B"),  # same size
+                   lambda: (path / "pkg" / "new.py").write_bytes(b"import os"),
+                   lambda: (path / "pkg" / "sub" / "b.txt").unlink(),
+                   lambda: manifest.write_text("{not json"),
+                   lambda: manifest.unlink()):
+        tamper()
+        again = pathlib.Path(get_file("pkg-target", origin=url, extract=True,
+                                      file_hash=sha256(GOOD_TAR)))
+        assert (again / "pkg" / "a.txt").read_bytes() == b"A"
+        assert (again / "pkg" / "sub" / "b.txt").read_bytes() == b"B"
+        assert not (again / "pkg" / "new.py").exists() and manifest.exists()
+    assert "extracted again" in capsys.readouterr().out
+    mtime = os.stat(again / "pkg" / "a.txt").st_mtime_ns
+    get_file("pkg-target", origin=url, extract=True)  # untouched: used as it is
+    assert os.stat(again / "pkg" / "a.txt").st_mtime_ns == mtime
