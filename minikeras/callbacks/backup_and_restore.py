@@ -33,7 +33,6 @@ counters, ...) and the `History` of the epochs before the restart are not restor
 Keras); after a restart inside an epoch, that epoch's logged loss and metrics average only the
 steps run after the restart (or are the logs of the backup when no step was left).
 """
-import glob
 import json
 import os
 import random as python_random
@@ -44,6 +43,7 @@ import numpy as np
 from minikeras.backend import random
 from minikeras.callbacks.callback import Callback
 from minikeras.random.seed_generator import find_seed_generators
+from minikeras.utils.file_utils import remove_abandoned_save_temporaries
 
 FORMAT = "minikeras.BackupAndRestore"
 FORMAT_VERSION = 1
@@ -156,11 +156,8 @@ class BackupAndRestore(Callback):
             # atomic_path renames the complete file onto latest.backup.h5 on leaving the block
 
     def _remove_temporaries(self):
-        for path in glob.glob(os.path.join(glob.escape(self.backup_dir), f".tmp-{LATEST}-*")):
-            try:
-                os.remove(path)
-            except OSError:
-                pass
+        """The backup writes of killed runs (only this callback's own temporary names)."""
+        remove_abandoned_save_temporaries(self._backup_path)
 
     # -- reading -------------------------------------------------------------------------------
     def _read_backup(self):

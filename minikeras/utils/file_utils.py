@@ -375,6 +375,13 @@ def _create_temporary_folder(folder, name, suffix):
             continue
 
 
+def remove_abandoned_save_temporaries(filepath):
+    """Delete the temporaries that `atomic_path` writes for `filepath` and that dead processes
+    left behind (a save killed midway); nothing else is touched."""
+    folder, name = os.path.split(os.path.abspath(os.fspath(filepath)))
+    _remove_abandoned_temporaries(folder, name, SAVE_SUFFIX)
+
+
 def _remove_abandoned_temporaries(folder, name, suffix):
     """Delete the temporaries of `<folder>/<name>` left by dead processes (the PID is in the name).
 

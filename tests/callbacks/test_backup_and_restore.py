@@ -286,6 +286,20 @@ def test_successful_training_removes_only_its_own_files(tmp_path):
     assert os.listdir(folder) == ["notes.txt"]
 
 
+def test_only_the_backups_own_abandoned_temporaries_are_removed(tmp_path):
+    """A killed run's temporary goes; a user's file that merely looks like one stays."""
+    folder = tmp_path / "b"
+    folder.mkdir()
+    dead_pid = 2 ** 22 + 12345  # above Linux's pid_max default: no such process
+    abandoned = folder / f".tmp-latest.backup.h5-{dead_pid}-0abc1234.saving"
+    lookalike = folder / f".tmp-latest.backup.h5-{dead_pid}-my-notes.txt"
+    abandoned.write_bytes(b"half a backup")
+    lookalike.write_text("mine")
+    small_model().fit(X, Y, batch_size=4, epochs=1, verbose=0,
+                      callbacks=[BackupAndRestore(folder)])
+    assert sorted(os.listdir(folder)) == [lookalike.name]
+
+
 def test_unreadable_backup_without_a_previous_one_is_an_error(tmp_path):
     folder = tmp_path / "b"
     folder.mkdir()
