@@ -33,6 +33,7 @@ import numpy as np
 from minikeras.registry.serialization import custom_object_scope
 from minikeras.saving.compile_config import compile_from_training_config, get_training_config
 from minikeras.saving.model_config import deserialize_model, legacy_model_config
+from minikeras.saving.weights_h5 import check_stored_dtype
 
 # `keras_version` says which Keras wrote the file. Keras 3 readers never branch on it; tf.keras
 # treats a *missing* one (or "1") as a Keras 1 file and converts its kernels. Our files follow
@@ -246,7 +247,8 @@ def save_model_to_h5(model, h5file, include_optimizer=True):
 
 # -- loading weights ---------------------------------------------------------------------------
 def _read_layer_weights(group, layer_name, filename):
-    """The (names, arrays) stored for one layer group of a weights group."""
+    """The (names, datasets) stored for one layer group of a weights group. The datasets are
+    read only once their shapes were checked against the model (`_assign`)."""
     if layer_name not in group:
         raise ValueError(f"{filename}: the file lists layer {layer_name!r} in `layer_names` but "
                          f"has no group for it: the file is truncated or corrupted.")
@@ -260,13 +262,33 @@ def _read_layer_weights(group, layer_name, filename):
 
 
 def _read_dataset(group, name, owner, filename):
+    """The h5py dataset `name` of `group`, its type checked from the metadata; nothing is read
+    yet (a file declaring a huge weight must fail its shape check before a byte is read)."""
+    import h5py
     try:
-        return np.asarray(group[name][()])
+        dataset = group[name]
     except KeyError:
         raise ValueError(f"{filename}: weight {name!r} of {owner} is missing from the file: the "
                          f"file is truncated or corrupted.") from None
     except (OSError, RuntimeError) as error:
         raise ValueError(f"{filename}: weight {name!r} of {owner} cannot be read ({error}): "
+                         f"the file is truncated or corrupted.") from None
+    if not isinstance(dataset, h5py.Dataset):
+        raise ValueError(f"{filename}: weight {name!r} of {owner} is a {type(dataset).__name__}, "
+                         f"not a dataset: the file is corrupted.")
+    check_stored_dtype(dataset, f"{filename}: weight {name!r} of {owner}")
+    return dataset
+
+
+def _read_value(value):
+    """The array of a dataset from `_read_dataset` (or an array as it is)."""
+    import h5py
+    if not isinstance(value, h5py.Dataset):
+        return np.asarray(value)
+    try:
+        return np.asarray(value[()])
+    except (OSError, RuntimeError) as error:
+        raise ValueError(f"{_filename(value)}: weight {value.name!r} cannot be read ({error}): "
                          f"the file is truncated or corrupted.") from None
 
 
@@ -297,7 +319,9 @@ def _check_layer(layer, variables, names, values, skip_mismatch, filename):
 
 
 def _assign(pairs):
-    for variable, value in pairs:
+    """Read every checked dataset, then assign them all (a read error changes no weight)."""
+    values = [_read_value(value) for _, value in pairs]
+    for (variable, _), value in zip(pairs, values):
         variable.assign(np.asarray(value, dtype=variable.dtype))
 
 
@@ -402,6 +426,9 @@ def _json_attribute(h5file, name, filename):
     raw = h5file.attrs[name]
     try:
         return json.loads(_as_text(raw))
+    except RecursionError:
+        raise ValueError(f"{filename}: the `{name}` attribute is nested too deeply to be a "
+                         f"model's config: the file is corrupted or crafted.") from None
     except (ValueError, TypeError) as error:
         raise ValueError(f"{filename}: the `{name}` attribute is not valid JSON ({error}): the "
                          f"file is corrupted.") from None
@@ -483,8 +510,7 @@ def _restore_optimizer(model, group, filename):
         warnings.warn(f"Error in loading the saved optimizer state from {filename}: {problem}. "
                       f"Training will start with a freshly initialized optimizer.", stacklevel=3)
         return
-    for variable, value in zip(variables, values):
-        variable.assign(np.asarray(value, dtype=variable.dtype))
+    _assign(list(zip(variables, values)))
 
 
 def _unbuilt_count(optimizer):

@@ -332,11 +332,33 @@ def _stored_group(h5file, path):
     return None
 
 
+def is_bfloat16(dataset):
+    """Whether Keras stored `dataset` as bfloat16 (2-byte blobs with the attribute
+    dtype="bfloat16")."""
+    return dataset.attrs.get("dtype") in ("bfloat16", b"bfloat16")
+
+
+def check_stored_dtype(dataset, where):
+    """Refuse a dataset whose stored type is not a number or a bool (strings, objects,
+    compound records), from its metadata, before anything is read. `where` names the weight and
+    the file in the error."""
+    dtype = dataset.dtype
+    if dtype.kind in "biuf" and dtype.fields is None:
+        return
+    if dtype.itemsize == 2 and dtype.fields is None and is_bfloat16(dataset):
+        return
+    raise ValueError(f"{where}: the saved weight has the non-numeric type {dtype}; weights are "
+                     f"stored as numbers (float, int or bool). The file is corrupted or was not "
+                     f"written by Keras.")
+
+
 def _read_dataset(dataset):
     """A dataset as a NumPy array; bfloat16 values (stored by Keras as 2-byte blobs with the
-    attribute dtype="bfloat16") become float32."""
+    attribute dtype="bfloat16") become float32. Only called once its shape and type were checked
+    against the variable it goes into (from the metadata), so that a file cannot make this read
+    more than the model's own size."""
     value = dataset[()]
-    if dataset.attrs.get("dtype") in ("bfloat16", b"bfloat16"):
+    if is_bfloat16(dataset):
         raw = np.frombuffer(np.ascontiguousarray(value).tobytes(), dtype=np.uint16)
         value = (raw.astype(np.uint32) << 16).view(np.float32).reshape(dataset.shape)
     return np.asarray(value)
@@ -366,20 +388,30 @@ def _plan_object(obj, path, h5file):
     if sorted(keys, key=lambda k: (len(k), k)) != expected_keys:
         return [], (f"{_describe(obj, path)}: expected datasets named {expected_keys}, found "
                     f"{sorted(keys)}."), None
-    assignments = []
+    datasets = []
     for i, variable in enumerate(variables):
-        value = _read_dataset(group[str(i)])
-        if tuple(value.shape) != tuple(variable.shape):
+        dataset = group[str(i)]
+        # Shape and type come from the metadata: a file declaring a huge dataset is refused
+        # before a byte of it is read.
+        check_stored_dtype(dataset, f"{_filename(h5file)}: {_describe(obj, path)}, weight {i}")
+        if tuple(dataset.shape) != tuple(variable.shape):
             if _is_optimizer(obj):
                 return [], None, (f"variable {i} ({getattr(variable, 'path', variable.name)}) "
                                   f"has shape {tuple(variable.shape)}, the file has "
-                                  f"{tuple(value.shape)}")
+                                  f"{tuple(dataset.shape)}")
             return [], (f"{_describe(obj, path)}: weight {i} "
                         f"({getattr(variable, 'path', None) or variable.name}) has shape "
                         f"{tuple(variable.shape)}, but the saved weight "
-                        f"'{_vars_path(path)}/{i}' has shape {tuple(value.shape)}."), None
-        assignments.append((variable, value))
-    return assignments, None, None
+                        f"'{_vars_path(path)}/{i}' has shape {tuple(dataset.shape)}."), None
+        datasets.append((variable, dataset))
+    return [(variable, _read_dataset(dataset)) for variable, dataset in datasets], None, None
+
+
+def _filename(h5file):
+    try:
+        return repr(h5file.file.filename)
+    except (AttributeError, ValueError):
+        return "<HDF5 file>"
 
 
 def load_weights_from_h5(model, h5file, skip_mismatch=False):
