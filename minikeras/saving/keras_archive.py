@@ -12,8 +12,15 @@ for the model's trainable variables), then loads model.weights.h5 into it, optim
 included, so that `fit` continues exactly where the saved model stopped.
 
 The archive is read member by member into memory (never extracted to disk, so a member name
-cannot point outside a folder), and a member that declares an implausibly large size for its
-stored bytes is refused.
+cannot point outside a folder, and a member stored as a symbolic link is only bytes). Limits on
+what a file may make the loader read:
+
+- any member that expands to more than 256 MiB must not expand more than 100 times its stored
+  size (a zip bomb);
+- config.json, a description of the architecture, may not expand to more than 64 MiB at all
+  (a model of thousands of layers needs a few MB);
+- the weights are checked against the model's variables (shape and type, from the HDF5
+  metadata) before they are read (weights_h5.py).
 """
 import datetime
 import io
@@ -30,6 +37,7 @@ CONFIG_FILENAME = "config.json"
 WEIGHTS_FILENAME = "model.weights.h5"
 _BOMB_FLOOR_BYTES = 1 << 28  # a member above this must not expand more than ...
 _MAX_EXPANSION = 100         # ... this many times its stored size
+MAX_CONFIG_BYTES = 1 << 26   # config.json is never larger than this (64 MiB)
 
 
 def _json_default(value):
@@ -99,6 +107,11 @@ def _read_members(path, names, required):
                 if name not in present:
                     continue
                 info = archive.getinfo(name)
+                if name == CONFIG_FILENAME and info.file_size > MAX_CONFIG_BYTES:
+                    raise ValueError(f"Not allowed: the member {name!r} of {path!r} declares "
+                                     f"{info.file_size} bytes; a model's config.json is at most "
+                                     f"{MAX_CONFIG_BYTES} bytes (64 MiB). The file is corrupted "
+                                     f"or crafted.")
                 if info.file_size > _BOMB_FLOOR_BYTES and \
                         info.file_size > _MAX_EXPANSION * max(info.compress_size, 1):
                     raise ValueError(f"Not allowed: member {name!r} of {path!r} declares "
@@ -119,6 +132,9 @@ def _read_members(path, names, required):
 def _parse_json(data, name, path):
     try:
         return json.loads(data.decode("utf8"))
+    except RecursionError:
+        raise ValueError(f"{os.fspath(path)!r}: the member {name} is nested too deeply to be a "
+                         f"model's config; the file is corrupted or crafted.") from None
     except (UnicodeDecodeError, ValueError) as error:
         raise ValueError(f"{os.fspath(path)!r}: the member {name} is not valid JSON "
                          f"({error}); the file is corrupted.") from None
