@@ -29,6 +29,7 @@ import os
 import zipfile
 
 from minikeras.saving import weights_h5
+from minikeras.saving.h5_errors import reading
 from minikeras.saving.model_config import deserialize_model, serialize_model
 
 KERAS_VERSION = "3.15.1"  # the Keras release whose format this writes
@@ -156,7 +157,7 @@ def load_keras_archive(path, custom_objects=None, compile=True):
     config = _parse_json(members[CONFIG_FILENAME], CONFIG_FILENAME, path)
     if not isinstance(config, dict) or "class_name" not in config:
         raise ValueError(f"{os.fspath(path)!r}: config.json does not describe a Keras model.")
-    model = deserialize_model(config, custom_objects)
+    model = deserialize_model(config, custom_objects, source=repr(os.fspath(path)))
     compile_config = config.get("compile_config")
     if compile and compile_config:
         from minikeras.saving.compile_config import compile_from_config
@@ -165,7 +166,8 @@ def load_keras_archive(path, custom_objects=None, compile=True):
         if optimizer is not None and not optimizer.built and model.built:
             optimizer.build(model.trainable_weights)
     with _open_weights(members[WEIGHTS_FILENAME], path) as h5file:
-        weights_h5.read_tree(model, h5file, skip_mismatch=False)
+        with reading(h5file, _weights_name(path)):
+            weights_h5.read_tree(model, h5file, skip_mismatch=False, source=_weights_name(path))
     return model
 
 
@@ -174,4 +176,11 @@ def load_weights_from_archive(model, path, skip_mismatch=False):
     built optimizer of the same kind) of a `.keras` file, into an existing model."""
     members = _read_members(path, [WEIGHTS_FILENAME], required=[WEIGHTS_FILENAME])
     with _open_weights(members[WEIGHTS_FILENAME], path) as h5file:
-        weights_h5.load_weights_from_h5(model, h5file, skip_mismatch=skip_mismatch)
+        with reading(h5file, _weights_name(path)):
+            weights_h5.load_weights_from_h5(model, h5file, skip_mismatch=skip_mismatch,
+                                            source=_weights_name(path))
+
+
+def _weights_name(path):
+    """How errors name the weights member of the archive at `path`."""
+    return f"{os.fspath(path)!r} (member {WEIGHTS_FILENAME})"

@@ -24,7 +24,6 @@ leaves the model as it was. Unlike Keras 3.15.1, `load_model` restores the optim
 
 See shared/research/H5_FORMAT.md for the format as verified on real Keras files.
 """
-import contextlib
 import json
 import warnings
 
@@ -32,6 +31,7 @@ import numpy as np
 
 from minikeras.registry.serialization import custom_object_scope
 from minikeras.saving.compile_config import compile_from_training_config, get_training_config
+from minikeras.saving import h5_errors
 from minikeras.saving.model_config import deserialize_model, legacy_model_config
 from minikeras.saving.weights_h5 import check_stored_dtype
 
@@ -109,36 +109,6 @@ def _names(raw):
 
 def _has_attribute(group, name):
     return name in group.attrs or f"{name}0" in group.attrs
-
-
-@contextlib.contextmanager
-def _reading(h5file):
-    """Turn the low-level errors h5py raises on a damaged file (OSError, KeyError, RuntimeError,
-    UnicodeError on garbled names, from deep inside the HDF5 library) into a ValueError naming
-    the file."""
-    try:
-        yield
-    except (OSError, KeyError, RuntimeError, ValueError, TypeError) as error:
-        if not _raised_by_h5py(error):
-            raise
-        raise ValueError(f"{_filename(h5file)}: the file cannot be read ({error}): it is "
-                         f"truncated or corrupted.") from error
-
-
-def _raised_by_h5py(error):
-    traceback = error.__traceback__
-    while traceback is not None:
-        if traceback.tb_frame.f_globals.get("__name__", "").startswith("h5py"):
-            return True
-        traceback = traceback.tb_next
-    return False
-
-
-def _filename(h5file):
-    try:
-        return h5file.file.filename
-    except (AttributeError, ValueError):
-        return "<HDF5 file>"
 
 
 # -- which weights, in which order -------------------------------------------------------------
@@ -288,7 +258,7 @@ def _read_value(value):
     try:
         return np.asarray(value[()])
     except (OSError, RuntimeError) as error:
-        raise ValueError(f"{_filename(value)}: weight {value.name!r} cannot be read ({error}): "
+        raise ValueError(f"{h5_errors.filename(value)}: weight {value.name!r} cannot be read ({error}): "
                          f"the file is truncated or corrupted.") from None
 
 
@@ -335,7 +305,7 @@ def _require_built(model):
 def load_weights_from_hdf5_group(group, model, skip_mismatch=False):
     """Topological loading: the i-th layer with weights in the file goes to the i-th layer with
     weights in the model, whatever their names (Keras's rule)."""
-    filename = _filename(group)
+    filename = h5_errors.filename(group)
     layer_names = load_attributes_from_hdf5_group(group, "layer_names")
     if layer_names is None:
         raise ValueError(f"{filename}: no `layer_names` attribute: this is not a Keras weights "
@@ -362,7 +332,7 @@ def load_weights_from_hdf5_group(group, model, skip_mismatch=False):
 
 def load_weights_from_hdf5_group_by_name(group, model, skip_mismatch=False):
     """Load each saved layer into the model's layer of the same name; others are left alone."""
-    filename = _filename(group)
+    filename = h5_errors.filename(group)
     layer_names = load_attributes_from_hdf5_group(group, "layer_names")
     if layer_names is None:
         raise ValueError(f"{filename}: no `layer_names` attribute: this is not a Keras weights "
@@ -401,7 +371,7 @@ def _weights_group(h5file):
         return h5file
     if "model_weights" in h5file:
         return h5file["model_weights"]
-    filename = _filename(h5file)
+    filename = h5_errors.filename(h5file)
     raise ValueError(f"{filename} holds no Keras weights: it has neither a `layer_names` "
                      f"attribute (Keras 2 `save_weights` files) nor a `model_weights` group "
                      f"(whole-model `.h5` files).")
@@ -413,7 +383,7 @@ def load_weights_from_legacy_h5(model, h5file, by_name=False, skip_mismatch=Fals
     weights, or by name with `by_name=True`; `skip_mismatch=True` warns about and skips the
     layers whose weight count or shapes differ."""
     _require_built(model)
-    with _reading(h5file):
+    with h5_errors.reading(h5file):
         group = _weights_group(h5file)
         if by_name:
             load_weights_from_hdf5_group_by_name(group, model, skip_mismatch)
@@ -453,12 +423,12 @@ def load_model_from_h5(h5file, custom_objects=None, compile=True):
     """Rebuild the model stored in an open `h5py.File` (layout A from minikeras, Keras 3 or
     Keras 2): architecture, weights, and, with `compile=True` and a saved training
     configuration, the compiled optimizer / loss / metrics with the optimizer's state."""
-    with _reading(h5file):
+    with h5_errors.reading(h5file):
         return _load_model(h5file, custom_objects, compile)
 
 
 def _load_model(h5file, custom_objects, compile):
-    filename = _filename(h5file)
+    filename = h5_errors.filename(h5file)
     if "model_config" not in h5file.attrs:
         raise _not_a_model_file(h5file, filename)
     config = _json_attribute(h5file, "model_config", filename)
@@ -466,7 +436,7 @@ def _load_model(h5file, custom_objects, compile):
         raise ValueError(f"{filename}: the file describes a model but has no `model_weights` "
                          f"group: it is truncated or corrupted.")
     with custom_object_scope(custom_objects):
-        model = deserialize_model(config, custom_objects)
+        model = deserialize_model(config, custom_objects, source=filename)
         load_weights_from_hdf5_group(h5file["model_weights"], model)
         if compile and "training_config" in h5file.attrs:
             training_config = _json_attribute(h5file, "training_config", filename)

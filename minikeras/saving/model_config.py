@@ -41,10 +41,25 @@ def legacy_model_config(model):
 
 
 # -- reading ---------------------------------------------------------------------------------------
-def deserialize_model(config, custom_objects=None):
+def deserialize_model(config, custom_objects=None, source=None):
     """Rebuild a model from `serialize_model`'s output, from a legacy {"class_name", "config"}
     model_config (`.h5` files of Keras 2 and 3), or from a JSON string of either. A config that
-    names a layer gives the layer, as Keras allows."""
+    names a layer gives the layer, as Keras allows.
+
+    `source` names the file the config came from: a config damaged into something no layer
+    expects (a KeyError, IndexError or AttributeError deep inside a layer) is then a
+    ValueError naming the file."""
+    if source is None:
+        return _deserialize_model(config, custom_objects)
+    try:
+        return _deserialize_model(config, custom_objects)
+    except (KeyError, IndexError, AttributeError) as error:
+        raise ValueError(f"{source}: the model's config cannot be rebuilt "
+                         f"({type(error).__name__}: {error}); the file is corrupted or was not "
+                         f"written by Keras.") from error
+
+
+def _deserialize_model(config, custom_objects):
     if isinstance(config, (str, bytes)):
         config = _json_loads(config, "deserialize_model")
     if not isinstance(config, dict) or "class_name" not in config:

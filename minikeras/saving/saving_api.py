@@ -109,12 +109,16 @@ def load_weights(model, filepath, skip_mismatch=False, by_name=False):
         from minikeras.saving.keras_archive import load_weights_from_archive
         return load_weights_from_archive(model, filepath, skip_mismatch=skip_mismatch)
     with _open_h5(filepath) as f:
+        from minikeras.saving.h5_errors import reading
         from minikeras.saving.weights_h5 import is_weights_h5_layout, load_weights_from_h5
-        if is_weights_h5_layout(f):
+        with reading(f, repr(filepath)):
+            weights_layout = is_weights_h5_layout(f)
+        if weights_layout:
             if by_name:
                 raise ValueError("`by_name=True` only applies to legacy `.h5` weight files, not "
                                  "to Keras 3 `.weights.h5` files.")
-            return load_weights_from_h5(model, f, skip_mismatch=skip_mismatch)
+            with reading(f, repr(filepath)):
+                return load_weights_from_h5(model, f, skip_mismatch=skip_mismatch)
         from minikeras.saving.legacy_h5 import load_weights_from_legacy_h5
         return load_weights_from_legacy_h5(model, f, by_name=by_name, skip_mismatch=skip_mismatch)
 

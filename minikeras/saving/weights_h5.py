@@ -42,6 +42,8 @@ import warnings
 
 import numpy as np
 
+from minikeras.saving import h5_errors
+
 _LEGACY_ROOT_ATTRIBUTES = ("layer_names",)
 _LEGACY_ROOT_GROUPS = ("model_weights",)
 
@@ -338,18 +340,24 @@ def is_bfloat16(dataset):
     return dataset.attrs.get("dtype") in ("bfloat16", b"bfloat16")
 
 
-def check_stored_dtype(dataset, where):
-    """Refuse a dataset whose stored type is not a number or a bool (strings, objects,
-    compound records), from its metadata, before anything is read. `where` names the weight and
-    the file in the error."""
+def stored_dtype_problem(dataset):
+    """None when `dataset` stores numbers or bools, else what is wrong: strings, objects and
+    compound records are refused from the metadata, before anything is read."""
     dtype = dataset.dtype
     if dtype.kind in "biuf" and dtype.fields is None:
-        return
+        return None
     if dtype.itemsize == 2 and dtype.fields is None and is_bfloat16(dataset):
-        return
-    raise ValueError(f"{where}: the saved weight has the non-numeric type {dtype}; weights are "
-                     f"stored as numbers (float, int or bool). The file is corrupted or was not "
-                     f"written by Keras.")
+        return None
+    return (f"the saved weight has the non-numeric type {dtype}; weights are stored as numbers "
+            f"(float, int or bool). The file is corrupted or was not written by Keras")
+
+
+def check_stored_dtype(dataset, where):
+    """Raise `stored_dtype_problem(dataset)` as a ValueError; `where` names the weight and the
+    file."""
+    problem = stored_dtype_problem(dataset)
+    if problem:
+        raise ValueError(f"{where}: {problem}.")
 
 
 def _read_dataset(dataset):
@@ -393,7 +401,9 @@ def _plan_object(obj, path, h5file):
         dataset = group[str(i)]
         # Shape and type come from the metadata: a file declaring a huge dataset is refused
         # before a byte of it is read.
-        check_stored_dtype(dataset, f"{_filename(h5file)}: {_describe(obj, path)}, weight {i}")
+        problem = stored_dtype_problem(dataset)
+        if problem:
+            return [], f"{_describe(obj, path)}: weight {i}: {problem}.", None
         if tuple(dataset.shape) != tuple(variable.shape):
             if _is_optimizer(obj):
                 return [], None, (f"variable {i} ({getattr(variable, 'path', variable.name)}) "
@@ -407,24 +417,21 @@ def _plan_object(obj, path, h5file):
     return [(variable, _read_dataset(dataset)) for variable, dataset in datasets], None, None
 
 
-def _filename(h5file):
-    try:
-        return repr(h5file.file.filename)
-    except (AttributeError, ValueError):
-        return "<HDF5 file>"
 
 
-def load_weights_from_h5(model, h5file, skip_mismatch=False):
-    """Load a Keras 3 `.weights.h5` tree (open h5py File or Group) into `model`."""
+def load_weights_from_h5(model, h5file, skip_mismatch=False, source=None):
+    """Load a Keras 3 `.weights.h5` tree (open h5py File or Group) into `model`; `source` names
+    the file in errors (default: the HDF5 file's name)."""
     if not model.built:
         raise ValueError(f"You are loading weights into a model that has not yet been built "
                          f"(model {model.name!r}). Try building the model first by calling it on "
                          f"some data or by using `build()`.")
-    read_tree(model, h5file, skip_mismatch=skip_mismatch)
+    read_tree(model, h5file, skip_mismatch=skip_mismatch, source=source)
 
 
-def read_tree(model, h5file, skip_mismatch=False):
-    """Load the tree in `h5file` into `model` (built or not; see the module docstring)."""
+def read_tree(model, h5file, skip_mismatch=False, source=None):
+    """Load the tree in `h5file` into `model` (built or not; see the module docstring); `source`
+    names the file in errors."""
     assignments, errors = [], []
     for path, obj in walk(model):
         planned, error, optimizer_problem = _plan_object(obj, path, h5file)
@@ -448,8 +455,9 @@ def read_tree(model, h5file, skip_mismatch=False):
             continue
         assignments.extend(planned)
     if errors:
+        source = source or repr(h5_errors.filename(h5file))
         message = (f"A total of {len(errors)} objects could not be loaded from the weights file "
-                   f"into model '{model.name}':\n" + "\n".join(f"- {e}" for e in errors))
+                   f"{source} into model '{model.name}':\n" + "\n".join(f"- {e}" for e in errors))
         if not skip_mismatch:
             raise ValueError(message)
         warnings.warn(message + "\nThese objects keep their current weights (skip_mismatch=True).",

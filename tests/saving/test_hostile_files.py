@@ -247,3 +247,25 @@ def test_config_json_expanding_beyond_64_mib_is_refused(tmp_path):
     assert isinstance(outcome, ValueError) and "config.json" in str(outcome), outcome
     assert "big.keras" in str(outcome)
     assert peak < 8 << 20
+
+
+def test_config_damaged_into_what_no_layer_expects_names_the_file(tmp_path):
+    # found by test_file_mutation_properties.py: one byte of "__keras_tensor__" changed makes a
+    # layer's input a plain dict, and Dense's build failed with a bare KeyError
+    _small_model().save(tmp_path / "m.h5")
+    damaged = tmp_path / "damaged.h5"
+    damaged.write_bytes((tmp_path / "m.h5").read_bytes().replace(b'"__keras_tensor__"',
+                                                                 b'" _keras_tensor__"'))
+    with pytest.raises(ValueError, match=r"damaged\.h5.*config cannot be rebuilt.*KeyError"):
+        load_model(damaged)
+
+
+def test_damaged_weights_h5_structure_is_a_value_error_naming_the_file(tmp_path):
+    # found by test_file_mutation_properties.py: a zero byte in the B-tree of the root group made
+    # load_weights raise h5py's bare RuntimeError ("ring type mismatch")
+    _small_model().save_weights(tmp_path / "m.weights.h5")
+    data = bytearray((tmp_path / "m.weights.h5").read_bytes())
+    data[120] = 0
+    (tmp_path / "damaged.weights.h5").write_bytes(bytes(data))
+    with pytest.raises(ValueError, match=r"damaged\.weights\.h5.*truncated or corrupted"):
+        _small_model().load_weights(tmp_path / "damaged.weights.h5")
