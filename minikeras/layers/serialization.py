@@ -285,7 +285,23 @@ def normalize_keras2_config(cls, config):
         warnings.warn(f"Layer {config.get('name')!r} was saved with the mixed-precision policy "
                       f"{dtype!r}; minikeras computes it in float32.", stacklevel=3)
         config["dtype"] = "float32"
+    elif dtype is not None:
+        _check_config_dtype(cls, config, dtype)
     return config
+
+
+def _check_config_dtype(cls, config, dtype):
+    """Refuse a config dtype that is not the name of a number or bool type ('float32', 'int32',
+    'bool', ...), naming the layer, before NumPy fails somewhere inside the layer."""
+    import numpy as np
+    try:
+        kind = np.dtype(dtype).kind if isinstance(dtype, str) else None
+    except TypeError:
+        kind = None
+    if kind is None or kind not in "biufc":
+        raise ValueError(f"{cls.__name__} config {config.get('name')!r}: invalid `dtype` "
+                         f"{str(dtype)[:100]!r}; expected the name of a number type such as "
+                         f"'float32', 'float64', 'int32' or 'bool' (or a DTypePolicy of one).")
 
 
 def _own_parameter(cls, key):

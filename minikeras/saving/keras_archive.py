@@ -12,8 +12,15 @@ for the model's trainable variables), then loads model.weights.h5 into it, optim
 included, so that `fit` continues exactly where the saved model stopped.
 
 The archive is read member by member into memory (never extracted to disk, so a member name
-cannot point outside a folder), and a member that declares an implausibly large size for its
-stored bytes is refused.
+cannot point outside a folder, and a member stored as a symbolic link is only bytes). Limits on
+what a file may make the loader read:
+
+- any member that expands to more than 256 MiB must not expand more than 100 times its stored
+  size (a zip bomb);
+- config.json, a description of the architecture, may not expand to more than 64 MiB at all
+  (a model of thousands of layers needs a few MB);
+- the weights are checked against the model's variables (shape and type, from the HDF5
+  metadata) before they are read (weights_h5.py).
 """
 import datetime
 import io
@@ -22,6 +29,7 @@ import os
 import zipfile
 
 from minikeras.saving import weights_h5
+from minikeras.saving.h5_errors import reading
 from minikeras.saving.model_config import deserialize_model, serialize_model
 
 KERAS_VERSION = "3.15.1"  # the Keras release whose format this writes
@@ -30,6 +38,7 @@ CONFIG_FILENAME = "config.json"
 WEIGHTS_FILENAME = "model.weights.h5"
 _BOMB_FLOOR_BYTES = 1 << 28  # a member above this must not expand more than ...
 _MAX_EXPANSION = 100         # ... this many times its stored size
+MAX_CONFIG_BYTES = 1 << 26   # config.json is never larger than this (64 MiB)
 
 
 def _json_default(value):
@@ -99,6 +108,11 @@ def _read_members(path, names, required):
                 if name not in present:
                     continue
                 info = archive.getinfo(name)
+                if name == CONFIG_FILENAME and info.file_size > MAX_CONFIG_BYTES:
+                    raise ValueError(f"Not allowed: the member {name!r} of {path!r} declares "
+                                     f"{info.file_size} bytes; a model's config.json is at most "
+                                     f"{MAX_CONFIG_BYTES} bytes (64 MiB). The file is corrupted "
+                                     f"or crafted.")
                 if info.file_size > _BOMB_FLOOR_BYTES and \
                         info.file_size > _MAX_EXPANSION * max(info.compress_size, 1):
                     raise ValueError(f"Not allowed: member {name!r} of {path!r} declares "
@@ -119,6 +133,9 @@ def _read_members(path, names, required):
 def _parse_json(data, name, path):
     try:
         return json.loads(data.decode("utf8"))
+    except RecursionError:
+        raise ValueError(f"{os.fspath(path)!r}: the member {name} is nested too deeply to be a "
+                         f"model's config; the file is corrupted or crafted.") from None
     except (UnicodeDecodeError, ValueError) as error:
         raise ValueError(f"{os.fspath(path)!r}: the member {name} is not valid JSON "
                          f"({error}); the file is corrupted.") from None
@@ -140,7 +157,7 @@ def load_keras_archive(path, custom_objects=None, compile=True):
     config = _parse_json(members[CONFIG_FILENAME], CONFIG_FILENAME, path)
     if not isinstance(config, dict) or "class_name" not in config:
         raise ValueError(f"{os.fspath(path)!r}: config.json does not describe a Keras model.")
-    model = deserialize_model(config, custom_objects)
+    model = deserialize_model(config, custom_objects, source=repr(os.fspath(path)))
     compile_config = config.get("compile_config")
     if compile and compile_config:
         from minikeras.saving.compile_config import compile_from_config
@@ -149,7 +166,8 @@ def load_keras_archive(path, custom_objects=None, compile=True):
         if optimizer is not None and not optimizer.built and model.built:
             optimizer.build(model.trainable_weights)
     with _open_weights(members[WEIGHTS_FILENAME], path) as h5file:
-        weights_h5.read_tree(model, h5file, skip_mismatch=False)
+        with reading(h5file, _weights_name(path)):
+            weights_h5.read_tree(model, h5file, skip_mismatch=False, source=_weights_name(path))
     return model
 
 
@@ -158,4 +176,11 @@ def load_weights_from_archive(model, path, skip_mismatch=False):
     built optimizer of the same kind) of a `.keras` file, into an existing model."""
     members = _read_members(path, [WEIGHTS_FILENAME], required=[WEIGHTS_FILENAME])
     with _open_weights(members[WEIGHTS_FILENAME], path) as h5file:
-        weights_h5.load_weights_from_h5(model, h5file, skip_mismatch=skip_mismatch)
+        with reading(h5file, _weights_name(path)):
+            weights_h5.load_weights_from_h5(model, h5file, skip_mismatch=skip_mismatch,
+                                            source=_weights_name(path))
+
+
+def _weights_name(path):
+    """How errors name the weights member of the archive at `path`."""
+    return f"{os.fspath(path)!r} (member {WEIGHTS_FILENAME})"

@@ -24,7 +24,6 @@ leaves the model as it was. Unlike Keras 3.15.1, `load_model` restores the optim
 
 See shared/research/H5_FORMAT.md for the format as verified on real Keras files.
 """
-import contextlib
 import json
 import warnings
 
@@ -32,7 +31,9 @@ import numpy as np
 
 from minikeras.registry.serialization import custom_object_scope
 from minikeras.saving.compile_config import compile_from_training_config, get_training_config
+from minikeras.saving import h5_errors
 from minikeras.saving.model_config import deserialize_model, legacy_model_config
+from minikeras.saving.weights_h5 import check_stored_dtype
 
 # `keras_version` says which Keras wrote the file. Keras 3 readers never branch on it; tf.keras
 # treats a *missing* one (or "1") as a Keras 1 file and converts its kernels. Our files follow
@@ -108,36 +109,6 @@ def _names(raw):
 
 def _has_attribute(group, name):
     return name in group.attrs or f"{name}0" in group.attrs
-
-
-@contextlib.contextmanager
-def _reading(h5file):
-    """Turn the low-level errors h5py raises on a damaged file (OSError, KeyError, RuntimeError,
-    UnicodeError on garbled names, from deep inside the HDF5 library) into a ValueError naming
-    the file."""
-    try:
-        yield
-    except (OSError, KeyError, RuntimeError, ValueError, TypeError) as error:
-        if not _raised_by_h5py(error):
-            raise
-        raise ValueError(f"{_filename(h5file)}: the file cannot be read ({error}): it is "
-                         f"truncated or corrupted.") from error
-
-
-def _raised_by_h5py(error):
-    traceback = error.__traceback__
-    while traceback is not None:
-        if traceback.tb_frame.f_globals.get("__name__", "").startswith("h5py"):
-            return True
-        traceback = traceback.tb_next
-    return False
-
-
-def _filename(h5file):
-    try:
-        return h5file.file.filename
-    except (AttributeError, ValueError):
-        return "<HDF5 file>"
 
 
 # -- which weights, in which order -------------------------------------------------------------
@@ -246,7 +217,8 @@ def save_model_to_h5(model, h5file, include_optimizer=True):
 
 # -- loading weights ---------------------------------------------------------------------------
 def _read_layer_weights(group, layer_name, filename):
-    """The (names, arrays) stored for one layer group of a weights group."""
+    """The (names, datasets) stored for one layer group of a weights group. The datasets are
+    read only once their shapes were checked against the model (`_assign`)."""
     if layer_name not in group:
         raise ValueError(f"{filename}: the file lists layer {layer_name!r} in `layer_names` but "
                          f"has no group for it: the file is truncated or corrupted.")
@@ -260,13 +232,33 @@ def _read_layer_weights(group, layer_name, filename):
 
 
 def _read_dataset(group, name, owner, filename):
+    """The h5py dataset `name` of `group`, its type checked from the metadata; nothing is read
+    yet (a file declaring a huge weight must fail its shape check before a byte is read)."""
+    import h5py
     try:
-        return np.asarray(group[name][()])
+        dataset = group[name]
     except KeyError:
         raise ValueError(f"{filename}: weight {name!r} of {owner} is missing from the file: the "
                          f"file is truncated or corrupted.") from None
     except (OSError, RuntimeError) as error:
         raise ValueError(f"{filename}: weight {name!r} of {owner} cannot be read ({error}): "
+                         f"the file is truncated or corrupted.") from None
+    if not isinstance(dataset, h5py.Dataset):
+        raise ValueError(f"{filename}: weight {name!r} of {owner} is a {type(dataset).__name__}, "
+                         f"not a dataset: the file is corrupted.")
+    check_stored_dtype(dataset, f"{filename}: weight {name!r} of {owner}")
+    return dataset
+
+
+def _read_value(value):
+    """The array of a dataset from `_read_dataset` (or an array as it is)."""
+    import h5py
+    if not isinstance(value, h5py.Dataset):
+        return np.asarray(value)
+    try:
+        return np.asarray(value[()])
+    except (OSError, RuntimeError) as error:
+        raise ValueError(f"{h5_errors.filename(value)}: weight {value.name!r} cannot be read ({error}): "
                          f"the file is truncated or corrupted.") from None
 
 
@@ -297,7 +289,9 @@ def _check_layer(layer, variables, names, values, skip_mismatch, filename):
 
 
 def _assign(pairs):
-    for variable, value in pairs:
+    """Read every checked dataset, then assign them all (a read error changes no weight)."""
+    values = [_read_value(value) for _, value in pairs]
+    for (variable, _), value in zip(pairs, values):
         variable.assign(np.asarray(value, dtype=variable.dtype))
 
 
@@ -311,7 +305,7 @@ def _require_built(model):
 def load_weights_from_hdf5_group(group, model, skip_mismatch=False):
     """Topological loading: the i-th layer with weights in the file goes to the i-th layer with
     weights in the model, whatever their names (Keras's rule)."""
-    filename = _filename(group)
+    filename = h5_errors.filename(group)
     layer_names = load_attributes_from_hdf5_group(group, "layer_names")
     if layer_names is None:
         raise ValueError(f"{filename}: no `layer_names` attribute: this is not a Keras weights "
@@ -338,7 +332,7 @@ def load_weights_from_hdf5_group(group, model, skip_mismatch=False):
 
 def load_weights_from_hdf5_group_by_name(group, model, skip_mismatch=False):
     """Load each saved layer into the model's layer of the same name; others are left alone."""
-    filename = _filename(group)
+    filename = h5_errors.filename(group)
     layer_names = load_attributes_from_hdf5_group(group, "layer_names")
     if layer_names is None:
         raise ValueError(f"{filename}: no `layer_names` attribute: this is not a Keras weights "
@@ -377,7 +371,7 @@ def _weights_group(h5file):
         return h5file
     if "model_weights" in h5file:
         return h5file["model_weights"]
-    filename = _filename(h5file)
+    filename = h5_errors.filename(h5file)
     raise ValueError(f"{filename} holds no Keras weights: it has neither a `layer_names` "
                      f"attribute (Keras 2 `save_weights` files) nor a `model_weights` group "
                      f"(whole-model `.h5` files).")
@@ -389,7 +383,7 @@ def load_weights_from_legacy_h5(model, h5file, by_name=False, skip_mismatch=Fals
     weights, or by name with `by_name=True`; `skip_mismatch=True` warns about and skips the
     layers whose weight count or shapes differ."""
     _require_built(model)
-    with _reading(h5file):
+    with h5_errors.reading(h5file):
         group = _weights_group(h5file)
         if by_name:
             load_weights_from_hdf5_group_by_name(group, model, skip_mismatch)
@@ -402,6 +396,9 @@ def _json_attribute(h5file, name, filename):
     raw = h5file.attrs[name]
     try:
         return json.loads(_as_text(raw))
+    except RecursionError:
+        raise ValueError(f"{filename}: the `{name}` attribute is nested too deeply to be a "
+                         f"model's config: the file is corrupted or crafted.") from None
     except (ValueError, TypeError) as error:
         raise ValueError(f"{filename}: the `{name}` attribute is not valid JSON ({error}): the "
                          f"file is corrupted.") from None
@@ -426,12 +423,12 @@ def load_model_from_h5(h5file, custom_objects=None, compile=True):
     """Rebuild the model stored in an open `h5py.File` (layout A from minikeras, Keras 3 or
     Keras 2): architecture, weights, and, with `compile=True` and a saved training
     configuration, the compiled optimizer / loss / metrics with the optimizer's state."""
-    with _reading(h5file):
+    with h5_errors.reading(h5file):
         return _load_model(h5file, custom_objects, compile)
 
 
 def _load_model(h5file, custom_objects, compile):
-    filename = _filename(h5file)
+    filename = h5_errors.filename(h5file)
     if "model_config" not in h5file.attrs:
         raise _not_a_model_file(h5file, filename)
     config = _json_attribute(h5file, "model_config", filename)
@@ -439,7 +436,7 @@ def _load_model(h5file, custom_objects, compile):
         raise ValueError(f"{filename}: the file describes a model but has no `model_weights` "
                          f"group: it is truncated or corrupted.")
     with custom_object_scope(custom_objects):
-        model = deserialize_model(config, custom_objects)
+        model = deserialize_model(config, custom_objects, source=filename)
         load_weights_from_hdf5_group(h5file["model_weights"], model)
         if compile and "training_config" in h5file.attrs:
             training_config = _json_attribute(h5file, "training_config", filename)
@@ -483,8 +480,7 @@ def _restore_optimizer(model, group, filename):
         warnings.warn(f"Error in loading the saved optimizer state from {filename}: {problem}. "
                       f"Training will start with a freshly initialized optimizer.", stacklevel=3)
         return
-    for variable, value in zip(variables, values):
-        variable.assign(np.asarray(value, dtype=variable.dtype))
+    _assign(list(zip(variables, values)))
 
 
 def _unbuilt_count(optimizer):

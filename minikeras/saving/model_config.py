@@ -17,6 +17,7 @@ minikeras/layers/auto_config.py) — and is rebuilt by `from_config`, by default
 This module only gives the file formats their top-level objects.
 """
 import json
+import sys
 
 from minikeras.layers.serialization import (deserialize, legacy_class_name, legacy_config_scope,
                                             resolve_class, serialize)
@@ -40,26 +41,54 @@ def legacy_model_config(model):
 
 
 # -- reading ---------------------------------------------------------------------------------------
-def deserialize_model(config, custom_objects=None):
+def deserialize_model(config, custom_objects=None, source=None):
     """Rebuild a model from `serialize_model`'s output, from a legacy {"class_name", "config"}
     model_config (`.h5` files of Keras 2 and 3), or from a JSON string of either. A config that
-    names a layer gives the layer, as Keras allows."""
+    names a layer gives the layer, as Keras allows.
+
+    `source` names the file the config came from: a config damaged into something no layer
+    expects (a KeyError, IndexError or AttributeError deep inside a layer) is then a
+    ValueError naming the file."""
+    if source is None:
+        return _deserialize_model(config, custom_objects)
+    try:
+        return _deserialize_model(config, custom_objects)
+    except (KeyError, IndexError, AttributeError) as error:
+        raise ValueError(f"{source}: the model's config cannot be rebuilt "
+                         f"({type(error).__name__}: {error}); the file is corrupted or was not "
+                         f"written by Keras.") from error
+
+
+def _deserialize_model(config, custom_objects):
     if isinstance(config, (str, bytes)):
-        config = json.loads(config)
+        config = _json_loads(config, "deserialize_model")
     if not isinstance(config, dict) or "class_name" not in config:
         raise ValueError(f"Cannot rebuild a model from {str(config)[:200]!r}: expected a dict "
                          f"with 'class_name' and 'config' (the output of `to_json()`, "
                          f"`serialize_model` or an `.h5` file's model_config).")
     with custom_object_scope(custom_objects):
         resolve_class(config, custom_objects, kind="model")  # an unknown class is a "model" here
-    return deserialize(config, custom_objects)
+    try:
+        return deserialize(config, custom_objects)
+    except RecursionError:
+        # A config of layers nested inside layers thousands deep (a crafted file): no model has
+        # that, and rebuilding it would exhaust Python's stack.
+        raise ValueError(f"Cannot rebuild the model {config.get('class_name')!r}: its config is "
+                         f"nested too deeply (objects inside objects beyond Python's recursion "
+                         f"limit, {sys.getrecursionlimit()}). The config is corrupted or "
+                         f"crafted.") from None
+
+
+def _json_loads(text, who):
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise ValueError(f"{who}: the JSON is nested too deeply to be a model's config.") from None
+    except (TypeError, ValueError) as error:
+        raise ValueError(f"{who}: the argument is not valid JSON ({error}).") from None
 
 
 def model_from_json(json_string, custom_objects=None):
     """A model (new layers, fresh weights) from the JSON of `model.to_json()` — minikeras's,
     Keras 3's, or an `.h5` model_config of Keras 2 or 3."""
-    try:
-        config = json.loads(json_string)
-    except (TypeError, ValueError) as error:
-        raise ValueError(f"model_from_json: the argument is not valid JSON ({error}).") from None
-    return deserialize_model(config, custom_objects)
+    return deserialize_model(_json_loads(json_string, "model_from_json"), custom_objects)

@@ -65,6 +65,7 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
     filepath = os.fspath(filepath)
     if not os.path.exists(filepath):
         raise FileNotFoundError(f"No file or directory found at {filepath!r}.")
+    _refuse_directory(filepath, "load_model", "a `.keras` zip or a `.h5` / `.hdf5` file")
     kind = _suffix_kind(filepath)
     if unsafe_deserialization_enabled():
         safe_mode = False  # Keras: `enable_unsafe_deserialization()` overrides the default
@@ -99,6 +100,8 @@ def load_weights(model, filepath, skip_mismatch=False, by_name=False):
     filepath = os.fspath(filepath)
     if not os.path.exists(filepath):
         raise FileNotFoundError(f"No weights file found at {filepath!r}.")
+    _refuse_directory(filepath, "load_weights",
+                      "a `.weights.h5`, `.keras` or legacy `.h5` file")
     kind = _suffix_kind(filepath)
     if kind == "keras":
         if by_name:
@@ -106,14 +109,25 @@ def load_weights(model, filepath, skip_mismatch=False, by_name=False):
         from minikeras.saving.keras_archive import load_weights_from_archive
         return load_weights_from_archive(model, filepath, skip_mismatch=skip_mismatch)
     with _open_h5(filepath) as f:
+        from minikeras.saving.h5_errors import reading
         from minikeras.saving.weights_h5 import is_weights_h5_layout, load_weights_from_h5
-        if is_weights_h5_layout(f):
+        with reading(f, repr(filepath)):
+            weights_layout = is_weights_h5_layout(f)
+        if weights_layout:
             if by_name:
                 raise ValueError("`by_name=True` only applies to legacy `.h5` weight files, not "
                                  "to Keras 3 `.weights.h5` files.")
-            return load_weights_from_h5(model, f, skip_mismatch=skip_mismatch)
+            with reading(f, repr(filepath)):
+                return load_weights_from_h5(model, f, skip_mismatch=skip_mismatch)
         from minikeras.saving.legacy_h5 import load_weights_from_legacy_h5
         return load_weights_from_legacy_h5(model, f, by_name=by_name, skip_mismatch=skip_mismatch)
+
+
+def _refuse_directory(filepath, who, expected):
+    if os.path.isdir(filepath):
+        raise ValueError(f"{who}: {filepath!r} is a directory; expected {expected}. (A "
+                         f"TensorFlow SavedModel folder cannot be loaded by minikeras: load it in "
+                         f"Keras and save it again with `model.save('model.keras')`.)")
 
 
 @contextlib.contextmanager

@@ -42,6 +42,8 @@ import warnings
 
 import numpy as np
 
+from minikeras.saving import h5_errors
+
 _LEGACY_ROOT_ATTRIBUTES = ("layer_names",)
 _LEGACY_ROOT_GROUPS = ("model_weights",)
 
@@ -332,11 +334,39 @@ def _stored_group(h5file, path):
     return None
 
 
+def is_bfloat16(dataset):
+    """Whether Keras stored `dataset` as bfloat16 (2-byte blobs with the attribute
+    dtype="bfloat16")."""
+    return dataset.attrs.get("dtype") in ("bfloat16", b"bfloat16")
+
+
+def stored_dtype_problem(dataset):
+    """None when `dataset` stores numbers or bools, else what is wrong: strings, objects and
+    compound records are refused from the metadata, before anything is read."""
+    dtype = dataset.dtype
+    if dtype.kind in "biuf" and dtype.fields is None:
+        return None
+    if dtype.itemsize == 2 and dtype.fields is None and is_bfloat16(dataset):
+        return None
+    return (f"the saved weight has the non-numeric type {dtype}; weights are stored as numbers "
+            f"(float, int or bool). The file is corrupted or was not written by Keras")
+
+
+def check_stored_dtype(dataset, where):
+    """Raise `stored_dtype_problem(dataset)` as a ValueError; `where` names the weight and the
+    file."""
+    problem = stored_dtype_problem(dataset)
+    if problem:
+        raise ValueError(f"{where}: {problem}.")
+
+
 def _read_dataset(dataset):
     """A dataset as a NumPy array; bfloat16 values (stored by Keras as 2-byte blobs with the
-    attribute dtype="bfloat16") become float32."""
+    attribute dtype="bfloat16") become float32. Only called once its shape and type were checked
+    against the variable it goes into (from the metadata), so that a file cannot make this read
+    more than the model's own size."""
     value = dataset[()]
-    if dataset.attrs.get("dtype") in ("bfloat16", b"bfloat16"):
+    if is_bfloat16(dataset):
         raw = np.frombuffer(np.ascontiguousarray(value).tobytes(), dtype=np.uint16)
         value = (raw.astype(np.uint32) << 16).view(np.float32).reshape(dataset.shape)
     return np.asarray(value)
@@ -366,33 +396,42 @@ def _plan_object(obj, path, h5file):
     if sorted(keys, key=lambda k: (len(k), k)) != expected_keys:
         return [], (f"{_describe(obj, path)}: expected datasets named {expected_keys}, found "
                     f"{sorted(keys)}."), None
-    assignments = []
+    datasets = []
     for i, variable in enumerate(variables):
-        value = _read_dataset(group[str(i)])
-        if tuple(value.shape) != tuple(variable.shape):
+        dataset = group[str(i)]
+        # Shape and type come from the metadata: a file declaring a huge dataset is refused
+        # before a byte of it is read.
+        problem = stored_dtype_problem(dataset)
+        if problem:
+            return [], f"{_describe(obj, path)}: weight {i}: {problem}.", None
+        if tuple(dataset.shape) != tuple(variable.shape):
             if _is_optimizer(obj):
                 return [], None, (f"variable {i} ({getattr(variable, 'path', variable.name)}) "
                                   f"has shape {tuple(variable.shape)}, the file has "
-                                  f"{tuple(value.shape)}")
+                                  f"{tuple(dataset.shape)}")
             return [], (f"{_describe(obj, path)}: weight {i} "
                         f"({getattr(variable, 'path', None) or variable.name}) has shape "
                         f"{tuple(variable.shape)}, but the saved weight "
-                        f"'{_vars_path(path)}/{i}' has shape {tuple(value.shape)}."), None
-        assignments.append((variable, value))
-    return assignments, None, None
+                        f"'{_vars_path(path)}/{i}' has shape {tuple(dataset.shape)}."), None
+        datasets.append((variable, dataset))
+    return [(variable, _read_dataset(dataset)) for variable, dataset in datasets], None, None
 
 
-def load_weights_from_h5(model, h5file, skip_mismatch=False):
-    """Load a Keras 3 `.weights.h5` tree (open h5py File or Group) into `model`."""
+
+
+def load_weights_from_h5(model, h5file, skip_mismatch=False, source=None):
+    """Load a Keras 3 `.weights.h5` tree (open h5py File or Group) into `model`; `source` names
+    the file in errors (default: the HDF5 file's name)."""
     if not model.built:
         raise ValueError(f"You are loading weights into a model that has not yet been built "
                          f"(model {model.name!r}). Try building the model first by calling it on "
                          f"some data or by using `build()`.")
-    read_tree(model, h5file, skip_mismatch=skip_mismatch)
+    read_tree(model, h5file, skip_mismatch=skip_mismatch, source=source)
 
 
-def read_tree(model, h5file, skip_mismatch=False):
-    """Load the tree in `h5file` into `model` (built or not; see the module docstring)."""
+def read_tree(model, h5file, skip_mismatch=False, source=None):
+    """Load the tree in `h5file` into `model` (built or not; see the module docstring); `source`
+    names the file in errors."""
     assignments, errors = [], []
     for path, obj in walk(model):
         planned, error, optimizer_problem = _plan_object(obj, path, h5file)
@@ -416,8 +455,9 @@ def read_tree(model, h5file, skip_mismatch=False):
             continue
         assignments.extend(planned)
     if errors:
+        source = source or repr(h5_errors.filename(h5file))
         message = (f"A total of {len(errors)} objects could not be loaded from the weights file "
-                   f"into model '{model.name}':\n" + "\n".join(f"- {e}" for e in errors))
+                   f"{source} into model '{model.name}':\n" + "\n".join(f"- {e}" for e in errors))
         if not skip_mismatch:
             raise ValueError(message)
         warnings.warn(message + "\nThese objects keep their current weights (skip_mismatch=True).",

@@ -9,6 +9,13 @@ registered functions (`register_keras_serializable`), `custom_objects` and the b
 activations. A Python lambda has no name to look up, so Keras writes its marshalled bytecode
 ({"class_name": "__lambda__", "config": {"code": base64, "defaults", "closure"}}); loading that
 runs code from the config, so `from_config` refuses it unless `safe_mode=False` is passed.
+Keras 2 (`.h5` files of tf.keras) wrote the same bytecode as a list [code, defaults, closure]
+with "function_type": "lambda"; it is read, and refused in safe mode, the same way.
+
+A function NAME is safe to load, but only among public names: in safe mode a name resolves to a
+registered custom object, a built-in activation or a public op of `minikeras.ops` (a name
+registered with `@op`, or one of Keras's ops without a graph node: `convert_to_tensor`, `shape`,
+`ones`, `zeros`), never to a private helper a crafted config could misuse.
 """
 import base64
 import builtins
@@ -130,6 +137,7 @@ class Lambda(Layer):
         loaded when `safe_mode=False` (or when the surrounding loader turned safe mode off)."""
         config = dict(config)
         safe = _in_safe_mode(safe_mode)
+        config = _from_keras2_config(config)
         config["function"] = deserialize_function(config["function"], "function", safe,
                                                   custom_objects)
         if config.get("output_shape") is not None:
@@ -181,6 +189,57 @@ def _parameter_names(function):
 
 
 # -- functions in configs ----------------------------------------------------------------------
+#: The keys Keras 2's Lambda config had besides Keras 3's (how to read `function` and
+#: `output_shape`, and the module they came from).
+_KERAS2_KEYS = ("function_type", "module", "output_shape_type", "output_shape_module")
+#: Public ops of `minikeras.ops` (and of `keras.ops`) that are not `@op`s: they make no graph node.
+_PUBLIC_NON_GRAPH_OPS = ("convert_to_tensor", "shape", "ones", "zeros")
+
+
+def _from_keras2_config(config):
+    """A Keras 2 Lambda config in Keras 3's spelling: marshalled bytecode ([code, defaults,
+    closure] with function_type / output_shape_type "lambda") becomes a "__lambda__" dict (so that
+    safe mode refuses it like Keras 3's), and the Keras 2-only keys are dropped."""
+    for key, kind in (("function", "function_type"), ("output_shape", "output_shape_type")):
+        value = config.get(key)
+        if config.get(kind) == "lambda" or (key == "function" and isinstance(value, (list, tuple))):
+            code, defaults, closure = (list(value) + [None, None, None])[:3] \
+                if isinstance(value, (list, tuple)) else (value, None, None)
+            config[key] = {"class_name": "__lambda__",
+                           "config": {"code": code, "defaults": defaults, "closure": closure}}
+    for key in _KERAS2_KEYS:
+        config.pop(key, None)
+    return config
+
+
+def public_op(name):
+    """The op `minikeras.ops.<name>` when `name` is a public op (see the module docstring), else
+    None. A Lambda config may name nothing else of `minikeras.ops`."""
+    from minikeras import ops
+    from minikeras.ops.symbolic import registered_ops
+    if not isinstance(name, str) or name.startswith("_"):
+        return None
+    found = getattr(ops, name, None)
+    if found is None:
+        return None
+    registered = registered_ops()
+    if name in registered or getattr(found, "op_name", None) in registered \
+            or name in _PUBLIC_NON_GRAPH_OPS:
+        return found
+    return None
+
+
+def _refuse_in_safe_mode(name, what):
+    return ValueError(
+        f"Requested the deserialization of a `Lambda` layer whose `{what}` names {name!r}, "
+        f"which is neither a registered custom object, nor a built-in activation, nor a public op "
+        f"of `minikeras.ops`. In safe mode (safe_mode=True, the default) a config may only name "
+        f"those, so that a crafted file cannot call internal helpers. If you trust the source of "
+        f"this config, pass `safe_mode=False` to the loading function (`load_model(path, "
+        f"safe_mode=False)`, `Lambda.from_config(config, safe_mode=False)`); better, register "
+        f"your function with `register_keras_serializable()` or pass it in `custom_objects`.")
+
+
 def serialize_function(fn):
     """A function as Keras 3 writes it inside a Lambda config (see the module docstring)."""
     if isinstance(fn, types.LambdaType) and fn.__name__ == "<lambda>":
@@ -208,6 +267,10 @@ def deserialize_function(config, what, safe_mode, custom_objects=None):
     `what` names the argument in errors ('function', 'output_shape', 'mask').
     """
     if isinstance(config, dict) and config.get("class_name") == "__lambda__":
+        if not isinstance(config.get("config"), dict) or \
+                not isinstance(config["config"].get("code"), str):
+            raise ValueError(f"Lambda: the serialized Python lambda in `{what}` has no bytecode "
+                             f"string under config['code']; the config is corrupted.")
         if safe_mode:
             raise ValueError(
                 f"Requested the deserialization of a `Lambda` layer whose `{what}` is a Python "
@@ -228,15 +291,24 @@ def deserialize_function(config, what, safe_mode, custom_objects=None):
         return registry_serialization.deserialize_keras_object(config, {}, "function",
                                                              custom_objects)
     else:
-        raise TypeError(f"Lambda: cannot deserialize `{what}` from {config!r}.")
+        raise TypeError(f"Lambda: cannot deserialize `{what}` from {str(config)[:200]!r}: "
+                        f"expected a function name or a serialized function dict.")
+    if not isinstance(name, str):
+        raise TypeError(f"Lambda: the function name in `{what}` must be a string, received "
+                        f"{str(name)[:200]!r} (of type {type(name).__name__}).")
     from minikeras import ops
     try:
         return registry_serialization.resolve(name, activations.ALL_OBJECTS_DICT, "function",
                                             custom_objects)
     except ValueError:
-        if callable(getattr(ops, str(name), None)):
-            return getattr(ops, name)  # e.g. Lambda(ops.abs); Keras 3 itself cannot find it
-
+        found = public_op(name)
+        if found is not None:
+            return found  # e.g. Lambda(ops.abs); Keras 3 itself cannot find it
+        if hasattr(ops, name) or hasattr(activations, name):
+            if safe_mode:
+                raise _refuse_in_safe_mode(name, what) from None
+            if callable(getattr(ops, name, None)):
+                return getattr(ops, name)  # the caller trusts the file (safe_mode=False)
         raise TypeError(
             f"Could not locate function {name!r} (the Lambda layer's `{what}`). Make sure custom "
             f"functions are decorated with `@minikeras.saving.register_keras_serializable()` "
