@@ -467,7 +467,20 @@ def _check_zip_members(archive, base, archive_path):
                 or not _inside(base, _resolved_member(base, name))):
             raise ValueError(f"Refusing to extract {archive_path}: member {name!r} is unsafe (its "
                              f"path leads outside the target folder). Nothing was extracted.")
+        if stat.S_ISLNK(member.external_attr >> 16):  # zipfile would write the link as a file
+            raise ValueError(f"Refusing to extract {archive_path}: member {name!r} is a symbolic "
+                             f"link, which a zip archive cannot extract faithfully. Nothing was "
+                             f"extracted.")
     return members
+
+
+_CLASHES = (NotADirectoryError, IsADirectoryError, FileExistsError)
+
+
+def _clash_error(archive_path, error):
+    return ValueError(f"Could not extract {archive_path}: two of its members clash "
+                      f"({error.strerror}: {error.filename!r}), e.g. a file and a folder of the "
+                      f"same name. The archive is malformed.")
 
 
 def extract_archive(file_path, path=".", archive_format="auto"):
@@ -494,13 +507,20 @@ def extract_archive(file_path, path=".", archive_format="auto"):
             with tarfile.open(file_path) as archive:
                 members = _check_tar_members(archive, base, file_path)
                 kwargs = {"filter": "data"} if hasattr(tarfile, "data_filter") else {}
-                archive.extractall(base, members=members, **kwargs)
+                try:
+                    archive.extractall(base, members=members, **kwargs)
+                except _CLASHES as e:
+                    raise _clash_error(file_path, e) from None
             return True
         if kind == "zip" and zipfile.is_zipfile(file_path):
             os.makedirs(path, exist_ok=True)
             base = os.path.realpath(path)
             with zipfile.ZipFile(file_path) as archive:
-                archive.extractall(base, members=_check_zip_members(archive, base, file_path))
+                members = _check_zip_members(archive, base, file_path)
+                try:
+                    archive.extractall(base, members=members)
+                except _CLASHES as e:
+                    raise _clash_error(file_path, e) from None
             return True
     return False
 

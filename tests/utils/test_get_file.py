@@ -551,3 +551,34 @@ def test_an_edited_extracted_file_is_extracted_again(server, home, capsys):
     mtime = os.stat(again / "pkg" / "a.txt").st_mtime_ns
     get_file("pkg-target", origin=url, extract=True)  # untouched: used as it is
     assert os.stat(again / "pkg" / "a.txt").st_mtime_ns == mtime
+
+
+# -- malformed archives give clear errors ------------------------------------------------------
+def test_zip_holding_a_symlink_is_refused(tmp_path):
+    archive = tmp_path / "links.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        link = zipfile.ZipInfo("data/link")
+        link.external_attr = (stat.S_IFLNK | 0o777) << 16
+        z.writestr(link, "../../etc/passwd")
+    with pytest.raises(ValueError, match="'data/link' is a symbolic link"):
+        file_utils.extract_archive(archive, tmp_path / "out")
+    assert not (tmp_path / "out" / "data").exists()
+
+
+@pytest.mark.parametrize("kind", ["zip", "tar"])
+def test_members_that_clash_give_a_clear_error(tmp_path, kind):
+    """A file `a` and then a member `a/b`: the OS refuses, and the error names the archive."""
+    archive = tmp_path / f"clash.{kind}"
+    if kind == "zip":
+        with zipfile.ZipFile(archive, "w") as z:
+            z.writestr("a", "a file")
+            z.writestr("a/b", "inside a file?")
+    else:
+        with tarfile.open(archive, "w") as t:
+            for name in ("a", "a/b"):
+                data = b"x"
+                info = tarfile.TarInfo(name)
+                info.size = len(data)
+                t.addfile(info, io.BytesIO(data))
+    with pytest.raises(ValueError, match="two of its members clash"):
+        file_utils.extract_archive(archive, tmp_path / "out")
