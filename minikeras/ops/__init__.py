@@ -18,6 +18,9 @@ from minikeras.ops.manipulation import (reshape, transpose, moveaxis, expand_dim
                                  flatten, concatenate, stack, split, pad, tile, repeat, getitem,
                                  take, one_hot, zeros_like, ones_like, zeros, ones, shape)
 from minikeras.ops.linalg import matmul, dot, tensordot
+from minikeras.ops.linalg import (cholesky, cholesky_inverse, det, eig, eigh, inv, jvp, lstsq,
+                                  lu_factor, matrix_rank, norm, pinv, qr, solve,
+                                  solve_triangular, svd)
 from minikeras.ops.nn import relu, softmax, log_softmax, dense, dropout
 from minikeras.ops.nn import (leaky_relu, relu6, elu, selu, celu, threshold, hard_sigmoid,
                               sparse_sigmoid, log_sigmoid, hard_tanh, softsign, silu, hard_silu,
@@ -29,6 +32,7 @@ from minikeras.ops.normalization import batch_normalization, layer_normalization
 from minikeras.ops.pooling import max_pool, average_pool
 from minikeras.ops.convolution import conv, conv_transpose, depthwise_conv, separable_conv
 from minikeras.ops.recurrent import simple_rnn_sequence, lstm_sequence, gru_sequence
+from minikeras.ops import linalg  # keras.ops.linalg: `ops.linalg.inv` (and matmul, dot, tensordot)
 from minikeras.ops import overloads as _overloads
 
 _overloads.install()  # Python operators of Tensor (eager) and KerasTensor (symbolic nodes)

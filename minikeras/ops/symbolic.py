@@ -27,8 +27,9 @@ import numpy as np
 from minikeras.backend import config
 from minikeras.backend.keras_tensor import (SYMBOLIC_OR_CONTAINER, KerasTensor,
                                             any_symbolic_tensors, contains_symbolic)
-from minikeras.tree import flatten
-from minikeras.ops.operation import Operation
+from minikeras.backend.autodiff import Tensor, no_grad
+from minikeras.tree import flatten, map_structure
+from minikeras.ops.operation import Operation, zeros_like_symbolic
 
 #: public op name -> the undecorated function (filled by `@op`, in definition order)
 _EAGER = {}
@@ -118,6 +119,20 @@ class Op(Operation):
     def compute_output_spec(self, *args, **kwargs):
         with np.errstate(all="ignore"):  # the shapes come from a run on zeros (e.g. 2 / x)
             return super().compute_output_spec(*args, **kwargs)
+
+    def _call_on_zeros(self, args, kwargs, batch, other):
+        """The shape run; ops flagged `shape_run_on_identity` (inv, solve, cholesky ...: zeros
+        are singular for them) run on stacks of identity matrices instead of zeros."""
+        if not getattr(_EAGER[self.op_name], "shape_run_on_identity", False):
+            return super()._call_on_zeros(args, kwargs, batch, other)
+        args, kwargs = zeros_like_symbolic(args, kwargs, batch, other)
+
+        def identity(x):
+            if isinstance(x, Tensor) and x.ndim >= 2:
+                return Tensor(np.broadcast_to(np.eye(*x.shape[-2:], dtype=x.dtype), x.shape))
+            return x
+        with no_grad():
+            return self.call(*map_structure(identity, args), **map_structure(identity, kwargs))
 
     def call(self, *args, **kwargs):
         if self.op_name == "getitem" and len(args) == 2 and isinstance(args[1], list):

@@ -28,6 +28,9 @@ INPUTS = {
     "c": (dict(shape=(4, 4, 2)), RNG.normal(size=(2, 4, 4, 2)).astype("float32")),
     "i": (dict(shape=(3,), dtype="int32"), RNG.integers(0, 4, (2, 3)).astype("int32")),
     "d": (dict(batch_shape=(2, 1, 3)), RNG.normal(size=(2, 1, 3)).astype("float32")),
+    # symmetric positive definite 3x3 matrices (for the linear-algebra ops)
+    "m": (dict(shape=(3, 3)), (3 * np.eye(3) + 0.3 * np.ones((3, 3))
+                               + RNG.uniform(0, 0.5, (2, 1, 1)) * np.eye(3)).astype("float32")),
 }
 
 #: op name -> (input names, call, expected output shape or list of shapes)
@@ -117,6 +120,21 @@ OPS = {
     "matmul": ("b", lambda b: ops.matmul(b, K32), (None, 4, 2)),
     "dot": ("a", lambda a: ops.dot(a, K32), (None, 2)),
     "tensordot": ("b", lambda b: ops.tensordot(b, K32, axes=1), (None, 4, 2)),
+    "inv": ("m", ops.inv, (None, 3, 3)),
+    "det": ("m", ops.det, (None,)),
+    "solve": ("ma", lambda m, a: ops.solve(m, a), (None, 3)),
+    "solve_triangular": ("m", lambda m: ops.solve_triangular(m, m, lower=True), (None, 3, 3)),
+    "cholesky": ("m", ops.cholesky, (None, 3, 3)),
+    "cholesky_inverse": ("m", lambda m: ops.cholesky_inverse(ops.cholesky(m)), (None, 3, 3)),
+    "eigh": ("m", ops.eigh, [(None, 3), (None, 3, 3)]),
+    "eig": ("m", ops.eig, [(None, 3), (None, 3, 3)]),
+    "qr": ("b", ops.qr, [(None, 4, 3), (None, 3, 3)]),
+    "svd": ("b", lambda b: ops.svd(b, full_matrices=False), [(None, 4, 3), (None, 3), (None, 3, 3)]),
+    "pinv": ("b", ops.pinv, (None, 3, 4)),
+    "lstsq": ("d", lambda d: ops.lstsq(ops.transpose(d[0]), np.ones(3, "float32")), (1,)),
+    "matrix_rank": ("b", ops.matrix_rank, (None,)),
+    "lu_factor": ("b", ops.lu_factor, [(None, 4, 3), (None, 3)]),
+    "norm": ("b", lambda b: ops.norm(b, ord="fro", axis=(1, 2)), (None,)),
     # neural-network ops
     "relu": ("b", ops.relu, (None, 4, 3)),
     "softmax": ("b", lambda b: ops.softmax(b, axis=1), (None, 4, 3)),

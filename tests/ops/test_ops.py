@@ -999,6 +999,9 @@ EXPLICITLY_TESTED = {
 }
 COVERED = (set(UNARY) | set(NONDIFF_UNARY) | set(BINARY) | set(NONDIFF_BINARY) | set(REDUCTIONS)
            | set(NN_ACTIVATIONS) | EXPLICITLY_TESTED)
+COVERED |= {"cholesky", "cholesky_inverse", "det", "eig", "eigh", "inv", "jvp", "lstsq",
+            "lu_factor", "matrix_rank", "norm", "pinv", "qr", "solve", "solve_triangular",
+            "svd"}  # keras.ops.linalg: values, gradients and errors in tests/ops/test_linalg.py
 OWN_MODULES = {f"minikeras.ops.{m}" for m in ("core", "math", "reduction", "manipulation",
                                               "linalg", "nn")}
 
