@@ -18,6 +18,8 @@ from minikeras.ops.manipulation import (reshape, transpose, moveaxis, expand_dim
                                  flatten, concatenate, stack, split, pad, tile, repeat, getitem,
                                  take, one_hot, zeros_like, ones_like, zeros, ones, shape)
 from minikeras.ops.linalg import matmul, dot, tensordot
+from minikeras.ops.creation import (arange, eye, identity, linspace, full, full_like, tri, tril,
+                                    triu, diag, diagonal)
 from minikeras.ops.nn import relu, softmax, log_softmax, dense, dropout
 from minikeras.ops.nn import (leaky_relu, relu6, elu, selu, celu, threshold, hard_sigmoid,
                               sparse_sigmoid, log_sigmoid, hard_tanh, softsign, silu, hard_silu,

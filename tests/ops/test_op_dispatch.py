@@ -113,6 +113,13 @@ OPS = {
     "zeros_like": ("a", ops.zeros_like, (None, 3)),
     "ones_like": ("a", ops.ones_like, (None, 3)),
     "cast": ("i", lambda i: ops.cast(i, "float32"), (None, 3)),
+    # creation, triangles and diagonals
+    "full_like": ("i", lambda i: ops.full_like(i, 7), (None, 3)),
+    "linspace": ("a", lambda a: ops.linspace(0.0, a, num=4, axis=-1), (None, 3, 4)),
+    "tril": ("b", lambda b: ops.tril(b, k=-1), (None, 4, 3)),
+    "triu": ("b", lambda b: ops.triu(b, k=1), (None, 4, 3)),
+    "diagonal": ("b", lambda b: ops.diagonal(b, axis1=1, axis2=2), (None, 3)),
+    "diag": ("d", lambda d: ops.diag(ops.reshape(d, (6,))), (6, 6)),
     # linear algebra
     "matmul": ("b", lambda b: ops.matmul(b, K32), (None, 4, 2)),
     "dot": ("a", lambda a: ops.dot(a, K32), (None, 2)),

@@ -939,6 +939,106 @@ def test_constructors_and_shape():
 
 
 # ---------------------------------------------------------------------------------------------
+# Creation and triangle / diagonal ops (minikeras/ops/creation.py)
+# ---------------------------------------------------------------------------------------------
+def test_arange_infers_dtype_like_keras():
+    assert ops.arange(3).dtype == np.int32            # Python ints are int32 in Keras
+    assert ops.arange(3.0).dtype == F32               # a Python float gives floatx
+    assert ops.arange(1, 2, 0.5).dtype == F32
+    assert ops.arange(np.int64(4)).dtype == np.int64  # arrays keep their dtype
+    assert ops.arange(4, dtype="float64").dtype == np.float64
+    np.testing.assert_array_equal(ops.arange(3, 7, 2).numpy(), [3, 5])
+    np.testing.assert_array_equal(ops.arange(5).numpy(), np.arange(5))
+    np.testing.assert_allclose(ops.arange(0.0, 1.0, 0.25).numpy(), np.arange(0, 1, 0.25))
+    with pytest.raises(ValueError, match="arange: `step` must not be 0"):
+        ops.arange(0, 3, 0)
+
+
+def test_eye_identity_tri_full_default_to_floatx():
+    for made, want in ((ops.eye(3), np.eye(3)), (ops.eye(2, 4, k=1), np.eye(2, 4, k=1)),
+                       (ops.identity(3), np.identity(3)), (ops.tri(3, 4, k=-1), np.tri(3, 4, -1)),
+                       (ops.full((2, 3), 7), np.full((2, 3), 7.0))):
+        assert made.dtype == F32
+        np.testing.assert_array_equal(made.numpy(), want)
+    assert ops.eye(2, dtype="int32").dtype == np.int32
+    assert ops.full((2,), 1, dtype="int32").dtype == np.int32
+
+
+def test_full_like_keeps_the_dtype_of_x():
+    x = np.ones((2, 3), "int32")
+    out = ops.full_like(x, 2.7)
+    assert out.dtype == np.int32
+    np.testing.assert_array_equal(out.numpy(), np.full_like(x, 2.7))
+    assert ops.full_like(x, 2.5, dtype="float32").dtype == F32
+    assert not ops.full_like(Tensor(rand(2), requires_grad=True), 1.0).requires_grad
+
+
+@pytest.mark.parametrize("start, stop, kwargs", [
+    (0.0, 1.0, {}), (2, 5, dict(num=4, endpoint=False)), (np.array([0.0, 1.0]),
+                                                          np.array([[1.0, 3.0]]), dict(num=3)),
+    (np.array([0.0, 1.0]), 2.0, dict(num=5, axis=-1)), (1.0, 0.0, dict(num=1))], ids=str)
+def test_linspace(start, stop, kwargs):
+    out = ops.linspace(start, stop, **kwargs)
+    want = np.linspace(start, stop, **kwargs)
+    np.testing.assert_allclose(out.numpy(), want, rtol=1e-6)
+    float64_arrays = any(isinstance(v, np.ndarray) for v in (start, stop))
+    assert out.dtype == (np.float64 if float64_arrays else F32)  # Keras: floatx for numbers
+
+
+def test_linspace_gradient_and_retstep():
+    assert_grad(lambda a, b: ops.linspace(a, b, 4, axis=-1), np.array([1.0, 2.0]),
+                np.array([[3.0, 4.0], [0.0, 1.0]]))
+    assert_grad(lambda a, b: ops.linspace(a, b, 5, endpoint=False), np.array(0.5), np.array(2.0))
+    values, step = ops.linspace(0, 1, 5, retstep=True)
+    assert float(step.numpy()) == 0.25 and values.shape == (5,)
+    assert ops.linspace(0, 10, 3, dtype="int32").dtype == np.int32
+
+
+@pytest.mark.parametrize("name, k", [("tril", 0), ("tril", -1), ("tril", 2), ("triu", 0),
+                                     ("triu", 1), ("triu", -2)])
+def test_tril_triu(name, k):
+    x = rand(2, 3, 4)
+    out = getattr(ops, name)(x, k=k)
+    np.testing.assert_array_equal(out.numpy(), getattr(np, name)(x, k=k))
+    assert_grad(lambda t: getattr(ops, name)(t, k=k), x)
+    assert_float32_grads(lambda t: getattr(ops, name)(t, k=k), x)
+    with pytest.raises(ValueError, match=f"{name}: `x` must have at least 2 dimensions"):
+        getattr(ops, name)(np.ones(3))
+
+
+@pytest.mark.parametrize("shape, k", [((4,), 0), ((3,), 1), ((3,), -2), ((3, 4), 0),
+                                      ((3, 4), 2), ((4, 3), -1)], ids=str)
+def test_diag(shape, k):
+    x = rand(*shape)
+    np.testing.assert_array_equal(ops.diag(x, k).numpy(), np.diag(x, k))
+    assert_grad(lambda t: ops.diag(t, k), x)
+    assert_float32_grads(lambda t: ops.diag(t, k), x)
+
+
+def test_diag_rejects_rank_3():
+    with pytest.raises(ValueError, match=r"diag: `x` must be 1-D or 2-D, received shape \(2, 2, 2\)"):
+        ops.diag(np.ones((2, 2, 2)))
+
+
+@pytest.mark.parametrize("offset, axis1, axis2", [(0, 0, 1), (1, 0, 2), (-1, 2, 0), (2, -1, -3),
+                                                  (0, 1, 2)], ids=str)
+def test_diagonal(offset, axis1, axis2):
+    x = rand(3, 2, 4)
+    out = ops.diagonal(x, offset, axis1, axis2)
+    np.testing.assert_array_equal(out.numpy(), np.diagonal(x, offset, axis1, axis2))
+    assert_grad(lambda t: ops.diagonal(t, offset, axis1, axis2), x)
+    assert_float32_grads(lambda t: ops.diagonal(t, offset, axis1, axis2), x)
+
+
+def test_diagonal_bad_axes_name_the_argument():
+    with pytest.raises(ValueError, match="diagonal: `axis2`=3 is out of range for an input of "
+                                         "rank 2"):
+        ops.diagonal(np.ones((2, 2)), axis2=3)
+    with pytest.raises(ValueError, match="diagonal: `axis1` and `axis2` must differ"):
+        ops.diagonal(np.ones((2, 2)), axis1=1, axis2=-1)
+
+
+# ---------------------------------------------------------------------------------------------
 # Conversion, casting, broadcasting helpers
 # ---------------------------------------------------------------------------------------------
 def test_convert_to_tensor_dtypes():
@@ -996,11 +1096,13 @@ EXPLICITLY_TESTED = {
     "take", "one_hot", "zeros_like", "ones_like", "zeros", "ones", "shape", "convert_to_tensor",
     "cast", "unbroadcast", "gelu", "binary_crossentropy", "categorical_crossentropy",
     "sparse_categorical_crossentropy",
+    "arange", "eye", "identity", "linspace", "full", "full_like", "tri", "tril", "triu", "diag",
+    "diagonal",
 }
 COVERED = (set(UNARY) | set(NONDIFF_UNARY) | set(BINARY) | set(NONDIFF_BINARY) | set(REDUCTIONS)
            | set(NN_ACTIVATIONS) | EXPLICITLY_TESTED)
 OWN_MODULES = {f"minikeras.ops.{m}" for m in ("core", "math", "reduction", "manipulation",
-                                              "linalg", "nn")}
+                                              "linalg", "nn", "creation")}
 
 
 def test_every_exported_op_has_tests():
