@@ -6,6 +6,7 @@ defined once, with `@op` (minikeras/ops/symbolic.py), where it lives (`ops.exp i
 called on a `KerasTensor` it records a graph node instead of computing.
 """
 from minikeras.ops.core import convert_to_tensor, cast, unbroadcast
+from minikeras.ops.core import stop_gradient, convert_to_numpy
 from minikeras.ops.math import (add, subtract, multiply, divide, true_divide, floor_divide, mod,
                                 negative, power, reciprocal, exp, expm1, log, log1p, sqrt, square,
                                 abs, absolute, sign, maximum, minimum, clip, where, tanh, sigmoid,
@@ -20,6 +21,9 @@ from minikeras.ops.manipulation import (reshape, transpose, moveaxis, expand_dim
 from minikeras.ops.linalg import matmul, dot, tensordot
 from minikeras.ops.creation import (arange, eye, identity, linspace, full, full_like, tri, tril,
                                     triu, diag, diagonal)
+from minikeras.ops.reduction import cumsum, cumprod
+from minikeras.ops.manipulation import flip, roll
+from minikeras.ops.sorting import sort, argsort, top_k, take_along_axis
 from minikeras.ops.nn import relu, softmax, log_softmax, dense, dropout
 from minikeras.ops.nn import (leaky_relu, relu6, elu, selu, celu, threshold, hard_sigmoid,
                               sparse_sigmoid, log_sigmoid, hard_tanh, softsign, silu, hard_silu,

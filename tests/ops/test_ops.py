@@ -1039,6 +1039,134 @@ def test_diagonal_bad_axes_name_the_argument():
 
 
 # ---------------------------------------------------------------------------------------------
+# Cumulative, sorting and selection ops
+# ---------------------------------------------------------------------------------------------
+SCAN_AXES = [None, 0, 1, -1, 2]
+
+
+@pytest.mark.parametrize("name", ["cumsum", "cumprod"])
+@pytest.mark.parametrize("axis", SCAN_AXES, ids=str)
+def test_cumsum_cumprod_values_and_gradients(name, axis):
+    x = rand(2, 3, 4)
+    out = getattr(ops, name)(x, axis=axis)
+    np.testing.assert_allclose(out.numpy(), getattr(np, name)(x, axis=axis), rtol=1e-12)
+    assert_grad(lambda t: getattr(ops, name)(t, axis=axis), x)
+    assert_float32_grads(lambda t: getattr(ops, name)(t, axis=axis), x)
+
+
+@pytest.mark.parametrize("axis", [0, 1, None])
+def test_cumprod_gradient_is_exact_with_zeros(axis):
+    x = rand(3, 4)
+    x[0, 1] = x[2, 0] = x[2, 2] = x[1, 3] = 0.0  # one zero, and a line with two
+    assert_grad(lambda t: ops.cumprod(t, axis=axis), x)
+    t = Tensor(np.array([2.0, 0.0, 3.0]), requires_grad=True)
+    (g,) = gradients(ops.sum(ops.cumprod(t)), [t])
+    np.testing.assert_allclose(g, [1.0, 2.0 + 6.0, 0.0])  # d/dx1 of x0 + x0 x1 + x0 x1 x2
+
+
+def test_cumsum_cumprod_dtypes_like_keras():
+    ints = np.array([1, 2, 3], "int32")
+    # Keras keeps int32 (NumPy alone would widen to int64); bool sums to int32.
+    assert ops.cumsum(ints).dtype == np.int32 and ops.cumprod(ints).dtype == np.int32
+    np.testing.assert_array_equal(ops.cumsum(np.array([True, False, True])).numpy(), [1, 1, 2])
+    assert ops.cumsum(np.array([True])).dtype == np.int32
+    assert ops.cumsum(rand(3).astype(F32)).dtype == F32
+    assert ops.cumsum(ints, dtype="float32").dtype == F32
+    with pytest.raises(ValueError, match="cumsum: `axis`=2 is out of range for an input of "
+                                         "rank 2"):
+        ops.cumsum(np.ones((2, 2)), axis=2)
+
+
+@pytest.mark.parametrize("axis", [-1, 0, 1, None])
+def test_sort_and_argsort(axis):
+    x = rand(3, 4)
+    np.testing.assert_array_equal(ops.sort(x, axis=axis).numpy(), np.sort(x, axis=axis))
+    order = ops.argsort(Tensor(x, requires_grad=True), axis=axis)
+    assert order.dtype == np.int32 and not order.requires_grad  # Keras: int32, no gradient
+    np.testing.assert_array_equal(order.numpy(), np.argsort(x, axis=axis, kind="stable"))
+    assert_grad(lambda t: ops.sort(t, axis=axis), x)
+    assert_float32_grads(lambda t: ops.sort(t, axis=axis), x)
+
+
+def test_argsort_ties_keep_their_order_and_bad_axis_raises():
+    np.testing.assert_array_equal(ops.argsort([2, 1, 2, 1]).numpy(), [1, 3, 0, 2])
+    with pytest.raises(ValueError, match="sort: `axis`=-3 is out of range"):
+        ops.sort(np.ones((2, 2)), axis=-3)
+
+
+def test_top_k_values_indices_and_gradient():
+    x = rand(3, 5)
+    values, indices = ops.top_k(x, 3)
+    want = np.argsort(-x, axis=-1, kind="stable")[:, :3]
+    np.testing.assert_array_equal(indices.numpy(), want)
+    assert indices.dtype == np.int32 and values.shape == (3, 3)
+    np.testing.assert_array_equal(values.numpy(), np.take_along_axis(x, want, -1))
+    assert_grad(lambda t: ops.top_k(t, 2)[0], x)
+    assert_float32_grads(lambda t: ops.top_k(t, 2)[0], x)
+    # ties: the lower index first (TensorFlow / JAX order)
+    np.testing.assert_array_equal(ops.top_k(np.array([1, 3, 3, 2]), 3)[1].numpy(), [1, 2, 3])
+    assert ops.top_k(np.array([1, 3], "uint8"), 1)[0].numpy().tolist() == [3]
+    with pytest.raises(ValueError, match=r"top_k: `k` must be an integer between 0 and the size "
+                                         r"of the last axis \(5\), received k=6"):
+        ops.top_k(x, 6)
+
+
+@pytest.mark.parametrize("indices, axis", [
+    (np.array([[0, 3, 3], [1, 1, 2], [-1, 0, 2]]), 1), (np.array([[2, 0, 1, 1]]), 0),
+    (np.array([[0], [4], [2]]), -1), (np.array([5, 0, 11, 5]), None)], ids=str)
+def test_take_along_axis(indices, axis):
+    x = rand(3, 4) if axis != -1 else rand(3, 5)
+    out = ops.take_along_axis(x, indices, axis=axis)
+    np.testing.assert_array_equal(out.numpy(), np.take_along_axis(x, indices, axis=axis))
+    assert_grad(lambda t: ops.take_along_axis(t, indices, axis=axis), x)
+    assert_float32_grads(lambda t: ops.take_along_axis(t, indices, axis=axis), x)
+
+
+def test_take_along_axis_errors_name_the_argument():
+    with pytest.raises(ValueError, match=r"take_along_axis: `indices` out of range for axis 1 "
+                                         r"of size 4, received values in \[0, 4\]"):
+        ops.take_along_axis(np.ones((2, 4)), np.array([[0, 4]]), axis=1)
+    with pytest.raises(ValueError, match="take_along_axis: `indices` must have the rank of `x`"):
+        ops.take_along_axis(np.ones((2, 4)), np.array([0, 1]), axis=1)
+
+
+@pytest.mark.parametrize("axis", [None, 0, -1, (0, 2)], ids=str)
+def test_flip(axis):
+    x = rand(2, 3, 4)
+    np.testing.assert_array_equal(ops.flip(x, axis=axis).numpy(), np.flip(x, axis=axis))
+    assert_grad(lambda t: ops.flip(t, axis=axis), x)
+    assert_float32_grads(lambda t: ops.flip(t, axis=axis), x)
+    with pytest.raises(ValueError, match="flip: `axis`=3 is out of range"):
+        ops.flip(x, axis=3)
+
+
+@pytest.mark.parametrize("shift, axis", [(1, None), (-2, 0), (5, -1), ((1, -1), (0, 2))],
+                         ids=str)
+def test_roll(shift, axis):
+    x = rand(2, 3, 4)
+    np.testing.assert_array_equal(ops.roll(x, shift, axis=axis).numpy(),
+                                  np.roll(x, shift, axis=axis))
+    assert_grad(lambda t: ops.roll(t, shift, axis=axis), x)
+    assert_float32_grads(lambda t: ops.roll(t, shift, axis=axis), x)
+
+
+def test_stop_gradient_and_convert_to_numpy():
+    x = Tensor(rand(3), requires_grad=True)
+    y = ops.stop_gradient(x)
+    assert not y.requires_grad
+    np.testing.assert_array_equal(y.numpy(), x.numpy())
+    (g,) = gradients(ops.sum(x * 2.0 + ops.stop_gradient(x) ** 2), [x])
+    np.testing.assert_array_equal(g, [2.0, 2.0, 2.0])
+    array = ops.convert_to_numpy(x)
+    assert isinstance(array, np.ndarray)
+    np.testing.assert_array_equal(array, x.numpy())
+    assert ops.convert_to_numpy([1.0, 2.0]).dtype == np.float64  # as np.array, Keras's backend
+    with pytest.raises(ValueError, match="convert_to_numpy: a symbolic tensor"):
+        from minikeras import layers
+        ops.convert_to_numpy(layers.Input((3,)))
+
+
+# ---------------------------------------------------------------------------------------------
 # Conversion, casting, broadcasting helpers
 # ---------------------------------------------------------------------------------------------
 def test_convert_to_tensor_dtypes():
@@ -1097,12 +1225,14 @@ EXPLICITLY_TESTED = {
     "cast", "unbroadcast", "gelu", "binary_crossentropy", "categorical_crossentropy",
     "sparse_categorical_crossentropy",
     "arange", "eye", "identity", "linspace", "full", "full_like", "tri", "tril", "triu", "diag",
-    "diagonal",
+    "diagonal", "cumsum", "cumprod", "sort", "argsort", "top_k", "take_along_axis", "flip",
+    "roll", "stop_gradient", "convert_to_numpy",
 }
 COVERED = (set(UNARY) | set(NONDIFF_UNARY) | set(BINARY) | set(NONDIFF_BINARY) | set(REDUCTIONS)
            | set(NN_ACTIVATIONS) | EXPLICITLY_TESTED)
 OWN_MODULES = {f"minikeras.ops.{m}" for m in ("core", "math", "reduction", "manipulation",
-                                              "linalg", "nn", "creation")}
+                                              "linalg", "nn", "creation",
+                                              "sorting")}
 
 
 def test_every_exported_op_has_tests():
