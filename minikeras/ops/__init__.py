@@ -20,7 +20,8 @@ from minikeras.ops.manipulation import (reshape, transpose, moveaxis, expand_dim
                                  take, one_hot, zeros_like, ones_like, zeros, ones, shape)
 from minikeras.ops.linalg import matmul, dot, tensordot
 from minikeras.ops.creation import (arange, eye, identity, linspace, full, full_like, tri, tril,
-                                    triu, diag, diagonal)
+                                    triu, diag, diagonal, trace)
+from minikeras.ops.products import einsum, outer
 from minikeras.ops.reduction import cumsum, cumprod
 from minikeras.ops.manipulation import flip, roll
 from minikeras.ops.sorting import sort, argsort, top_k, take_along_axis

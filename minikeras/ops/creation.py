@@ -205,3 +205,19 @@ def diag(x, k=0):
     if x.ndim == 2:
         return diagonal.eager(x, offset=k)
     raise ValueError(f"diag: `x` must be 1-D or 2-D, received shape {x.shape}.")
+
+
+@op
+def trace(x, offset=0, axis1=0, axis2=1):
+    """The sum of diagonal `offset` of the matrices spanned by `axis1` and `axis2`.
+
+    Shape: x's shape without those two axes. dtype: x's, except that bool and small integers
+    sum to int32 (Keras's rule; NumPy would give int64). The gradient is 1 on that diagonal.
+    """
+    from minikeras.ops.core import cast
+    from minikeras.ops.reduction import sum as reduce_sum
+    x = convert_to_tensor(x)
+    out = reduce_sum(diagonal.eager(x, offset=offset, axis1=axis1, axis2=axis2), axis=-1)
+    wanted = x.dtype if x.dtype.kind in "fc" or x.dtype in (
+        xp.dtype("int64"), xp.dtype("uint32"), xp.dtype("uint64")) else xp.dtype("int32")
+    return cast(out, wanted)

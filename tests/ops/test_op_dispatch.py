@@ -131,6 +131,9 @@ OPS = {
     "flip": ("b", lambda b: ops.flip(b, axis=1), (None, 4, 3)),
     "roll": ("b", lambda b: ops.roll(b, 1, axis=2), (None, 4, 3)),
     "stop_gradient": ("a", ops.stop_gradient, (None, 3)),
+    "einsum": ("b", lambda b: ops.einsum("bij,jk->bik", b, K32), (None, 4, 2)),
+    "outer": ("d", lambda d: ops.outer(d, np.ones(2, "float32")), (6, 2)),
+    "trace": ("b", lambda b: ops.trace(b, axis1=1, axis2=2), (None,)),
     # linear algebra
     "matmul": ("b", lambda b: ops.matmul(b, K32), (None, 4, 2)),
     "dot": ("a", lambda a: ops.dot(a, K32), (None, 2)),

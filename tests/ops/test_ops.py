@@ -1167,6 +1167,58 @@ def test_stop_gradient_and_convert_to_numpy():
 
 
 # ---------------------------------------------------------------------------------------------
+# einsum, outer, trace
+# ---------------------------------------------------------------------------------------------
+EINSUM_CASES = [  # subscripts, operand shapes
+    ("bij,bjk->bik", [(2, 3, 4), (2, 4, 5)]), ("ij->i", [(3, 4)]), ("ii->i", [(3, 3)]),
+    ("ii", [(3, 3)]), ("ij,j", [(3, 4), (4,)]), ("...ij,...jk->...ik", [(2, 3, 4), (2, 4, 5)]),
+    ("i,j->ij", [(3,), (4,)]), ("bij->", [(2, 3, 4)]), ("ij,kj->ik", [(3, 4), (2, 4)]),
+    ("...i,...i->...", [(1, 3), (4, 3)]), ("ab,bc,cd->ad", [(2, 3), (3, 4), (4, 2)]),
+]
+
+
+@pytest.mark.parametrize("subscripts, shapes", EINSUM_CASES, ids=str)
+def test_einsum_values_and_gradients(subscripts, shapes):
+    operands = [rand(*shape, seed=i) for i, shape in enumerate(shapes)]
+    out = ops.einsum(subscripts, *operands)
+    np.testing.assert_allclose(out.numpy(), np.einsum(subscripts, *operands), rtol=1e-12)
+    assert_grad(lambda *t: ops.einsum(subscripts, *t), *operands)
+    assert_float32_grads(lambda *t: ops.einsum(subscripts, *t), *operands)
+
+
+def test_einsum_dtypes_and_errors():
+    ints = np.arange(3, dtype="int32")
+    assert ops.einsum("i,i", ints, np.ones(3, F32)).dtype == F32  # Keras: int with float -> float
+    assert ops.einsum("i,i", ints, ints).dtype == np.int32
+    with pytest.raises(ValueError, match="einsum: cannot apply 'ij,jk' to operands of shapes"):
+        ops.einsum("ij,jk", np.ones((2, 3)), np.ones((4, 2)))
+
+
+def test_outer():
+    x, y = rand(3), rand(2, 2, seed=1)
+    np.testing.assert_allclose(ops.outer(x, y).numpy(), np.outer(x, y))
+    assert_grad(ops.outer, x, y)
+    assert_float32_grads(ops.outer, x, y)
+
+
+@pytest.mark.parametrize("offset, axis1, axis2", [(0, 0, 1), (1, 0, 2), (-1, 2, 1)], ids=str)
+def test_trace(offset, axis1, axis2):
+    x = rand(3, 4, 4)
+    np.testing.assert_allclose(ops.trace(x, offset, axis1, axis2).numpy(),
+                               np.trace(x, offset, axis1, axis2))
+    assert_grad(lambda t: ops.trace(t, offset, axis1, axis2), x)
+    assert_float32_grads(lambda t: ops.trace(t, offset, axis1, axis2), x)
+
+
+def test_trace_dtypes_like_keras():
+    # Keras sums bool and small ints to int32 (NumPy alone gives int64)
+    assert ops.trace(np.eye(3, dtype=bool)).dtype == np.int32
+    assert ops.trace(np.ones((2, 2), "int8")).dtype == np.int32
+    assert int(ops.trace(np.ones((2, 2), "int32")).numpy()) == 2
+    assert ops.trace(np.ones((2, 2), "int64")).dtype == np.int64
+
+
+# ---------------------------------------------------------------------------------------------
 # Conversion, casting, broadcasting helpers
 # ---------------------------------------------------------------------------------------------
 def test_convert_to_tensor_dtypes():
@@ -1226,13 +1278,13 @@ EXPLICITLY_TESTED = {
     "sparse_categorical_crossentropy",
     "arange", "eye", "identity", "linspace", "full", "full_like", "tri", "tril", "triu", "diag",
     "diagonal", "cumsum", "cumprod", "sort", "argsort", "top_k", "take_along_axis", "flip",
-    "roll", "stop_gradient", "convert_to_numpy",
+    "roll", "stop_gradient", "convert_to_numpy", "einsum", "outer", "trace",
 }
 COVERED = (set(UNARY) | set(NONDIFF_UNARY) | set(BINARY) | set(NONDIFF_BINARY) | set(REDUCTIONS)
            | set(NN_ACTIVATIONS) | EXPLICITLY_TESTED)
 OWN_MODULES = {f"minikeras.ops.{m}" for m in ("core", "math", "reduction", "manipulation",
                                               "linalg", "nn", "creation",
-                                              "sorting")}
+                                              "sorting", "products")}
 
 
 def test_every_exported_op_has_tests():
