@@ -6,6 +6,7 @@ defined once, with `@op` (minikeras/ops/symbolic.py), where it lives (`ops.exp i
 called on a `KerasTensor` it records a graph node instead of computing.
 """
 from minikeras.ops.core import convert_to_tensor, cast, unbroadcast
+from minikeras.ops.core import stop_gradient, convert_to_numpy
 from minikeras.ops.math import (add, subtract, multiply, divide, true_divide, floor_divide, mod,
                                 negative, power, reciprocal, exp, expm1, log, log1p, sqrt, square,
                                 abs, absolute, sign, maximum, minimum, clip, where, tanh, sigmoid,
@@ -21,6 +22,12 @@ from minikeras.ops.linalg import matmul, dot, tensordot
 from minikeras.ops.linalg import (cholesky, cholesky_inverse, det, eig, eigh, inv, jvp, lstsq,
                                   lu_factor, matrix_rank, norm, pinv, qr, solve,
                                   solve_triangular, svd)
+from minikeras.ops.creation import (arange, eye, identity, linspace, full, full_like, tri, tril,
+                                    triu, diag, diagonal, trace)
+from minikeras.ops.products import einsum, outer
+from minikeras.ops.reduction import cumsum, cumprod
+from minikeras.ops.manipulation import flip, roll
+from minikeras.ops.sorting import sort, argsort, top_k, take_along_axis
 from minikeras.ops.nn import relu, softmax, log_softmax, dense, dropout
 from minikeras.ops.nn import (leaky_relu, relu6, elu, selu, celu, threshold, hard_sigmoid,
                               sparse_sigmoid, log_sigmoid, hard_tanh, softsign, silu, hard_silu,

@@ -1,8 +1,10 @@
 """Helpers every op uses: turning inputs into Tensors and summing broadcast gradients back."""
 from numbers import Number
 
+import numpy
+
 from minikeras.backend import config
-from minikeras.backend.array_module import xp
+from minikeras.backend.array_module import is_device_array, xp
 from minikeras.backend.autodiff import Tensor
 from minikeras.ops.symbolic import op
 
@@ -115,3 +117,24 @@ def convert_to_float_tensor(x):
     if not xp.issubdtype(x.dtype, xp.floating):
         x = cast(x, config.floatx())
     return x
+
+
+@op
+def stop_gradient(variable):
+    """The same values with no gradient flowing back to `variable` (Keras's stop_gradient)."""
+    return Tensor(convert_to_tensor(variable).data)
+
+
+def convert_to_numpy(x):
+    """`x` (Tensor, Variable, array, list or number) as a NumPy array (a copy off the GPU).
+
+    Python values convert as NumPy converts them (Python floats -> float64), as Keras's NumPy
+    backend does; a symbolic KerasTensor has no values and raises."""
+    from minikeras.backend.array_module import to_numpy
+    from minikeras.backend.keras_tensor import KerasTensor
+    if isinstance(x, KerasTensor):
+        raise ValueError("convert_to_numpy: a symbolic tensor (the result of applying an "
+                         "operation to a `keras.Input`) has no values to convert.")
+    if isinstance(x, Tensor):
+        return to_numpy(x.data)
+    return numpy.array(to_numpy(x) if is_device_array(x) else x)

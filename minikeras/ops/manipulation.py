@@ -305,3 +305,37 @@ def shape(x):
     without recording an op, as in Keras."""
     known = getattr(x, "shape", None)
     return tuple(known) if isinstance(known, tuple) else tuple(convert_to_tensor(x).shape)
+
+
+def _axes(name, axis, ndim):
+    """`axis` (int, sequence or None = all) as a tuple of non-negative axes, or a ValueError
+    naming the op."""
+    if axis is None:
+        return tuple(range(ndim))
+    axes = (axis,) if isinstance(axis, int) else tuple(axis)
+    for a in axes:
+        if not -ndim <= a < ndim:
+            raise ValueError(f"{name}: `axis`={axis} is out of range for an input of rank "
+                             f"{ndim}.")
+    return tuple(a % ndim for a in axes)
+
+
+@op
+def flip(x, axis=None):
+    """Reverse the order of the values along `axis` (all axes when None); same shape. The
+    gradient is flipped back."""
+    x = convert_to_tensor(x)
+    axes = _axes("flip", axis, x.ndim)
+    return record(xp.flip(x.data, axes), (x,), lambda g: (xp.flip(g, axes),))
+
+
+@op
+def roll(x, shift, axis=None):
+    """Shift values cyclically by `shift` along `axis` (of the flattened array when None, then
+    reshaped back), like `numpy.roll`; the gradient rolls back by -shift."""
+    x = convert_to_tensor(x)
+    if axis is not None:
+        _axes("roll", axis, x.ndim)
+    back = -shift if isinstance(shift, int) else tuple(-s for s in shift)
+    return record(xp.roll(x.data, shift, axis=axis), (x,),
+                  lambda g: (xp.roll(g, back, axis=axis),))

@@ -2,6 +2,7 @@
 from minikeras.backend.array_module import xp
 from minikeras.backend.autodiff import record
 from minikeras.ops.core import convert_to_tensor, normalize_axis
+from minikeras.ops.manipulation import reshape
 from minikeras.ops.symbolic import op
 
 
@@ -163,3 +164,68 @@ def _count(x, axis):
     for a in normalize_axis(axis, x.ndim):
         count *= x.shape[a]
     return count
+
+
+def _scan_operand(name, x, axis, dtype):
+    """(x flattened when axis is None, the scan axis, the output dtype) for cumsum/cumprod.
+
+    dtype: `dtype` or x's own (bool -> int32), as in Keras; NumPy would widen int32 to int64."""
+    x = convert_to_tensor(x)
+    if axis is None:
+        x, axis = reshape(x, (-1,)), 0
+    rank = x.ndim or 1  # a scalar scans as one value
+    if not -rank <= axis < rank:
+        raise ValueError(f"{name}: `axis`={axis} is out of range for an input of rank {x.ndim}.")
+    dtype = xp.dtype(dtype or x.dtype)
+    if dtype == bool:
+        dtype = xp.dtype("int32")
+    return x, axis % rank, dtype
+
+
+@op
+def cumsum(x, axis=None, dtype=None):
+    """Running sums along `axis` (of the flattened x when None), same shape.
+
+    The gradient is the reverse running sum of the output gradient."""
+    x, axis, dtype = _scan_operand("cumsum", x, axis, dtype)
+    out = xp.cumsum(x.data, axis=axis, dtype=dtype)
+    if x.ndim == 0:
+        out = out.reshape(())
+
+    def vjp(g):
+        flipped = xp.flip(g, axis) if g.ndim else g
+        grad = xp.cumsum(flipped, axis=axis if g.ndim else None).reshape(g.shape)
+        return ((xp.flip(grad, axis) if g.ndim else grad).astype(x.dtype, copy=False),)
+    differentiable = dtype.kind == "f" and x.dtype.kind == "f"
+    return record(out, (x,) if differentiable else (), vjp)
+
+
+@op
+def cumprod(x, axis=None, dtype=None):
+    """Running products along `axis` (of the flattened x when None), same shape.
+
+    Gradient: d out_j / d x_i = prod_{k <= j, k != i} x_k for j >= i. Without zeros it is
+    reverse-cumsum(g * out) / x; with a zero anywhere on a line, every (i, j) product is formed
+    exactly (an (n, n) table per line), so zeros give the true gradient, never 0/0.
+    """
+    x, axis, dtype = _scan_operand("cumprod", x, axis, dtype)
+    out = xp.cumprod(x.data, axis=axis, dtype=dtype)
+    if x.ndim == 0:
+        out = out.reshape(())
+
+    def vjp(g):
+        if x.ndim == 0:
+            return (g.astype(x.dtype, copy=False),)
+        if xp.all(x.data != 0):
+            rev = xp.flip(xp.cumsum(xp.flip(g * out, axis), axis=axis), axis)
+            return ((rev / x.data).astype(x.dtype, copy=False),)
+        values = xp.moveaxis(x.data, axis, -1)  # (..., n)
+        n = values.shape[-1]
+        # table[..., i, j] = prod_{k <= j} x_k with x_i replaced by 1
+        table = xp.repeat(values[..., None, :], n, axis=-2)
+        table[..., xp.arange(n), xp.arange(n)] = 1
+        table = xp.cumprod(table, axis=-1) * xp.triu(xp.ones((n, n), dtype=table.dtype))
+        grad = xp.einsum("...ij,...j->...i", table, xp.moveaxis(g, axis, -1))
+        return (xp.moveaxis(grad, -1, axis).astype(x.dtype, copy=False),)
+    differentiable = dtype.kind == "f" and x.dtype.kind == "f"
+    return record(out, (x,) if differentiable else (), vjp)

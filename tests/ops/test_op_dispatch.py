@@ -116,6 +116,27 @@ OPS = {
     "zeros_like": ("a", ops.zeros_like, (None, 3)),
     "ones_like": ("a", ops.ones_like, (None, 3)),
     "cast": ("i", lambda i: ops.cast(i, "float32"), (None, 3)),
+    # creation, triangles and diagonals
+    "full_like": ("i", lambda i: ops.full_like(i, 7), (None, 3)),
+    "linspace": ("a", lambda a: ops.linspace(0.0, a, num=4, axis=-1), (None, 3, 4)),
+    "tril": ("b", lambda b: ops.tril(b, k=-1), (None, 4, 3)),
+    "triu": ("b", lambda b: ops.triu(b, k=1), (None, 4, 3)),
+    "diagonal": ("b", lambda b: ops.diagonal(b, axis1=1, axis2=2), (None, 3)),
+    "diag": ("d", lambda d: ops.diag(ops.reshape(d, (6,))), (6, 6)),
+    # cumulative, sorting and selection
+    "cumsum": ("b", lambda b: ops.cumsum(b, axis=1), (None, 4, 3)),
+    "cumprod": ("a", lambda a: ops.cumprod(a, axis=-1), (None, 3)),
+    "sort": ("b", lambda b: ops.sort(b, axis=1), (None, 4, 3)),
+    "argsort": ("b", lambda b: ops.argsort(b, axis=-1), (None, 4, 3)),
+    "top_k": ("b", lambda b: ops.top_k(b, 2), [(None, 4, 2), (None, 4, 2)]),
+    "take_along_axis": ("b", lambda b: ops.take_along_axis(
+        b, np.zeros((1, 2, 3), "int32"), axis=1), (None, 2, 3)),
+    "flip": ("b", lambda b: ops.flip(b, axis=1), (None, 4, 3)),
+    "roll": ("b", lambda b: ops.roll(b, 1, axis=2), (None, 4, 3)),
+    "stop_gradient": ("a", ops.stop_gradient, (None, 3)),
+    "einsum": ("b", lambda b: ops.einsum("bij,jk->bik", b, K32), (None, 4, 2)),
+    "outer": ("d", lambda d: ops.outer(d, np.ones(2, "float32")), (6, 2)),
+    "trace": ("b", lambda b: ops.trace(b, axis1=1, axis2=2), (None,)),
     # linear algebra
     "matmul": ("b", lambda b: ops.matmul(b, K32), (None, 4, 2)),
     "dot": ("a", lambda a: ops.dot(a, K32), (None, 2)),

@@ -939,6 +939,286 @@ def test_constructors_and_shape():
 
 
 # ---------------------------------------------------------------------------------------------
+# Creation and triangle / diagonal ops (minikeras/ops/creation.py)
+# ---------------------------------------------------------------------------------------------
+def test_arange_infers_dtype_like_keras():
+    assert ops.arange(3).dtype == np.int32            # Python ints are int32 in Keras
+    assert ops.arange(3.0).dtype == F32               # a Python float gives floatx
+    assert ops.arange(1, 2, 0.5).dtype == F32
+    assert ops.arange(np.int64(4)).dtype == np.int64  # arrays keep their dtype
+    assert ops.arange(4, dtype="float64").dtype == np.float64
+    np.testing.assert_array_equal(ops.arange(3, 7, 2).numpy(), [3, 5])
+    np.testing.assert_array_equal(ops.arange(5).numpy(), np.arange(5))
+    np.testing.assert_allclose(ops.arange(0.0, 1.0, 0.25).numpy(), np.arange(0, 1, 0.25))
+    with pytest.raises(ValueError, match="arange: `step` must not be 0"):
+        ops.arange(0, 3, 0)
+
+
+def test_eye_identity_tri_full_default_to_floatx():
+    for made, want in ((ops.eye(3), np.eye(3)), (ops.eye(2, 4, k=1), np.eye(2, 4, k=1)),
+                       (ops.identity(3), np.identity(3)), (ops.tri(3, 4, k=-1), np.tri(3, 4, -1)),
+                       (ops.full((2, 3), 7), np.full((2, 3), 7.0))):
+        assert made.dtype == F32
+        np.testing.assert_array_equal(made.numpy(), want)
+    assert ops.eye(2, dtype="int32").dtype == np.int32
+    assert ops.full((2,), 1, dtype="int32").dtype == np.int32
+
+
+def test_full_like_keeps_the_dtype_of_x():
+    x = np.ones((2, 3), "int32")
+    out = ops.full_like(x, 2.7)
+    assert out.dtype == np.int32
+    np.testing.assert_array_equal(out.numpy(), np.full_like(x, 2.7))
+    assert ops.full_like(x, 2.5, dtype="float32").dtype == F32
+    assert not ops.full_like(Tensor(rand(2), requires_grad=True), 1.0).requires_grad
+
+
+@pytest.mark.parametrize("start, stop, kwargs", [
+    (0.0, 1.0, {}), (2, 5, dict(num=4, endpoint=False)), (np.array([0.0, 1.0]),
+                                                          np.array([[1.0, 3.0]]), dict(num=3)),
+    (np.array([0.0, 1.0]), 2.0, dict(num=5, axis=-1)), (1.0, 0.0, dict(num=1))], ids=str)
+def test_linspace(start, stop, kwargs):
+    out = ops.linspace(start, stop, **kwargs)
+    want = np.linspace(start, stop, **kwargs)
+    np.testing.assert_allclose(out.numpy(), want, rtol=1e-6)
+    float64_arrays = any(isinstance(v, np.ndarray) for v in (start, stop))
+    assert out.dtype == (np.float64 if float64_arrays else F32)  # Keras: floatx for numbers
+
+
+def test_linspace_gradient_and_retstep():
+    assert_grad(lambda a, b: ops.linspace(a, b, 4, axis=-1), np.array([1.0, 2.0]),
+                np.array([[3.0, 4.0], [0.0, 1.0]]))
+    assert_grad(lambda a, b: ops.linspace(a, b, 5, endpoint=False), np.array(0.5), np.array(2.0))
+    values, step = ops.linspace(0, 1, 5, retstep=True)
+    assert float(step.numpy()) == 0.25 and values.shape == (5,)
+    assert ops.linspace(0, 10, 3, dtype="int32").dtype == np.int32
+
+
+@pytest.mark.parametrize("name, k", [("tril", 0), ("tril", -1), ("tril", 2), ("triu", 0),
+                                     ("triu", 1), ("triu", -2)])
+def test_tril_triu(name, k):
+    x = rand(2, 3, 4)
+    out = getattr(ops, name)(x, k=k)
+    np.testing.assert_array_equal(out.numpy(), getattr(np, name)(x, k=k))
+    assert_grad(lambda t: getattr(ops, name)(t, k=k), x)
+    assert_float32_grads(lambda t: getattr(ops, name)(t, k=k), x)
+    with pytest.raises(ValueError, match=f"{name}: `x` must have at least 2 dimensions"):
+        getattr(ops, name)(np.ones(3))
+
+
+@pytest.mark.parametrize("shape, k", [((4,), 0), ((3,), 1), ((3,), -2), ((3, 4), 0),
+                                      ((3, 4), 2), ((4, 3), -1)], ids=str)
+def test_diag(shape, k):
+    x = rand(*shape)
+    np.testing.assert_array_equal(ops.diag(x, k).numpy(), np.diag(x, k))
+    assert_grad(lambda t: ops.diag(t, k), x)
+    assert_float32_grads(lambda t: ops.diag(t, k), x)
+
+
+def test_diag_rejects_rank_3():
+    with pytest.raises(ValueError, match=r"diag: `x` must be 1-D or 2-D, received shape \(2, 2, 2\)"):
+        ops.diag(np.ones((2, 2, 2)))
+
+
+@pytest.mark.parametrize("offset, axis1, axis2", [(0, 0, 1), (1, 0, 2), (-1, 2, 0), (2, -1, -3),
+                                                  (0, 1, 2)], ids=str)
+def test_diagonal(offset, axis1, axis2):
+    x = rand(3, 2, 4)
+    out = ops.diagonal(x, offset, axis1, axis2)
+    np.testing.assert_array_equal(out.numpy(), np.diagonal(x, offset, axis1, axis2))
+    assert_grad(lambda t: ops.diagonal(t, offset, axis1, axis2), x)
+    assert_float32_grads(lambda t: ops.diagonal(t, offset, axis1, axis2), x)
+
+
+def test_diagonal_bad_axes_name_the_argument():
+    with pytest.raises(ValueError, match="diagonal: `axis2`=3 is out of range for an input of "
+                                         "rank 2"):
+        ops.diagonal(np.ones((2, 2)), axis2=3)
+    with pytest.raises(ValueError, match="diagonal: `axis1` and `axis2` must differ"):
+        ops.diagonal(np.ones((2, 2)), axis1=1, axis2=-1)
+
+
+# ---------------------------------------------------------------------------------------------
+# Cumulative, sorting and selection ops
+# ---------------------------------------------------------------------------------------------
+SCAN_AXES = [None, 0, 1, -1, 2]
+
+
+@pytest.mark.parametrize("name", ["cumsum", "cumprod"])
+@pytest.mark.parametrize("axis", SCAN_AXES, ids=str)
+def test_cumsum_cumprod_values_and_gradients(name, axis):
+    x = rand(2, 3, 4)
+    out = getattr(ops, name)(x, axis=axis)
+    np.testing.assert_allclose(out.numpy(), getattr(np, name)(x, axis=axis), rtol=1e-12)
+    assert_grad(lambda t: getattr(ops, name)(t, axis=axis), x)
+    assert_float32_grads(lambda t: getattr(ops, name)(t, axis=axis), x)
+
+
+@pytest.mark.parametrize("axis", [0, 1, None])
+def test_cumprod_gradient_is_exact_with_zeros(axis):
+    x = rand(3, 4)
+    x[0, 1] = x[2, 0] = x[2, 2] = x[1, 3] = 0.0  # one zero, and a line with two
+    assert_grad(lambda t: ops.cumprod(t, axis=axis), x)
+    t = Tensor(np.array([2.0, 0.0, 3.0]), requires_grad=True)
+    (g,) = gradients(ops.sum(ops.cumprod(t)), [t])
+    np.testing.assert_allclose(g, [1.0, 2.0 + 6.0, 0.0])  # d/dx1 of x0 + x0 x1 + x0 x1 x2
+
+
+def test_cumsum_cumprod_dtypes_like_keras():
+    ints = np.array([1, 2, 3], "int32")
+    # Keras keeps int32 (NumPy alone would widen to int64); bool sums to int32.
+    assert ops.cumsum(ints).dtype == np.int32 and ops.cumprod(ints).dtype == np.int32
+    np.testing.assert_array_equal(ops.cumsum(np.array([True, False, True])).numpy(), [1, 1, 2])
+    assert ops.cumsum(np.array([True])).dtype == np.int32
+    assert ops.cumsum(rand(3).astype(F32)).dtype == F32
+    assert ops.cumsum(ints, dtype="float32").dtype == F32
+    with pytest.raises(ValueError, match="cumsum: `axis`=2 is out of range for an input of "
+                                         "rank 2"):
+        ops.cumsum(np.ones((2, 2)), axis=2)
+
+
+@pytest.mark.parametrize("axis", [-1, 0, 1, None])
+def test_sort_and_argsort(axis):
+    x = rand(3, 4)
+    np.testing.assert_array_equal(ops.sort(x, axis=axis).numpy(), np.sort(x, axis=axis))
+    order = ops.argsort(Tensor(x, requires_grad=True), axis=axis)
+    assert order.dtype == np.int32 and not order.requires_grad  # Keras: int32, no gradient
+    np.testing.assert_array_equal(order.numpy(), np.argsort(x, axis=axis, kind="stable"))
+    assert_grad(lambda t: ops.sort(t, axis=axis), x)
+    assert_float32_grads(lambda t: ops.sort(t, axis=axis), x)
+
+
+def test_argsort_ties_keep_their_order_and_bad_axis_raises():
+    np.testing.assert_array_equal(ops.argsort([2, 1, 2, 1]).numpy(), [1, 3, 0, 2])
+    with pytest.raises(ValueError, match="sort: `axis`=-3 is out of range"):
+        ops.sort(np.ones((2, 2)), axis=-3)
+
+
+def test_top_k_values_indices_and_gradient():
+    x = rand(3, 5)
+    values, indices = ops.top_k(x, 3)
+    want = np.argsort(-x, axis=-1, kind="stable")[:, :3]
+    np.testing.assert_array_equal(indices.numpy(), want)
+    assert indices.dtype == np.int32 and values.shape == (3, 3)
+    np.testing.assert_array_equal(values.numpy(), np.take_along_axis(x, want, -1))
+    assert_grad(lambda t: ops.top_k(t, 2)[0], x)
+    assert_float32_grads(lambda t: ops.top_k(t, 2)[0], x)
+    # ties: the lower index first (TensorFlow / JAX order)
+    np.testing.assert_array_equal(ops.top_k(np.array([1, 3, 3, 2]), 3)[1].numpy(), [1, 2, 3])
+    assert ops.top_k(np.array([1, 3], "uint8"), 1)[0].numpy().tolist() == [3]
+    with pytest.raises(ValueError, match=r"top_k: `k` must be an integer between 0 and the size "
+                                         r"of the last axis \(5\), received k=6"):
+        ops.top_k(x, 6)
+
+
+@pytest.mark.parametrize("indices, axis", [
+    (np.array([[0, 3, 3], [1, 1, 2], [-1, 0, 2]]), 1), (np.array([[2, 0, 1, 1]]), 0),
+    (np.array([[0], [4], [2]]), -1), (np.array([5, 0, 11, 5]), None)], ids=str)
+def test_take_along_axis(indices, axis):
+    x = rand(3, 4) if axis != -1 else rand(3, 5)
+    out = ops.take_along_axis(x, indices, axis=axis)
+    np.testing.assert_array_equal(out.numpy(), np.take_along_axis(x, indices, axis=axis))
+    assert_grad(lambda t: ops.take_along_axis(t, indices, axis=axis), x)
+    assert_float32_grads(lambda t: ops.take_along_axis(t, indices, axis=axis), x)
+
+
+def test_take_along_axis_errors_name_the_argument():
+    with pytest.raises(ValueError, match=r"take_along_axis: `indices` out of range for axis 1 "
+                                         r"of size 4, received values in \[0, 4\]"):
+        ops.take_along_axis(np.ones((2, 4)), np.array([[0, 4]]), axis=1)
+    with pytest.raises(ValueError, match="take_along_axis: `indices` must have the rank of `x`"):
+        ops.take_along_axis(np.ones((2, 4)), np.array([0, 1]), axis=1)
+
+
+@pytest.mark.parametrize("axis", [None, 0, -1, (0, 2)], ids=str)
+def test_flip(axis):
+    x = rand(2, 3, 4)
+    np.testing.assert_array_equal(ops.flip(x, axis=axis).numpy(), np.flip(x, axis=axis))
+    assert_grad(lambda t: ops.flip(t, axis=axis), x)
+    assert_float32_grads(lambda t: ops.flip(t, axis=axis), x)
+    with pytest.raises(ValueError, match="flip: `axis`=3 is out of range"):
+        ops.flip(x, axis=3)
+
+
+@pytest.mark.parametrize("shift, axis", [(1, None), (-2, 0), (5, -1), ((1, -1), (0, 2))],
+                         ids=str)
+def test_roll(shift, axis):
+    x = rand(2, 3, 4)
+    np.testing.assert_array_equal(ops.roll(x, shift, axis=axis).numpy(),
+                                  np.roll(x, shift, axis=axis))
+    assert_grad(lambda t: ops.roll(t, shift, axis=axis), x)
+    assert_float32_grads(lambda t: ops.roll(t, shift, axis=axis), x)
+
+
+def test_stop_gradient_and_convert_to_numpy():
+    x = Tensor(rand(3), requires_grad=True)
+    y = ops.stop_gradient(x)
+    assert not y.requires_grad
+    np.testing.assert_array_equal(y.numpy(), x.numpy())
+    (g,) = gradients(ops.sum(x * 2.0 + ops.stop_gradient(x) ** 2), [x])
+    np.testing.assert_array_equal(g, [2.0, 2.0, 2.0])
+    array = ops.convert_to_numpy(x)
+    assert isinstance(array, np.ndarray)
+    np.testing.assert_array_equal(array, x.numpy())
+    assert ops.convert_to_numpy([1.0, 2.0]).dtype == np.float64  # as np.array, Keras's backend
+    with pytest.raises(ValueError, match="convert_to_numpy: a symbolic tensor"):
+        from minikeras import layers
+        ops.convert_to_numpy(layers.Input((3,)))
+
+
+# ---------------------------------------------------------------------------------------------
+# einsum, outer, trace
+# ---------------------------------------------------------------------------------------------
+EINSUM_CASES = [  # subscripts, operand shapes
+    ("bij,bjk->bik", [(2, 3, 4), (2, 4, 5)]), ("ij->i", [(3, 4)]), ("ii->i", [(3, 3)]),
+    ("ii", [(3, 3)]), ("ij,j", [(3, 4), (4,)]), ("...ij,...jk->...ik", [(2, 3, 4), (2, 4, 5)]),
+    ("i,j->ij", [(3,), (4,)]), ("bij->", [(2, 3, 4)]), ("ij,kj->ik", [(3, 4), (2, 4)]),
+    ("...i,...i->...", [(1, 3), (4, 3)]), ("ab,bc,cd->ad", [(2, 3), (3, 4), (4, 2)]),
+]
+
+
+@pytest.mark.parametrize("subscripts, shapes", EINSUM_CASES, ids=str)
+def test_einsum_values_and_gradients(subscripts, shapes):
+    operands = [rand(*shape, seed=i) for i, shape in enumerate(shapes)]
+    out = ops.einsum(subscripts, *operands)
+    np.testing.assert_allclose(out.numpy(), np.einsum(subscripts, *operands), rtol=1e-12)
+    assert_grad(lambda *t: ops.einsum(subscripts, *t), *operands)
+    assert_float32_grads(lambda *t: ops.einsum(subscripts, *t), *operands)
+
+
+def test_einsum_dtypes_and_errors():
+    ints = np.arange(3, dtype="int32")
+    assert ops.einsum("i,i", ints, np.ones(3, F32)).dtype == F32  # Keras: int with float -> float
+    assert ops.einsum("i,i", ints, ints).dtype == np.int32
+    with pytest.raises(ValueError, match="einsum: cannot apply 'ij,jk' to operands of shapes"):
+        ops.einsum("ij,jk", np.ones((2, 3)), np.ones((4, 2)))
+
+
+def test_outer():
+    x, y = rand(3), rand(2, 2, seed=1)
+    np.testing.assert_allclose(ops.outer(x, y).numpy(), np.outer(x, y))
+    assert_grad(ops.outer, x, y)
+    assert_float32_grads(ops.outer, x, y)
+
+
+@pytest.mark.parametrize("offset, axis1, axis2", [(0, 0, 1), (1, 0, 2), (-1, 2, 1)], ids=str)
+def test_trace(offset, axis1, axis2):
+    x = rand(3, 4, 4)
+    np.testing.assert_allclose(ops.trace(x, offset, axis1, axis2).numpy(),
+                               np.trace(x, offset, axis1, axis2))
+    assert_grad(lambda t: ops.trace(t, offset, axis1, axis2), x)
+    assert_float32_grads(lambda t: ops.trace(t, offset, axis1, axis2), x)
+
+
+def test_trace_dtypes_like_keras():
+    # Keras sums bool and small ints to int32 (NumPy alone gives int64)
+    assert ops.trace(np.eye(3, dtype=bool)).dtype == np.int32
+    assert ops.trace(np.ones((2, 2), "int8")).dtype == np.int32
+    assert int(ops.trace(np.ones((2, 2), "int32")).numpy()) == 2
+    assert ops.trace(np.ones((2, 2), "int64")).dtype == np.int64
+
+
+# ---------------------------------------------------------------------------------------------
 # Conversion, casting, broadcasting helpers
 # ---------------------------------------------------------------------------------------------
 def test_convert_to_tensor_dtypes():
@@ -996,6 +1276,9 @@ EXPLICITLY_TESTED = {
     "take", "one_hot", "zeros_like", "ones_like", "zeros", "ones", "shape", "convert_to_tensor",
     "cast", "unbroadcast", "gelu", "binary_crossentropy", "categorical_crossentropy",
     "sparse_categorical_crossentropy",
+    "arange", "eye", "identity", "linspace", "full", "full_like", "tri", "tril", "triu", "diag",
+    "diagonal", "cumsum", "cumprod", "sort", "argsort", "top_k", "take_along_axis", "flip",
+    "roll", "stop_gradient", "convert_to_numpy", "einsum", "outer", "trace",
 }
 COVERED = (set(UNARY) | set(NONDIFF_UNARY) | set(BINARY) | set(NONDIFF_BINARY) | set(REDUCTIONS)
            | set(NN_ACTIVATIONS) | EXPLICITLY_TESTED)
@@ -1003,7 +1286,8 @@ COVERED |= {"cholesky", "cholesky_inverse", "det", "eig", "eigh", "inv", "jvp", 
             "lu_factor", "matrix_rank", "norm", "pinv", "qr", "solve", "solve_triangular",
             "svd"}  # keras.ops.linalg: values, gradients and errors in tests/ops/test_linalg.py
 OWN_MODULES = {f"minikeras.ops.{m}" for m in ("core", "math", "reduction", "manipulation",
-                                              "linalg", "nn")}
+                                              "linalg", "nn", "creation",
+                                              "sorting", "products")}
 
 
 def test_every_exported_op_has_tests():
