@@ -158,7 +158,19 @@ def _class_name(op_name):
     return "".join(part[:1].upper() + part[1:] for part in canonical.split("_"))
 
 
+#: ops Keras keeps in keras.src.ops.linalg / .math although minikeras defines them elsewhere
+_KERAS_LINALG_OPS = {"cholesky", "cholesky_inverse", "det", "eig", "eigh", "inv", "jvp", "lstsq",
+                     "lu_factor", "matrix_rank", "norm", "pinv", "qr", "solve",
+                     "solve_triangular", "svd"}
+_KERAS_MATH_OPS = {"top_k"}
+
+
 def _keras_module(fn):
+    name = getattr(fn, "__name__", "")
+    if name in _KERAS_LINALG_OPS:
+        return "keras.src.ops.linalg"
+    if name in _KERAS_MATH_OPS:
+        return "keras.src.ops.math"
     module = getattr(fn, "__module__", "") or ""
     for ours, theirs in (("nn", "nn"), ("special", "math"), ("core", "core")):
         if module.endswith("ops." + ours):

@@ -288,3 +288,14 @@ def test_symbolic_keyword_tensor_is_a_call_argument_not_config():
     operation = out._keras_history.operation
     assert operation.get_config() == {"name": "where"}
     assert len(operation._inbound_nodes[0].input_tensors) == 3
+
+
+@pytest.mark.parametrize("name, module", [("inv", "keras.src.ops.linalg"),
+                                          ("svd", "keras.src.ops.linalg"),
+                                          ("top_k", "keras.src.ops.math"),
+                                          ("matmul", "keras.src.ops.numpy"),
+                                          ("einsum", "keras.src.ops.numpy"),
+                                          ("relu", "keras.src.ops.nn")])
+def test_op_nodes_are_saved_under_keras_modules(name, module):
+    from minikeras.ops.symbolic import op_class
+    assert op_class(name).keras_module == module
