@@ -2,7 +2,7 @@
 from minikeras.utils.gradient_check import numerical_gradient, gradient_check, layer_gradient_check
 from minikeras.utils.random import set_random_seed
 from minikeras.utils.numerical_utils import to_categorical, normalize
-from minikeras.backend.naming import reset_names as _reset_names
+from minikeras.backend.global_state import clear_session
 from minikeras.utils.py_dataset import PyDataset, Sequence
 from minikeras.utils.sequence_utils import pad_sequences
 from minikeras.utils.timeseries import timeseries_dataset_from_array
@@ -29,8 +29,3 @@ def __getattr__(name):
 
 def __dir__():
     return sorted(list(globals()) + list(_TRAINER_NAMES) + list(_DRAWING_NAMES))
-
-
-def clear_session(free_memory=True):
-    """Reset the global state: layer name counters (`dense`, `dense_1`, ...) start again."""
-    _reset_names()
