@@ -30,7 +30,7 @@ from minikeras.losses.losses import (  # noqa: F401
     categorical_crossentropy, categorical_focal_crossentropy, sparse_categorical_crossentropy,
     categorical_generalized_cross_entropy, dice, tversky, circle)
 from minikeras.registry.serialization import (deserialize_class_or_function,
-                                              get_object, resolve, serialize_keras_object)
+                                              get_object, resolve, serialize_object)
 
 
 # -- names, get, serialize, deserialize ------------------------------------------------------
@@ -102,7 +102,7 @@ def serialize(loss):
         return _FUNCTION_OF_CLASS[cls].__name__ if cls is not None else loss
     if inspect.isfunction(loss) and loss in _CLASS_OF_FUNCTION:
         return loss.__name__
-    return serialize_keras_object(loss, "keras.losses")
+    return serialize_object(loss, "keras.losses")
 
 
 def deserialize(config, custom_objects=None):
