@@ -19,7 +19,7 @@ from minikeras.models import Model, Sequential  # noqa: E402
 from minikeras.backend.autodiff import Variable, Tensor, GradientTape  # noqa: E402
 from minikeras.backend import config  # noqa: E402
 from minikeras.backend.keras_tensor import KerasTensor  # noqa: E402
-from minikeras.backend.name_scope import name_scope  # noqa: E402
+from minikeras.backend.name_scopes import name_scope  # noqa: E402
 from minikeras.ops.operation import Operation  # noqa: E402
 from minikeras.ops.function import Function  # noqa: E402
 from minikeras.layers import InputSpec  # noqa: E402

@@ -12,4 +12,4 @@ from minikeras.backend.keras_tensor import KerasTensor, is_keras_tensor
 from minikeras.backend.dtypes import (standardize_dtype, result_type, is_float_dtype,
                                       is_int_dtype)
 from minikeras.backend.global_state import clear_session, get_uid
-from minikeras.backend.name_scope import name_scope, current_path
+from minikeras.backend.name_scopes import name_scope, current_path
