@@ -277,3 +277,17 @@ def test_get_source_inputs_walks_back_to_the_inputs():
     assert utils.get_source_inputs(first) == [first]
     from_op = utils.get_source_inputs(minikeras.ops.add(second, 1.0))
     assert len(from_op) == 1 and from_op[0] is second
+
+
+# -- the surface count -----------------------------------------------------------------------------
+def test_public_names_coverage_tool_counts_present_missing_and_excluded():
+    import importlib.util
+    import pathlib
+    path = pathlib.Path(__file__).resolve().parent.parent / "tools" / "public_names_coverage.py"
+    spec = importlib.util.spec_from_file_location("public_names_coverage", path)
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    rows = tool.coverage({"keras": ["Loss", "version", "NotAName", "remat"],
+                          "backend": ["result_type"], "config": ["floatx"], "nowhere": ["x"]})
+    assert rows == [("keras", 2, 3, ["NotAName"]), ("backend", 1, 1, []),
+                    ("config", 1, 1, []), ("nowhere", 0, 1, ["x"])]
