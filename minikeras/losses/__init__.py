@@ -179,8 +179,8 @@ def _shape_of(x):
 
 
 def resolve_loss(identifier, y_true, y_pred):
-    """`get_loss_object`, plus Keras's shape-based choice for "crossentropy"/"ce" (any case): binary,
-    sparse categorical or categorical crossentropy, named as the user typed it."""
+    """`get_loss_object`, plus Keras's shape-based choice for "crossentropy"/"ce" (any case):
+    binary, sparse categorical or categorical crossentropy, named as the user typed it."""
     if isinstance(identifier, str) and identifier.lower() in ("crossentropy", "ce"):
         is_binary, is_sparse = is_binary_or_sparse_categorical(y_true, y_pred)
         if is_binary:
