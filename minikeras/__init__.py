@@ -18,3 +18,18 @@ from minikeras.layers import Input, Layer  # noqa: E402
 from minikeras.models import Model, Sequential  # noqa: E402
 from minikeras.backend.autodiff import Variable, Tensor, GradientTape  # noqa: E402
 from minikeras.backend import config  # noqa: E402
+from minikeras.backend.keras_tensor import KerasTensor  # noqa: E402
+from minikeras.backend.name_scopes import name_scope  # noqa: E402
+from minikeras.ops.operation import Operation  # noqa: E402
+from minikeras.ops.function import Function  # noqa: E402
+from minikeras.layers import InputSpec  # noqa: E402
+from minikeras.losses import Loss  # noqa: E402
+from minikeras.metrics import Metric  # noqa: E402
+from minikeras.optimizers import Optimizer  # noqa: E402
+from minikeras.initializers import Initializer  # noqa: E402
+from minikeras.regularizers import Regularizer  # noqa: E402
+
+
+def version():
+    """The minikeras version string (`keras.version()`), the same as `minikeras.__version__`."""
+    return __version__

@@ -16,8 +16,8 @@ from minikeras import ops
 from minikeras.backend import config
 from minikeras.backend.array_module import xp
 from minikeras.ops import nn as nn_ops
-from minikeras.registry.serialization import (deserialize_keras_object, resolve,
-                                              serialize_keras_object)
+from minikeras.registry.serialization import (deserialize_object, resolve,
+                                              serialize_object)
 
 
 def _float_tensor(x):
@@ -267,7 +267,7 @@ def serialize(activation):
     if inspect.isfunction(activation) and activation.__name__ == "<lambda>":
         raise ValueError("Cannot serialize a lambda activation: define a named function and "
                          "register it with register_keras_serializable().")
-    return serialize_keras_object(activation, "keras.activations")
+    return serialize_object(activation, "keras.activations")
 
 
 def deserialize(config, custom_objects=None):
@@ -281,7 +281,7 @@ def deserialize(config, custom_objects=None):
         return resolve(name, ALL_OBJECTS_DICT, "activation", custom_objects)
     if isinstance(config, str):
         return resolve(config, ALL_OBJECTS_DICT, "activation", custom_objects)
-    return deserialize_keras_object(config, ALL_OBJECTS_DICT, "activation", custom_objects)
+    return deserialize_object(config, ALL_OBJECTS_DICT, "activation", custom_objects)
 
 
 __all__ = sorted(ALL_OBJECTS_DICT) + ["get", "serialize", "deserialize"]

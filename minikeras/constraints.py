@@ -13,8 +13,8 @@ Like Keras, rescaling divides by (epsilon() + norm), epsilon() = 1e-7.
 from minikeras.backend import config as backend_config
 from minikeras.backend.array_module import xp
 from minikeras.backend.autodiff import Tensor
-from minikeras.registry.serialization import (deserialize_keras_object, get_object,
-                                              serialize_keras_object)
+from minikeras.registry.serialization import (deserialize_object, get_object,
+                                              serialize_object)
 
 
 def _array(w):
@@ -133,9 +133,9 @@ def get(identifier):
 
 def serialize(constraint):
     """A Keras 3 config dict: {"module", "class_name", "config", "registered_name"}."""
-    return serialize_keras_object(constraint, "keras.constraints")
+    return serialize_object(constraint, "keras.constraints")
 
 
 def deserialize(config, custom_objects=None):
     """A constraint from a name or a config dict."""
-    return deserialize_keras_object(config, ALL_OBJECTS_DICT, "constraint", custom_objects)
+    return deserialize_object(config, ALL_OBJECTS_DICT, "constraint", custom_objects)

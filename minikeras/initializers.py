@@ -26,8 +26,8 @@ from minikeras.backend import random as backend_random
 from minikeras.backend.array_module import xp
 from minikeras.backend.autodiff import Tensor
 from minikeras.random.seed_generator import draw_generator
-from minikeras.registry.serialization import (deserialize_keras_object, resolve,
-                                              serialize_keras_object)
+from minikeras.registry.serialization import (deserialize_object, resolve,
+                                              serialize_object)
 
 # Standard deviation of a unit normal truncated to [-2, 2]; dividing by it makes a truncated
 # draw have the intended standard deviation.
@@ -457,9 +457,9 @@ def _from_array(array):
 
 def serialize(initializer):
     """A Keras 3 config dict: {"module", "class_name", "config", "registered_name"}."""
-    return serialize_keras_object(initializer, "keras.initializers")
+    return serialize_object(initializer, "keras.initializers")
 
 
 def deserialize(config, custom_objects=None):
     """An initializer from a name or a config dict (Keras 2 and 3 spellings)."""
-    return deserialize_keras_object(config, ALL_OBJECTS_DICT, "initializer", custom_objects)
+    return deserialize_object(config, ALL_OBJECTS_DICT, "initializer", custom_objects)

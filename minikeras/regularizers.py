@@ -15,8 +15,8 @@ import numbers
 from minikeras import ops
 from minikeras.backend import config as backend_config
 from minikeras.backend.array_module import xp
-from minikeras.registry.serialization import (deserialize_keras_object, get_object,
-                                              serialize_keras_object)
+from minikeras.registry.serialization import (deserialize_object, get_object,
+                                              serialize_object)
 
 
 def _validate_factor(value, name, who):
@@ -159,9 +159,9 @@ def get(identifier):
 
 def serialize(regularizer):
     """A Keras 3 config dict: {"module", "class_name", "config", "registered_name"}."""
-    return serialize_keras_object(regularizer, "keras.regularizers")
+    return serialize_object(regularizer, "keras.regularizers")
 
 
 def deserialize(config, custom_objects=None):
     """A regularizer from a name or a config dict."""
-    return deserialize_keras_object(config, ALL_OBJECTS_DICT, "regularizer", custom_objects)
+    return deserialize_object(config, ALL_OBJECTS_DICT, "regularizer", custom_objects)

@@ -29,6 +29,9 @@ ALLOWED_UPWARD = {
         "keras.utils.pack_x_y_sample_weight / unpack_x_y_sample_weight, looked up on first use",
     ("minikeras.utils", "visualization"):
         "keras.utils.plot_model / model_to_dot, looked up on first use",
+    ("minikeras.utils", "saving"):
+        "keras.utils.serialize_keras_object / deserialize_keras_object (they know every "
+        "family), looked up on first use",
     ("minikeras.models", "saving"):
         "keras.models.load_model / save_model / model_from_json, Keras's public names",
     ("minikeras.models.model", "saving"):

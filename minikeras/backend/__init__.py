@@ -8,3 +8,8 @@ from minikeras.backend.random import global_generator, set_seed
 from minikeras.backend.autodiff import (Tensor, Variable, GradientTape, backward, gradients, no_grad,
                                         enable_grad, is_recording, record)
 from minikeras.backend.masking import get_keras_mask, set_keras_mask
+from minikeras.backend.keras_tensor import KerasTensor, is_keras_tensor
+from minikeras.backend.dtypes import (standardize_dtype, result_type, is_float_dtype,
+                                      is_int_dtype)
+from minikeras.backend.global_state import clear_session, get_uid
+from minikeras.backend.name_scopes import name_scope, current_path

@@ -30,7 +30,7 @@ from minikeras.losses.losses import (  # noqa: F401
     categorical_crossentropy, categorical_focal_crossentropy, sparse_categorical_crossentropy,
     categorical_generalized_cross_entropy, dice, tversky, circle)
 from minikeras.registry.serialization import (deserialize_class_or_function,
-                                              get_object, resolve, serialize_keras_object)
+                                              get_object, resolve, serialize_object)
 
 
 # -- names, get, serialize, deserialize ------------------------------------------------------
@@ -102,7 +102,7 @@ def serialize(loss):
         return _FUNCTION_OF_CLASS[cls].__name__ if cls is not None else loss
     if inspect.isfunction(loss) and loss in _CLASS_OF_FUNCTION:
         return loss.__name__
-    return serialize_keras_object(loss, "keras.losses")
+    return serialize_object(loss, "keras.losses")
 
 
 def deserialize(config, custom_objects=None):
@@ -118,10 +118,43 @@ def deserialize(config, custom_objects=None):
                                          custom_objects)
 
 
+# Keras's `losses.get` table: class names give the class, function names and the short
+# aliases give the per-sample function.
+_GET_TABLE = {**{cls.__name__: cls for cls in _FUNCTION_OF_CLASS}, "Loss": Loss,
+              **_FUNCTIONS}
+
+
 def get(identifier):
+    """What `keras.losses.get` returns, by Keras 3's rule.
+
+    A class name ("MeanSquaredError") gives an instance of that class with its defaults; a
+    function name or alias ("mean_squared_error", "mse") gives the per-sample function
+    (one loss per sample, no reduction); a config dict is deserialized; a class is
+    instantiated; any other callable (a Loss object, a function) passes through unchanged;
+    None stays None. Unknown names raise a ValueError listing the valid ones.
+    """
+    if identifier is None:
+        return None
+    if isinstance(identifier, dict):
+        obj = (_deserialize_function(identifier) if identifier.get("class_name") == "function"
+               else deserialize(identifier))
+    elif isinstance(identifier, str):
+        obj = resolve(identifier, _GET_TABLE, "loss")
+    else:
+        obj = identifier
+    if inspect.isclass(obj):
+        return obj()
+    if callable(obj):
+        return obj
+    raise ValueError(f"Could not interpret loss identifier: {identifier!r}. Expected a loss "
+                     f"name, a config dict, a class or instance, or a function.")
+
+
+def get_loss_object(identifier):
     """A Loss object for a name ("mse", "mean_squared_error", "MeanSquaredError", ...), a
     config dict, a Loss class or instance, or a function f(y_true, y_pred) (built-in functions
-    become their class; any other is wrapped in LossFunctionWrapper named after it)."""
+    become their class; any other is wrapped in LossFunctionWrapper named after it): what
+    `compile(loss=...)` trains with, so its reduction and config are known. None stays None."""
     return get_object(identifier, "loss", deserialize, base_class=Loss,
                       class_of_function=_CLASS_OF_FUNCTION, wrap=LossFunctionWrapper)
 
@@ -146,8 +179,8 @@ def _shape_of(x):
 
 
 def resolve_loss(identifier, y_true, y_pred):
-    """`get`, plus Keras's shape-based choice for "crossentropy"/"ce" (any case): binary,
-    sparse categorical or categorical crossentropy, named as the user typed it."""
+    """`get_loss_object`, plus Keras's shape-based choice for "crossentropy"/"ce" (any case):
+    binary, sparse categorical or categorical crossentropy, named as the user typed it."""
     if isinstance(identifier, str) and identifier.lower() in ("crossentropy", "ce"):
         is_binary, is_sparse = is_binary_or_sparse_categorical(y_true, y_pred)
         if is_binary:
@@ -155,4 +188,4 @@ def resolve_loss(identifier, y_true, y_pred):
         if is_sparse:
             return SparseCategoricalCrossentropy(name=identifier)
         return CategoricalCrossentropy(name=identifier)
-    return get(identifier)
+    return get_loss_object(identifier)

@@ -37,7 +37,7 @@ from minikeras.backend.autodiff import Tensor
 from minikeras.backend.masking import set_keras_mask
 from minikeras.losses.loss import Loss, squeeze_or_expand_to_same_rank
 from minikeras.ops.reduction import masked_logsumexp
-from minikeras.registry.serialization import serialize_keras_object
+from minikeras.registry.serialization import serialize_object
 
 
 # -- shape and dtype helpers -----------------------------------------------------------------
@@ -501,7 +501,7 @@ class LossFunctionWrapper(Loss):
 
     def get_config(self):
         config = super().get_config()
-        config["fn"] = serialize_keras_object(self.fn, "keras.losses")
+        config["fn"] = serialize_object(self.fn, "keras.losses")
         config.update(self._fn_kwargs)
         return config
 

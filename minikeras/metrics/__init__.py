@@ -61,7 +61,7 @@ from minikeras.metrics.regression_metrics import (CosineSimilarity, LogCoshError
                                                   MeanSquaredError, MeanSquaredLogarithmicError,
                                                   R2Score, RootMeanSquaredError)
 from minikeras.registry.serialization import (deserialize_class_or_function, get_object,
-                                              serialize_keras_object)
+                                              serialize_object)
 from minikeras.backend.naming import to_snake_case
 
 # -- names, get, serialize, deserialize, resolve_metric -------------------------------------
@@ -149,7 +149,7 @@ def serialize(metric):
         return names.get(cls, metric)
     if inspect.isfunction(metric) and metric in _CLASS_OF_FUNCTION:
         return metric.__name__
-    return serialize_keras_object(metric, "keras.metrics")
+    return serialize_object(metric, "keras.metrics")
 
 
 def deserialize(config, custom_objects=None):

@@ -12,7 +12,7 @@ from minikeras.backend.autodiff import no_grad
 from minikeras.backend.masking import get_keras_mask
 from minikeras.losses import squeeze_or_expand_to_same_rank
 from minikeras.metrics.base_metric import Metric, _array, _scalar
-from minikeras.registry.serialization import resolve, serialize_keras_object
+from minikeras.registry.serialization import resolve, serialize_object
 from minikeras.backend.naming import auto_name
 
 
@@ -120,7 +120,7 @@ class MeanMetricWrapper(Mean):
         super().update_state(values, sample_weight=sample_weight)
 
     def get_config(self):
-        config = {**super().get_config(), "fn": serialize_keras_object(self._fn, "keras.metrics")}
+        config = {**super().get_config(), "fn": serialize_object(self._fn, "keras.metrics")}
         config.update(self._fn_kwargs)
         return config
 

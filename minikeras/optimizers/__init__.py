@@ -15,7 +15,7 @@ from minikeras.optimizers.adadelta import Adadelta
 from minikeras.optimizers.ftrl import Ftrl
 from minikeras.optimizers.lion import Lion
 from minikeras.optimizers.adafactor import Adafactor
-from minikeras.registry.serialization import serialize_keras_object, deserialize_keras_object
+from minikeras.registry.serialization import serialize_object, deserialize_object
 
 ALL_OPTIMIZERS = {cls.__name__: cls for cls in (SGD, Adam, RMSprop, AdamW, Adamax, Nadam, Adagrad,
                                                 Adadelta, Ftrl, Lion, Adafactor)}
@@ -30,12 +30,12 @@ def serialize(optimizer):
     if not isinstance(optimizer, Optimizer):
         raise TypeError(f"optimizers.serialize expects an Optimizer, received "
                         f"{type(optimizer).__name__}.")
-    return serialize_keras_object(optimizer, _MODULE)
+    return serialize_object(optimizer, _MODULE)
 
 
 def deserialize(config, custom_objects=None):
     """An optimizer from a name or a config dict (class names match in any case)."""
-    return deserialize_keras_object(config, _BY_NAME, "optimizer", custom_objects)
+    return deserialize_object(config, _BY_NAME, "optimizer", custom_objects)
 
 
 def get(identifier):

@@ -33,7 +33,7 @@ from minikeras.backend.array_module import on_host, xp
 from minikeras.backend.autodiff import Tensor, Variable
 from minikeras.distribution.runs import reduce_gradients
 from minikeras.optimizers import schedules
-from minikeras.registry.serialization import resolve, serialize_keras_object
+from minikeras.registry.serialization import resolve, serialize_object
 from minikeras.backend.naming import auto_name
 
 # Keras 3 (torch and JAX backends) keeps the step counter as int32: `.h5` files store it so and
@@ -562,7 +562,7 @@ class Optimizer:
         elif isinstance(self._learning_rate, Variable):
             learning_rate = float(self._learning_rate.data)
         else:
-            learning_rate = serialize_keras_object(self._learning_rate, "builtins")
+            learning_rate = serialize_object(self._learning_rate, "builtins")
         return {
             "name": self.name,
             "learning_rate": learning_rate,

@@ -15,7 +15,7 @@ from numbers import Real
 import numpy as np
 
 from minikeras.backend.autodiff import Tensor
-from minikeras.registry.serialization import serialize_keras_object, deserialize_keras_object
+from minikeras.registry.serialization import serialize_object, deserialize_object
 
 _MODULE = "keras.optimizers.schedules"  # the module name Keras writes into configs
 
@@ -280,9 +280,9 @@ def serialize(learning_rate_schedule):
     if not isinstance(learning_rate_schedule, LearningRateSchedule):
         raise TypeError(f"schedules.serialize expects a LearningRateSchedule, received "
                         f"{type(learning_rate_schedule).__name__}.")
-    return serialize_keras_object(learning_rate_schedule, _MODULE)
+    return serialize_object(learning_rate_schedule, _MODULE)
 
 
 def deserialize(config, custom_objects=None):
     """Rebuild a schedule from the dict `serialize` produced (or a Keras-written config)."""
-    return deserialize_keras_object(config, ALL_SCHEDULES, "learning rate schedule", custom_objects)
+    return deserialize_object(config, ALL_SCHEDULES, "learning rate schedule", custom_objects)

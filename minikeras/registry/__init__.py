@@ -7,12 +7,14 @@ public names: `minikeras.saving.register_keras_serializable` is the same functio
 
 - `serialization`: the custom-object registry (`register_keras_serializable`,
   `custom_object_scope`, `get_registered_object`, ...), safe mode, and the generic
-  `serialize_keras_object` / `deserialize_keras_object` every family calls;
+  `serialize_object` / `deserialize_object` every family calls with its own table (Keras's
+  one-argument `serialize_keras_object` / `deserialize_keras_object`, which find the family
+  themselves, are `minikeras.saving`'s);
 - `layer_classes`: the built-in layer and model classes, registered by `@register_layer`.
 """
 from minikeras.registry.serialization import (
-    CustomObjectScope, custom_object_scope, deserialize_keras_object,
+    CustomObjectScope, custom_object_scope, deserialize_object,
     enable_unsafe_deserialization, get_custom_objects, get_registered_name,
-    get_registered_object, register_keras_serializable, serialize_keras_object)
+    get_registered_object, register_keras_serializable, serialize_object)
 from minikeras.registry.layer_classes import (get_layer_class, layer_identity, register_layer,
                                               registered_layers)

@@ -1,8 +1,8 @@
 """Names to objects and back: how every Keras module resolves `"relu"`, `"adam"`, configs.
 
 Each family (activations, initializers, losses, ...) keeps a table of its public objects and calls
-`resolve` for string identifiers, `serialize_keras_object` to describe an object as a Keras 3
-config dict, and `deserialize_keras_object` to rebuild it. User classes join through
+`resolve` for string identifiers, `serialize_object` to describe an object as a Keras 3
+config dict, and `deserialize_object` to rebuild it. User classes join through
 `register_keras_serializable` or `custom_object_scope`, as in Keras.
 """
 import contextlib
@@ -133,8 +133,9 @@ def resolve(identifier, table, kind, custom_objects=None):
     return found
 
 
-def serialize_keras_object(obj, module):
-    """A Keras 3 config dict: {"module", "class_name", "config", "registered_name"}.
+def serialize_object(obj, module):
+    """A Keras 3 config dict: {"module", "class_name", "config", "registered_name"}, with
+    `module` the public Keras module of the caller's family ("keras.losses").
 
     Objects without `get_config` (plain functions) serialize to their registered or plain name.
     """
@@ -151,10 +152,11 @@ def serialize_keras_object(obj, module):
     }
 
 
-def deserialize_keras_object(config, table, kind, custom_objects=None):
-    """Rebuild an object from a name or a config dict produced by `serialize_keras_object`.
+def deserialize_object(config, table, kind, custom_objects=None):
+    """Rebuild an object from a name or a config dict produced by `serialize_object`.
 
-    `table` maps class/function names of this family to the objects.
+    `table` maps class/function names of this family to the objects; `kind` names the family
+    in error messages.
     """
     if config is None:
         return None
@@ -216,4 +218,4 @@ def deserialize_class_or_function(config, names, classes, kind, custom_objects=N
         found = resolve(config, names, kind, custom_objects)
         return found() if inspect.isclass(found) else found
     with custom_object_scope(custom_objects):
-        return deserialize_keras_object(config, classes, kind, custom_objects)
+        return deserialize_object(config, classes, kind, custom_objects)

@@ -384,9 +384,13 @@ def test_serialize_matches_keras_dict():
     ("sparse_categorical_crossentropy", losses.SparseCategoricalCrossentropy),
     ("SparseCategoricalCrossentropy", losses.SparseCategoricalCrossentropy),
 ])
-def test_get_by_name_gives_loss_objects_and_serialize_gives_full_names(name, cls):
+def test_get_by_name_follows_keras_and_serialize_gives_full_names(name, cls):
     obj = losses.get(name)
-    assert type(obj) is cls
+    if name == cls.__name__:  # a class name: an instance of the class
+        assert type(obj) is cls
+    else:  # a function name or alias: Keras's per-sample function
+        assert obj is losses._FUNCTION_OF_CLASS[cls]
+    assert type(losses.get_loss_object(name)) is cls
     full = losses.serialize(name)
     assert full == losses._FUNCTION_OF_CLASS[cls].__name__
     assert type(losses.deserialize(full)) is cls
@@ -397,21 +401,40 @@ def test_get_other_identifiers():
     mse = losses.MeanSquaredError()
     assert losses.get(mse) is mse
     assert type(losses.get(losses.CategoricalCrossentropy)) is losses.CategoricalCrossentropy
-    assert type(losses.get(losses.mean_absolute_error)) is losses.MeanAbsoluteError
+    assert losses.get(losses.mean_absolute_error) is losses.mean_absolute_error
+    assert type(losses.get_loss_object(losses.mean_absolute_error)) is losses.MeanAbsoluteError
     assert losses.serialize(losses.mean_absolute_error) == "mean_absolute_error"
     obj = losses.get({"class_name": "CategoricalCrossentropy", "config": {"from_logits": True}})
     assert obj.from_logits is True
     # Keras 3 writes plain functions as {"class_name": "function", "config": name}.
     keras_function = {"module": "builtins", "class_name": "function", "config": "mean_squared_error",
                       "registered_name": "function"}
-    assert type(losses.get(keras_function)) is losses.MeanSquaredError
+    assert losses.get(keras_function) is losses.mean_squared_error
+    assert type(losses.get_loss_object(keras_function)) is losses.MeanSquaredError
+
+
+def test_get_returns_per_sample_functions_like_keras():
+    """Keras 3: `losses.get("mean_squared_error")` is the unreduced function, one loss per
+    sample; the class name gives a reducing Loss object."""
+    per_sample = losses.get("mean_squared_error")
+    assert per_sample is losses.mean_squared_error
+    assert np.shape(per_sample(YT_R, YP_R)) == (np.shape(YT_R)[0],)
+    reduced = losses.get("MeanSquaredError")
+    assert type(reduced) is losses.MeanSquaredError and np.shape(reduced(YT_R, YP_R)) == ()
+    assert losses.get("mse") is losses.mean_squared_error
+    assert losses.get("MSE") is losses.mean_squared_error
+
+    def mine(y_true, y_pred):
+        return y_pred
+
+    assert losses.get(mine) is mine  # Keras passes a user function through
 
 
 def test_user_function_is_wrapped_and_round_trips_with_custom_objects():
     def halved_mse(y_true, y_pred):
         return losses.mean_squared_error(y_true, y_pred) * 0.5
 
-    loss = losses.get(halved_mse)
+    loss = losses.get_loss_object(halved_mse)
     assert isinstance(loss, losses.LossFunctionWrapper) and loss.name == "halved_mse"
     close(loss(YT_R, YP_R), 1.958333373 / 2)
     config = losses.serialize(loss)

@@ -203,7 +203,6 @@ def test_layers_never_import_the_models_package():
 def test_saving_reexports_the_registry_names():
     for name in ("register_keras_serializable", "custom_object_scope", "CustomObjectScope",
                  "get_custom_objects", "get_registered_object", "get_registered_name",
-                 "serialize_keras_object", "deserialize_keras_object",
                  "enable_unsafe_deserialization"):
         assert getattr(saving, name) is getattr(registry, name), name
 

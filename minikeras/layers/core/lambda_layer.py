@@ -252,7 +252,7 @@ def serialize_function(fn):
         return {"module": "builtins", "class_name": "function", "config": name,
                 "registered_name": "function"}
     if hasattr(fn, "get_config"):
-        return registry_serialization.serialize_keras_object(fn, type(fn).__module__)
+        return registry_serialization.serialize_object(fn, type(fn).__module__)
     raise ValueError(f"Lambda: cannot serialize {fn!r} (of type {type(fn).__name__}): use a "
                      f"function, a lambda, or an object with `get_config()`.")
 
@@ -288,7 +288,7 @@ def deserialize_function(config, what, safe_mode, custom_objects=None):
     elif isinstance(config, str):
         name = config
     elif isinstance(config, dict):
-        return registry_serialization.deserialize_keras_object(config, {}, "function",
+        return registry_serialization.deserialize_object(config, {}, "function",
                                                              custom_objects)
     else:
         raise TypeError(f"Lambda: cannot deserialize `{what}` from {str(config)[:200]!r}: "
