@@ -48,16 +48,19 @@ def _host_number(value):
     return value.data.item() if isinstance(value, Tensor) else value
 
 
-def arange(start, stop=None, step=1, dtype=None):
-    """Evenly spaced values in [start, stop) with spacing `step` (`arange(stop)` starts at 0).
+def arange(start, stop=None, step=None, dtype=None):
+    """Evenly spaced values in [start, stop) with spacing `step` (`arange(stop)` starts at 0;
+    `step=None` means 1, as in Keras).
 
-    Shape: (ceil((stop - start) / step),). dtype: inferred from the arguments when None
+    Shape: (ceil((stop - start) / step),). dtype: inferred from the arguments given when None
     (Python ints -> int32, any float -> floatx), as in Keras.
     """
-    if step == 0:
-        raise ValueError("arange: `step` must not be 0, received step=0.")
     if dtype is None:
         dtype = _infer_dtype(*(v for v in (start, stop, step) if v is not None))
+    if step is None:
+        step = 1
+    if step == 0:
+        raise ValueError("arange: `step` must not be 0, received step=0.")
     start, stop, step = (_host_number(v) for v in (start, stop, step))
     if stop is None:
         start, stop = 0, start

@@ -405,13 +405,16 @@ def svd(x, full_matrices=True, compute_uv=True):
 
 
 @op
-def pinv(x, rcond=1e-15):
+def pinv(x, rcond=None):
     """The Moore-Penrose pseudo-inverse, (..., M, N) -> (..., N, M); singular values below
-    `rcond` times the largest count as zero.
+    `rcond` times the largest count as zero (None: max(M, N) times the dtype's machine epsilon,
+    the cut-off of NumPy 2 and torch that Keras's `rcond=None` gets).
 
     Gradient (Golub & Pereyra, for a matrix whose rank does not change nearby):
     dA = -P^T G P^T + (I - A P) G^T P P^T + P^T P G^T (I - P A)."""
     x = _matrices("pinv", x, square=False)
+    if rcond is None:
+        rcond = max(x.shape[-2:]) * float(xp.finfo(x.dtype).eps)
     p = _lapack("pinv", lambda a: xp.linalg.pinv(a, rcond=rcond), x.data,
                 what="a matrix whose SVD does not converge")
 

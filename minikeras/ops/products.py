@@ -56,11 +56,17 @@ def _explicit_subscripts(subscripts, shapes):
 
 
 @op
-def einsum(subscripts, *operands):
+def einsum(subscripts, *operands, **kwargs):
     """Einstein summation over `operands` as NumPy's `einsum` (e.g. "bij,bjk->bik").
 
     dtype: the widest float among the operands (ints with floats give the float), int32 for
-    bool and small integers, as in Keras."""
+    bool and small integers, as in Keras. Keras passes `**kwargs` to its backend; the only one
+    NumPy's einsum shares with the others, `optimize`, changes speed, not the result, and is
+    accepted and ignored."""
+    unknown = sorted(set(kwargs) - {"optimize"})
+    if unknown:
+        raise TypeError(f"einsum: unexpected keyword arguments {unknown}; only `optimize` is "
+                        f"accepted besides the subscripts and operands.")
     tensors = [convert_to_tensor(t) for t in operands]
     dtype = _common_dtype(tensors)
     tensors = [cast(t, dtype) for t in tensors]

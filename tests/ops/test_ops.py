@@ -1296,3 +1296,20 @@ def test_every_exported_op_has_tests():
                 and getattr(getattr(ops, name), "__module__", None) in OWN_MODULES}
     missing = exported - COVERED
     assert not missing, f"ops without tests in this file: {sorted(missing)}"
+
+
+def test_new_ops_take_keras_signatures():
+    """arange's step defaults to None (1), einsum takes `optimize`, pinv's rcond defaults to
+    None (max(M, N) * eps): the signatures of keras.ops 3.15."""
+    import inspect
+    assert str(inspect.signature(ops.arange)) == "(start, stop=None, step=None, dtype=None)"
+    assert ops.arange(2, 7).data.tolist() == [2, 3, 4, 5, 6]
+    assert ops.arange(2, 7).dtype == np.int32
+    a, b = rand(2, 3), rand(3, 4, seed=1)
+    np.testing.assert_allclose(ops.einsum("ij,jk->ik", a, b, optimize=True).data, a @ b)
+    with pytest.raises(TypeError, match="einsum: unexpected keyword arguments"):
+        ops.einsum("ij,jk->ik", a, b, out=None)
+    singular = np.array([[1.0, 2.0], [2.0, 4.0 + 1e-17]])
+    np.testing.assert_allclose(ops.linalg.pinv(singular).data, np.linalg.pinv(singular),
+                               rtol=1e-10, atol=1e-12)
+    assert inspect.signature(ops.linalg.pinv).parameters["rcond"].default is None
