@@ -21,6 +21,7 @@ without tensors (`axis=1`) are the operation's config. At run time the op runs o
 Code that must skip even the scan (Tensor's operators) calls `fn.eager`, the undecorated function.
 """
 import functools
+import sys
 
 import numpy as np
 
@@ -40,16 +41,22 @@ _CANONICAL = {"abs": "absolute", "getitem": "get_item"}
 #: (models/functional_config.py drops them; one used otherwise stays an error).
 _NOT_READ = {"Equal", "NotEqual"}
 _classes = {}  # Keras class name -> Op subclass
+_KERAS_MODULE_OF_OP = {}  # op name -> Keras module, where `@op(keras_module=...)` names one
 
 
-def op(fn=None, *, name=None):
+def op(fn=None, *, name=None, keras_module=None):
     """Register `fn` as the public op `name` (default `fn.__name__`) and return its dispatcher.
 
-    `op(fn, name="true_divide")` registers an alias that records under its own name."""
+    `op(fn, name="true_divide")` registers an alias that records under its own name.
+    `keras_module` is the Keras module whose operation class a saved node names (e.g.
+    "keras.src.ops.math"); by default the defining module's `KERAS_OPS_MODULE`, else
+    "keras.src.ops.numpy"."""
     if fn is None:
-        return functools.partial(op, name=name)
+        return functools.partial(op, name=name, keras_module=keras_module)
     fn = getattr(fn, "eager", fn)
     op_name = name or fn.__name__
+    if keras_module is not None:
+        _KERAS_MODULE_OF_OP[op_name] = keras_module
 
     @functools.wraps(fn)
     def dispatch(*args, **kwargs):
@@ -165,8 +172,14 @@ _KERAS_LINALG_OPS = {"cholesky", "cholesky_inverse", "det", "eig", "eigh", "inv"
 _KERAS_MATH_OPS = {"top_k"}
 
 
-def _keras_module(fn):
+def _keras_module(op_name):
+    if op_name in _KERAS_MODULE_OF_OP:
+        return _KERAS_MODULE_OF_OP[op_name]
+    fn = _EAGER[op_name]
     name = getattr(fn, "__name__", "")
+    declared = getattr(sys.modules.get(getattr(fn, "__module__", "")), "KERAS_OPS_MODULE", None)
+    if declared:
+        return declared
     if name in _KERAS_LINALG_OPS:
         return "keras.src.ops.linalg"
     if name in _KERAS_MATH_OPS:
@@ -184,7 +197,7 @@ def op_class(op_name):
     cls = _classes.get(class_name)
     if cls is None:
         cls = type(class_name, (Op,), {
-            "op_name": op_name, "keras_module": _keras_module(_EAGER[op_name]),
+            "op_name": op_name, "keras_module": _keras_module(op_name),
             "__doc__": f"`minikeras.ops.{op_name}` in a functional graph (Keras's {class_name})."})
         cls.__module__ = __name__
         _classes[class_name] = cls

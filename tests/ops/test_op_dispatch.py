@@ -2,8 +2,8 @@
 
 `OPS` is the table of every op registered with `@op` (minikeras/ops/symbolic.py): the inputs a
 call uses, the call itself, and the output shape(s) it must record. Adding an op to minikeras
-means one function with its VJP plus one row here; `test_every_registered_op_has_a_row` fails
-until the row exists.
+means one function with its VJP plus one row here or in tests/ops/op_rows/<family>.py;
+`test_every_registered_op_has_a_row` fails until the row exists.
 """
 import sys
 
@@ -16,6 +16,7 @@ from minikeras.backend.keras_tensor import KerasTensor
 from minikeras.models import Model
 from minikeras.ops.symbolic import Op, registered_ops
 from minikeras.backend import naming
+from tests.ops import op_rows
 
 RNG = np.random.default_rng(0)
 K32 = RNG.normal(size=(3, 2)).astype("float32")  # a constant kernel for (.., 3) inputs
@@ -214,6 +215,11 @@ OPS = {
         b, np.full((3, 15), 0.1, "float32"), np.full((5, 15), 0.1, "float32")),
         [(None, 4, 5), (None, 5)]),
 }
+
+_MORE_OPS, _MORE_INPUTS = op_rows.collect()  # the rows of tests/ops/op_rows/<family>.py
+assert not set(_MORE_OPS) & set(OPS) and not set(_MORE_INPUTS) & set(INPUTS)
+OPS.update(_MORE_OPS)
+INPUTS.update(_MORE_INPUTS)
 
 
 @pytest.fixture(autouse=True)
