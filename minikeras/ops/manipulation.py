@@ -105,15 +105,45 @@ def split(x, indices_or_sections, axis=0):
 
 
 @op
-def pad(x, pad_width, mode="constant", constant_values=0):
-    """Pad like `numpy.pad` ('constant' mode is differentiable: the gradient is the crop)."""
+def pad(x, pad_width, mode="constant", constant_values=None):
+    """Pad like `numpy.pad` in Keras's modes: "constant" (with `constant_values`, default 0),
+    "reflect" (mirror without the edge) and "symmetric" (mirror with the edge).
+
+    Shapes: x (d0, d1, ...), pad_width one (before, after) pair per axis (or one pair / one
+    number for all) -> (d0 + before0 + after0, ...). The gradient of a constant pad is the
+    crop; a mirrored pad adds each padded entry's gradient to the entry it copies.
+    """
     x = convert_to_tensor(x)
-    if mode != "constant":
-        raise ValueError(f"pad: only mode='constant' is supported, received mode={mode!r}.")
-    widths = xp.broadcast_to(xp.asarray(pad_width), (x.ndim, 2))
-    out = xp.pad(x.data, widths, mode="constant", constant_values=constant_values)
-    crop = tuple(slice(int(before), int(before) + n) for (before, _), n in zip(widths, x.shape))
-    return record(out, (x,), lambda g: (g[crop],))
+    if mode not in ("constant", "reflect", "symmetric"):
+        raise ValueError(f"pad: `mode` must be 'constant', 'reflect' or 'symmetric', "
+                         f"received mode={mode!r}.")
+    if constant_values is not None and mode != "constant":
+        raise ValueError(f"pad: `constant_values` needs mode='constant', received "
+                         f"mode={mode!r}.")
+    try:
+        widths = xp.broadcast_to(xp.asarray(pad_width, dtype=int), (x.ndim, 2))
+    except ValueError:
+        raise ValueError(f"pad: `pad_width` must give (before, after) for each of the "
+                         f"{x.ndim} axes, received {pad_width!r}.") from None
+    if (widths < 0).any():
+        raise ValueError(f"pad: `pad_width` must not be negative, received {pad_width!r}.")
+    if mode == "constant":
+        out = xp.pad(x.data, widths, mode="constant",
+                     constant_values=0 if constant_values is None else constant_values)
+        crop = tuple(slice(int(before), int(before) + n)
+                     for (before, _), n in zip(widths, x.shape))
+        return record(out, (x,), lambda g: (g[crop],))
+    for (before, after), n in zip(widths, x.shape):
+        if max(before, after) > n - (mode == "reflect"):
+            raise ValueError(f"pad: mode={mode!r} pads at most {n - (mode == 'reflect')} on "
+                             f"an axis of size {n}, received pad_width={pad_width!r}.")
+    out = xp.pad(x.data, widths, mode=mode)
+
+    def vjp(g):
+        source = xp.pad(xp.arange(x.size).reshape(x.shape), widths, mode=mode)
+        grad = xp.bincount(source.reshape(-1), weights=g.reshape(-1), minlength=x.size)
+        return (grad.reshape(x.shape).astype(g.dtype, copy=False),)
+    return record(out, (x,), vjp)
 
 
 @op

@@ -1,11 +1,14 @@
 """Elementwise ops with their derivatives, each local derivative next to its forward.
 
 Every function takes Tensors, arrays or Python numbers and returns a Tensor. Binary ops
-broadcast like NumPy; their gradients are summed back to each operand's shape.
+broadcast like NumPy; their gradients are summed back to each operand's shape. Ops that only
+make sense on floats (exp, log, sqrt, sin, ..., and division of two integers) turn integer or
+bool input into floatx(), as Keras does.
 """
 from minikeras.backend.array_module import xp
 from minikeras.backend.autodiff import record
-from minikeras.ops.core import convert_to_tensor, pair, unbroadcast
+from minikeras.backend import config
+from minikeras.ops.core import cast, convert_to_float_tensor, convert_to_tensor, pair, unbroadcast
 from minikeras.ops.symbolic import op
 
 
@@ -35,7 +38,10 @@ def multiply(a, b):
 
 @op
 def divide(a, b):
+    """a / b; two integer (or bool) operands give floatx, as in Keras."""
     a, b = pair(a, b)
+    if a.dtype.kind not in "fc" and b.dtype.kind not in "fc":
+        a, b = cast(a, config.floatx()), cast(b, config.floatx())
     out = a.data / b.data
 
     def vjp(g):
@@ -88,7 +94,7 @@ def power(a, b):
 
 @op
 def reciprocal(x):
-    x = convert_to_tensor(x)
+    x = convert_to_float_tensor(x)
     out = 1 / x.data
     return record(out, (x,), lambda g: (-g * out * out,))
 
@@ -96,33 +102,33 @@ def reciprocal(x):
 # -- exponentials and logs ------------------------------------------------------------------
 @op
 def exp(x):
-    x = convert_to_tensor(x)
+    x = convert_to_float_tensor(x)
     out = xp.exp(x.data)
     return record(out, (x,), lambda g: (g * out,))
 
 
 @op
 def expm1(x):
-    x = convert_to_tensor(x)
+    x = convert_to_float_tensor(x)
     out = xp.expm1(x.data)
     return record(out, (x,), lambda g: (g * (out + 1),))
 
 
 @op
 def log(x):
-    x = convert_to_tensor(x)
+    x = convert_to_float_tensor(x)
     return record(xp.log(x.data), (x,), lambda g: (g / x.data,))
 
 
 @op
 def log1p(x):
-    x = convert_to_tensor(x)
+    x = convert_to_float_tensor(x)
     return record(xp.log1p(x.data), (x,), lambda g: (g / (1 + x.data),))
 
 
 @op
 def sqrt(x):
-    x = convert_to_tensor(x)
+    x = convert_to_float_tensor(x)
     out = xp.sqrt(x.data)
     return record(out, (x,), lambda g: (g * 0.5 / out,))
 
@@ -194,7 +200,7 @@ def where(condition, x1, x2):
 # -- smooth nonlinearities ------------------------------------------------------------------
 @op
 def tanh(x):
-    x = convert_to_tensor(x)
+    x = convert_to_float_tensor(x)
     out = xp.tanh(x.data)
     return record(out, (x,), lambda g: (g * (1 - out * out),))
 
@@ -203,7 +209,7 @@ def tanh(x):
 def sigmoid(x):
     """1 / (1 + exp(-x)), written with e = exp(-|x|) so it never overflows and keeps full
     relative precision in both tails: 1 / (1 + e) for x >= 0, e / (1 + e) for x < 0."""
-    x = convert_to_tensor(x)
+    x = convert_to_float_tensor(x)
     e = xp.exp(-xp.abs(x.data))
     out = xp.where(x.data >= 0, 1, e) / (1 + e)
     out = out.astype(x.dtype, copy=False)
@@ -213,20 +219,20 @@ def sigmoid(x):
 @op
 def softplus(x):
     """log(1 + exp(x)) in the overflow-free form max(x, 0) + log1p(exp(-|x|))."""
-    x = convert_to_tensor(x)
+    x = convert_to_float_tensor(x)
     out = xp.maximum(x.data, 0) + xp.log1p(xp.exp(-xp.abs(x.data)))
     return record(out, (x,), lambda g: (g * 0.5 * (xp.tanh(0.5 * x.data) + 1),))
 
 
 @op
 def sin(x):
-    x = convert_to_tensor(x)
+    x = convert_to_float_tensor(x)
     return record(xp.sin(x.data), (x,), lambda g: (g * xp.cos(x.data),))
 
 
 @op
 def cos(x):
-    x = convert_to_tensor(x)
+    x = convert_to_float_tensor(x)
     return record(xp.cos(x.data), (x,), lambda g: (-g * xp.sin(x.data),))
 
 

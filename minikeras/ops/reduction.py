@@ -14,22 +14,35 @@ def _expand_to(g, x, axis, keepdims):
     return g
 
 
+def integer_accumulator(dtype):
+    """The dtype Keras sums and multiplies integers and bools in: int32 for bool, int8, int16
+    and int32, uint32 for uint8 and uint16, the dtype itself otherwise (NumPy would use the
+    platform's int64)."""
+    if dtype == bool or dtype in (xp.int8, xp.int16, xp.int32):
+        return xp.dtype("int32")
+    if dtype in (xp.uint8, xp.uint16):
+        return xp.dtype("uint32")
+    return dtype
+
+
 @op
 def sum(x, axis=None, keepdims=False):  # noqa: A001 - NumPy's name
+    """Sum over `axis`; integers and bools sum in `integer_accumulator`'s dtype, like Keras."""
     x = convert_to_tensor(x)
     axis = _as_axis(axis)
-    return record(xp.sum(x.data, axis=axis, keepdims=keepdims), (x,),
+    dtype = None if x.dtype.kind in "fc" else integer_accumulator(x.dtype)
+    return record(xp.sum(x.data, axis=axis, keepdims=keepdims, dtype=dtype), (x,),
                   lambda g: (xp.broadcast_to(_expand_to(g, x, axis, keepdims), x.shape),))
 
 
 @op
 def mean(x, axis=None, keepdims=False):
+    """Mean over `axis`; integer and bool input gives float32, as in Keras."""
     x = convert_to_tensor(x)
     axis = _as_axis(axis)
     count = _count(x, axis)
     out = xp.mean(x.data, axis=axis, keepdims=keepdims)
-    if xp.issubdtype(x.dtype, xp.floating):
-        out = out.astype(x.dtype, copy=False)
+    out = out.astype(x.dtype if x.dtype.kind in "fc" else xp.float32, copy=False)
     return record(out, (x,),
                   lambda g: (xp.broadcast_to(_expand_to(g, x, axis, keepdims) / count, x.shape),))
 
@@ -66,7 +79,8 @@ def prod(x, axis=None, keepdims=False):
     """Product; the gradient is prod / x, computed without division so zeros are handled."""
     x = convert_to_tensor(x)
     axis = _as_axis(axis)
-    out = xp.prod(x.data, axis=axis, keepdims=keepdims)
+    dtype = None if x.dtype.kind in "fc" else integer_accumulator(x.dtype)
+    out = xp.prod(x.data, axis=axis, keepdims=keepdims, dtype=dtype)
 
     def vjp(g):
         axes = normalize_axis(axis, x.ndim)
@@ -133,16 +147,18 @@ def masked_logsumexp(x, mask, axis=-1):
 
 @op
 def argmax(x, axis=None, keepdims=False):
-    """Index of the largest value (of the flattened array when axis is None, as in Keras)."""
+    """int32 index of the largest value (of the flattened array when axis is None), as in
+    Keras."""
     x = convert_to_tensor(x)
-    return record(xp.argmax(x.data, axis=axis, keepdims=keepdims), (), None)
+    return record(xp.argmax(x.data, axis=axis, keepdims=keepdims).astype(xp.int32), (), None)
 
 
 @op
 def argmin(x, axis=None, keepdims=False):
-    """Index of the smallest value (of the flattened array when axis is None, as in Keras)."""
+    """int32 index of the smallest value (of the flattened array when axis is None), as in
+    Keras."""
     x = convert_to_tensor(x)
-    return record(xp.argmin(x.data, axis=axis, keepdims=keepdims), (), None)
+    return record(xp.argmin(x.data, axis=axis, keepdims=keepdims).astype(xp.int32), (), None)
 
 
 @op
