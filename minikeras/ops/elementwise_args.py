@@ -1,6 +1,7 @@
 """Argument handling shared by the elementwise op modules (trigonometry, exponents, piecewise,
 predicates, bitwise): Keras's dtype rules for ops defined on floats or on integers only."""
 from minikeras.backend import config
+from minikeras.backend.dtypes import result_type
 from minikeras.backend.array_module import xp
 from minikeras.ops.core import cast, convert_to_tensor, pair
 
@@ -38,12 +39,22 @@ def integer_tensor(x, name, arg, allow_bool=True):
 
 
 def integer_pair(a, b, name, allow_bool=True, args=("x", "y")):
-    """Two integer (or bool) operands promoted to one dtype (Python ints take the other's);
-    `args` names them in errors."""
+    """Two integer (or bool) operands promoted to one dtype by Keras's rules (a bool meeting an
+    integer takes the integer's dtype; a Python int takes the other's integer dtype, int32 next
+    to a bool); `args` names them in errors. Without `allow_bool`, two bools are refused."""
+    if isinstance(a, bool) or isinstance(b, bool):
+        a, b = pair(a, b)
+    elif isinstance(a, int) and convert_to_tensor(b).dtype.kind == "b":
+        a = convert_to_tensor(xp.asarray(a, dtype=xp.int32))
+    elif isinstance(b, int) and convert_to_tensor(a).dtype.kind == "b":
+        b = convert_to_tensor(xp.asarray(b, dtype=xp.int32))
     a, b = pair(a, b)
-    integer_tensor(a, name, args[0], allow_bool)
-    integer_tensor(b, name, args[1], allow_bool)
+    integer_tensor(a, name, args[0])
+    integer_tensor(b, name, args[1])
+    if not allow_bool and a.dtype.kind == "b" and b.dtype.kind == "b":
+        raise TypeError(f"{name}: `{args[0]}` and `{args[1]}` cannot both be booleans; it "
+                        f"works on integers.")
     if a.dtype != b.dtype:
-        common = xp.result_type(a.dtype, b.dtype)
+        common = result_type(a.dtype.name, b.dtype.name)
         a, b = cast(a, common), cast(b, common)
     return a, b

@@ -80,7 +80,7 @@ def ldexp(x1, x2):
 
     Shapes broadcast. The gradient for x1 is 2 ** x2; the integer exponent has none.
     """
-    x2 = integer_tensor(x2, "ldexp", "x2")
+    x2 = integer_tensor(x2, "ldexp", "x2", allow_bool=False)
     a = float_unary(x1)
     exponent = x2.data.astype("int32")
     out = xp.ldexp(a.data, exponent)

@@ -7,7 +7,7 @@ Shapes broadcast like NumPy; gradients are summed back to each operand's shape. 
 from minikeras.backend.array_module import xp
 from minikeras.backend.autodiff import record
 from minikeras.ops.core import cast, convert_to_tensor, pair, unbroadcast
-from minikeras.ops.elementwise_args import float_pair, float_unary
+from minikeras.ops.elementwise_args import float_pair, float_unary, integer_pair
 from minikeras.ops.symbolic import op
 
 
@@ -49,15 +49,16 @@ def fmin(x1, x2):
 def fmod(x1, x2):
     """C's remainder x1 - trunc(x1 / x2) * x2 (the sign of x1, unlike `mod`).
 
-    Integers stay integers (bools become int32) and record no gradient; for floats the gradient
+    Integers stay integers (a bool takes the other operand's integer dtype, two bools give
+    int32) and record no gradient; for floats the gradient
     is 1 for x1 and -trunc(x1 / x2) for x2.
     """
     a, b = pair(x1, x2)
-    if a.dtype.kind == "b":
-        a = cast(a, "int32")
-    if b.dtype.kind == "b":
-        b = cast(b, "int32")
-    if a.dtype != b.dtype:
+    if a.dtype.kind == "b" and b.dtype.kind == "b":
+        a, b = cast(a, "int32"), cast(b, "int32")
+    elif a.dtype.kind in "biu" and b.dtype.kind in "biu":
+        a, b = integer_pair(a, b, "fmod", args=("x1", "x2"))
+    elif a.dtype != b.dtype:
         common = xp.result_type(a.dtype, b.dtype)
         a, b = cast(a, common), cast(b, common)
     out = xp.fmod(a.data, b.data)

@@ -22,7 +22,7 @@ def grad_of(fn, *values):
 @pytest.mark.parametrize("name, call", [
     ("bitwise_and", lambda: ops.bitwise_and(np.ones(2, "float32"), 1)),
     ("bitwise_invert", lambda: ops.bitwise_invert(np.ones(2, "float32"))),
-    ("left_shift", lambda: ops.left_shift(np.array([True]), 1)),
+    ("left_shift", lambda: ops.left_shift(np.ones(2, "float16"), 1)),
     ("gcd", lambda: ops.gcd(np.ones(2), np.array([2, 3]))),
     ("ldexp", lambda: ops.ldexp(np.ones(2), np.ones(2))),
 ])
@@ -159,3 +159,15 @@ def test_shifts_and_integer_ops():
     assert ops.gcd(np.array([12, -6]), np.array([8, 4])).numpy().tolist() == [4, 2]
     assert ops.lcm(np.array([4, 0]), np.array([6, 3])).numpy().tolist() == [12, 0]
     assert ops.bitwise_and(np.array([3], "int8"), 1).dtype == np.int8
+
+
+def test_integer_ops_promote_bools_like_keras():
+    x = np.array([3, 5], "int16")
+    assert ops.left_shift(np.array([True, False]), x).dtype == np.int16
+    assert ops.gcd(x, np.array([True, True])).dtype == np.int16
+    assert ops.bitwise_and(np.array([True]), 2).dtype == np.int32
+    assert ops.fmod(np.array([True]), np.array([3], "int8")).dtype == np.int8
+    with pytest.raises(TypeError, match="right_shift: `x` and `y` cannot both be booleans"):
+        ops.right_shift(np.array([True]), np.array([False]))
+    with pytest.raises(TypeError, match="ldexp: `x2`"):
+        ops.ldexp(np.ones(1), np.array([True]))
