@@ -41,5 +41,20 @@ from minikeras.ops.convolution import conv, conv_transpose, depthwise_conv, sepa
 from minikeras.ops.recurrent import simple_rnn_sequence, lstm_sequence, gru_sequence
 from minikeras.ops import linalg  # keras.ops.linalg: `ops.linalg.inv` (and matmul, dot, tensordot)
 from minikeras.ops import overloads as _overloads
+# elementwise family (issue 17)
+from minikeras.ops.trigonometry import (arccos, arccosh, arcsin, arcsinh, arctan, arctan2, arctanh,
+                                        cosh, sinh, tan, deg2rad, rad2deg, hypot, sinc)
+from minikeras.ops.exponents import (cbrt, exp2, log10, log2, logaddexp, logaddexp2, ldexp,
+                                     rsqrt)
+from minikeras.ops.piecewise import (fabs, fmax, fmin, fmod, heaviside, nextafter, trunc,
+                                     divide_no_nan)
+from minikeras.ops.predicates import (isinf, isneginf, isposinf, isreal, isclose, allclose,
+                                      signbit)
+from minikeras.ops.bitwise import (bitwise_and, bitwise_invert, bitwise_not, bitwise_or,
+                                   bitwise_xor, bitwise_left_shift, bitwise_right_shift,
+                                   left_shift, right_shift, gcd, lcm)
+from minikeras.ops.special import erfinv, i0
+from minikeras.ops.conversion import saturate_cast, copy, array, ndim, size, dtype, is_tensor
+from minikeras.ops.nn import swish, hard_swish
 
 _overloads.install()  # Python operators of Tensor (eager) and KerasTensor (symbolic nodes)

@@ -175,6 +175,10 @@ def hard_silu(x):
                         lambda v, out: xp.where(v < -3, 0.0, xp.where(v <= 3, v / 3 + 0.5, 1.0)))
 
 
+swish = silu  # Keras's ops.swish is ops.silu itself (one operation class, Silu)
+hard_swish = hard_silu  # likewise ops.hard_swish is ops.hard_silu
+
+
 @op
 def gelu(x, approximate=True):
     """Gaussian error linear unit x * Phi(x), Phi the standard normal CDF.

@@ -35,7 +35,7 @@ from minikeras.ops.operation import Operation, zeros_like_symbolic
 #: public op name -> the undecorated function (filled by `@op`, in definition order)
 _EAGER = {}
 #: minikeras op name -> the op name Keras gives the operation (and its instances)
-_CANONICAL = {"abs": "absolute", "getitem": "get_item"}
+_CANONICAL = {"abs": "absolute", "getitem": "get_item", "allclose": "all_close"}
 #: Keras op classes that a file's config does not turn into operations: Keras records the mask
 #: an Embedding / Masking computes as `not_equal` ops, which minikeras propagates itself
 #: (models/functional_config.py drops them; one used otherwise stays an error).

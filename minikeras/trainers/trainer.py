@@ -384,7 +384,9 @@ class Trainer:
         if not outputs:
             raise ValueError("Unexpected result of `predict_step`: no batch was run (empty input).")
         flat_batches = [flatten(batch) for batch in outputs]
-        concatenated = [to_numpy(xp.concatenate(parts, axis=0)) for parts in zip(*flat_batches)]
+        # a scalar output (ops.size, ops.allclose) gives one value per batch, stacked
+        concatenated = [to_numpy(xp.concatenate(parts, axis=0) if parts[0].ndim
+                                 else xp.stack(parts)) for parts in zip(*flat_batches)]
         return pack_sequence_as(outputs[0], concatenated)
 
     # -- single batches ------------------------------------------------------------------------

@@ -1,0 +1,68 @@
+"""Dispatch rows for the elementwise family (trigonometry, exponents, piecewise, predicates,
+bitwise, special, conversion). Input "a" is (None, 3) in (0.1, 2), "b" (None, 4, 3) normal,
+"i" (None, 3) int32 in [0, 4)."""
+from minikeras import ops
+
+ROWS = {
+    # trigonometry
+    "arcsin": ("a", lambda a: ops.arcsin(a * 0.4), (None, 3)),
+    "arccos": ("a", lambda a: ops.arccos(a * 0.4), (None, 3)),
+    "arctan": ("b", ops.arctan, (None, 4, 3)),
+    "arcsinh": ("b", ops.arcsinh, (None, 4, 3)),
+    "arccosh": ("a", lambda a: ops.arccosh(a + 1.0), (None, 3)),
+    "arctanh": ("a", lambda a: ops.arctanh(a * 0.4), (None, 3)),
+    "sinh": ("b", ops.sinh, (None, 4, 3)),
+    "cosh": ("b", ops.cosh, (None, 4, 3)),
+    "tan": ("a", lambda a: ops.tan(a * 0.5), (None, 3)),
+    "deg2rad": ("i", ops.deg2rad, (None, 3)),
+    "rad2deg": ("a", ops.rad2deg, (None, 3)),
+    "sinc": ("b", ops.sinc, (None, 4, 3)),
+    "arctan2": ("ab", lambda a, b: ops.arctan2(b, ops.expand_dims(a, 1)), (None, 4, 3)),
+    "hypot": ("ab", lambda a, b: ops.hypot(ops.expand_dims(a, 1), b), (None, 4, 3)),
+    # exponents
+    "cbrt": ("b", ops.cbrt, (None, 4, 3)),
+    "rsqrt": ("a", ops.rsqrt, (None, 3)),
+    "exp2": ("b", ops.exp2, (None, 4, 3)),
+    "log2": ("a", ops.log2, (None, 3)),
+    "log10": ("a", ops.log10, (None, 3)),
+    "logaddexp": ("ab", lambda a, b: ops.logaddexp(b, ops.expand_dims(a, 1)), (None, 4, 3)),
+    "logaddexp2": ("a", lambda a: ops.logaddexp2(a, 1.0), (None, 3)),
+    "ldexp": ("ai", lambda a, i: ops.ldexp(a, i), (None, 3)),
+    # piecewise
+    "fabs": ("b", ops.fabs, (None, 4, 3)),
+    "fmax": ("ab", lambda a, b: ops.fmax(ops.expand_dims(a, 1), b), (None, 4, 3)),
+    "fmin": ("a", lambda a: ops.fmin(a, 1.0), (None, 3)),
+    "fmod": ("ab", lambda a, b: ops.fmod(b, ops.expand_dims(a, 1)), (None, 4, 3)),
+    "heaviside": ("b", lambda b: ops.heaviside(b, 0.5), (None, 4, 3)),
+    "nextafter": ("a", lambda a: ops.nextafter(a, 0.0), (None, 3)),
+    "trunc": ("b", lambda b: ops.trunc(b * 3.0), (None, 4, 3)),
+    "divide_no_nan": ("ai", lambda a, i: ops.divide_no_nan(a, i), (None, 3)),
+    # predicates
+    "isinf": ("a", ops.isinf, (None, 3)),
+    "isposinf": ("a", ops.isposinf, (None, 3)),
+    "isneginf": ("a", ops.isneginf, (None, 3)),
+    "isreal": ("i", ops.isreal, (None, 3)),
+    "signbit": ("b", ops.signbit, (None, 4, 3)),
+    "isclose": ("ab", lambda a, b: ops.isclose(ops.expand_dims(a, 1), b, atol=0.5), (None, 4, 3)),
+    "allclose": ("a", lambda a: ops.allclose(a, 1.0, atol=1.0), ()),
+    # bitwise
+    "bitwise_and": ("i", lambda i: ops.bitwise_and(i, 1), (None, 3)),
+    "bitwise_or": ("i", lambda i: ops.bitwise_or(i, 4), (None, 3)),
+    "bitwise_xor": ("i", lambda i: ops.bitwise_xor(i, 3), (None, 3)),
+    "bitwise_invert": ("i", ops.bitwise_invert, (None, 3)),
+    "bitwise_not": ("i", ops.bitwise_not, (None, 3)),
+    "left_shift": ("i", lambda i: ops.left_shift(i, 2), (None, 3)),
+    "bitwise_left_shift": ("i", lambda i: ops.bitwise_left_shift(i, 1), (None, 3)),
+    "right_shift": ("i", lambda i: ops.right_shift(i, 1), (None, 3)),
+    "bitwise_right_shift": ("i", lambda i: ops.bitwise_right_shift(i, 1), (None, 3)),
+    "gcd": ("i", lambda i: ops.gcd(i, 6), (None, 3)),
+    "lcm": ("i", lambda i: ops.lcm(i, 4), (None, 3)),
+    # special
+    "erfinv": ("a", lambda a: ops.erfinv(a * 0.4), (None, 3)),
+    "i0": ("b", ops.i0, (None, 4, 3)),
+    # conversion
+    "array": ("i", lambda i: ops.array(i, dtype="float32"), (None, 3)),
+    "copy": ("b", ops.copy, (None, 4, 3)),
+    "size": ("b", ops.size, ()),
+    "saturate_cast": ("b", lambda b: ops.saturate_cast(b * 100.0, "int8"), (None, 4, 3)),
+}
