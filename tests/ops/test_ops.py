@@ -1285,6 +1285,7 @@ COVERED = (set(UNARY) | set(NONDIFF_UNARY) | set(BINARY) | set(NONDIFF_BINARY) |
 COVERED |= {"cholesky", "cholesky_inverse", "det", "eig", "eigh", "inv", "jvp", "lstsq",
             "lu_factor", "matrix_rank", "norm", "pinv", "qr", "solve", "solve_triangular",
             "svd"}  # keras.ops.linalg: values, gradients and errors in tests/ops/test_linalg.py
+COVERED |= {"get_item"}  # getitem's Keras name: tests/ops/test_manipulation.py
 OWN_MODULES = {f"minikeras.ops.{m}" for m in ("core", "math", "reduction", "manipulation",
                                               "linalg", "nn", "creation",
                                               "sorting", "products")}
