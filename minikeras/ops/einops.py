@@ -34,8 +34,10 @@ def _parse_side(pattern, side):
             groups.append(current)
             current = None
         elif token[0].isalpha() or token[0] == "_":
-            (groups if current is None else current).append(
-                [token] if current is None else token)
+            if current is None:
+                groups.append([token])
+            else:
+                current.append(token)
         else:
             raise ValueError(f"rearrange: pattern {pattern!r} may hold only axis names and "
                              f"parentheses, received {token!r}.")
