@@ -39,6 +39,18 @@ from minikeras.ops.normalization import batch_normalization, layer_normalization
 from minikeras.ops.pooling import max_pool, average_pool
 from minikeras.ops.convolution import conv, conv_transpose, depthwise_conv, separable_conv
 from minikeras.ops.recurrent import simple_rnn_sequence, lstm_sequence, gru_sequence
+# manipulation family: joining/splitting, scatter/slice, segments, windows, blocks, einops
+from minikeras.ops.stacking import (append, array_split, dsplit, dstack, hsplit, hstack, vsplit,
+                                    vstack, unstack, meshgrid, swapaxes, ravel, fliplr, flipud,
+                                    rot90, diagflat)
+from minikeras.ops.scatter import get_item, slice, slice_update, scatter, scatter_update
+from minikeras.ops.segments import segment_sum, segment_prod, segment_max, segment_min
+from minikeras.ops.indexing import select, isin, unravel_index
+from minikeras.ops.spacing import geomspace, logspace, empty, empty_like, view
+from minikeras.ops.windows import bartlett, blackman, hamming, hanning, kaiser
+from minikeras.ops.blocks import (depth_to_space, space_to_depth, unfold, fold,
+                                  extract_sequences)
+from minikeras.ops.einops import rearrange
 from minikeras.ops import linalg  # keras.ops.linalg: `ops.linalg.inv` (and matmul, dot, tensordot)
 from minikeras.ops import overloads as _overloads
 # elementwise family (issue 17)

@@ -180,13 +180,14 @@ def repeat(x, repeats, axis=None):
 
 
 @op
-def getitem(x, index):
-    """x[index] for slices, integers, integer arrays and boolean masks.
+def getitem(x, key):
+    """x[key] for slices, integers, integer arrays and boolean masks (`ops.get_item`, Keras's
+    name, is this op).
 
     The gradient scatters back into zeros; repeated integer indices add up (np.add.at).
     """
     x = convert_to_tensor(x)
-    index = _unwrap_index(index)
+    index = _unwrap_index(key)
     out = x.data[index]
 
     def vjp(g):

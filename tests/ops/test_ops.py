@@ -1286,6 +1286,7 @@ COVERED |= {"cholesky", "cholesky_inverse", "det", "eig", "eigh", "inv", "jvp", 
             "lu_factor", "matrix_rank", "norm", "pinv", "qr", "solve", "solve_triangular",
             "svd"}  # keras.ops.linalg: values, gradients and errors in tests/ops/test_linalg.py
 COVERED |= {"swish", "hard_swish"}  # silu / hard_silu themselves (tests/ops/test_elementwise.py)
+COVERED |= {"get_item"}  # getitem's Keras name: tests/ops/test_manipulation.py
 OWN_MODULES = {f"minikeras.ops.{m}" for m in ("core", "math", "reduction", "manipulation",
                                               "linalg", "nn", "creation",
                                               "sorting", "products")}
