@@ -40,6 +40,17 @@ from minikeras.ops.pooling import max_pool, average_pool
 from minikeras.ops.convolution import conv, conv_transpose, depthwise_conv, separable_conv
 from minikeras.ops.recurrent import simple_rnn_sequence, lstm_sequence, gru_sequence
 from minikeras.ops import linalg  # keras.ops.linalg: `ops.linalg.inv` (and matmul, dot, tensordot)
+# statistics: NaN reductions, quantiles, counting, searching, vector products, log-determinants
+from minikeras.ops.nan_reductions import (nansum, nanmean, nanmax, nanmin, nanprod, nanstd, nanvar,
+                                          nanargmax, nanargmin, nancumsum, nancumprod)
+from minikeras.ops.quantiles import (quantile, nanquantile, percentile, nanpercentile, median,
+                                     nanmedian)
+from minikeras.ops.statistics import (average, ptp, count_nonzero, corrcoef, histogram, bincount,
+                                      digitize, cdist)
+from minikeras.ops.searching import searchsorted, argpartition, nonzero, unique
+from minikeras.ops.vector_products import (inner, vdot, kron, cross, vander, correlate, diff,
+                                           trapezoid)
+from minikeras.ops.determinants import slogdet, logdet
 from minikeras.ops import overloads as _overloads
 
 _overloads.install()  # Python operators of Tensor (eager) and KerasTensor (symbolic nodes)
