@@ -12,7 +12,7 @@ from minikeras.backend.autodiff import record
 from minikeras.ops.core import convert_to_float_tensor, convert_to_tensor, pair, unbroadcast
 from minikeras.ops.linalg import matmul
 from minikeras.ops.creation import diagonal
-from minikeras.ops.manipulation import reshape
+from minikeras.ops.manipulation import broadcast_to, reshape
 from minikeras.ops.math import clip, divide, sqrt
 from minikeras.ops.nan_reductions import checked_axis
 from minikeras.ops.reduction import max, mean, min, sum  # noqa: A004 - NumPy's names
@@ -40,7 +40,7 @@ def average(x, axis=None, weights=None):
                              f"x.shape[axis] entries for an int `axis`; received shape "
                              f"{weights.shape} with axis={axis!r}.")
         weights = reshape(weights, tuple(-1 if a == axes[0] else 1 for a in range(x.ndim)))
-    return divide(sum(x * weights, axis=axes), sum(weights + 0 * x, axis=axes))
+    return divide(sum(x * weights, axis=axes), sum(broadcast_to(weights, x.shape), axis=axes))
 
 
 @op
@@ -82,8 +82,9 @@ def corrcoef(x):
 @op
 def histogram(x, bins=10, range=None):  # noqa: A002 - Keras's argument name
     """Counts of a 1-D x in `bins` equal-width bins over `range` (x's min and max when None):
-    (counts (bins,), edges (bins + 1,)), both float32 as Keras gives them. The last bin is
-    closed; values outside the range are not counted. No gradient."""
+    (counts (bins,), edges (bins + 1,)), both of x's float dtype (floatx for integer x, which
+    Keras's torch backend rejects). The last bin is closed; values outside the range are not
+    counted. No gradient."""
     x = convert_to_tensor(x)
     if x.ndim != 1:
         raise ValueError(f"histogram: `x` must be 1-D, received shape {x.shape}.")
@@ -93,7 +94,7 @@ def histogram(x, bins=10, range=None):  # noqa: A002 - Keras's argument name
         raise ValueError(f"histogram: `range` must be (min, max) with min <= max, received "
                          f"{range!r}.")
     counts, edges = xp.histogram(x.data, bins=bins, range=range)
-    dtype = config.floatx()
+    dtype = x.dtype if x.dtype.kind == "f" else config.floatx()
     return (record(counts.astype(dtype), (), None), record(edges.astype(dtype), (), None))
 
 
