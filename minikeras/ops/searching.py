@@ -65,8 +65,8 @@ def unique(x, sorted=True, return_index=False, return_inverse=False,  # noqa: A0
 
     Returns the values, then as asked (in this order) the int32 index of each value's first
     occurrence, the inverse (the value's position for each entry: x's shape when axis is None,
-    (x.shape[axis],) otherwise) and the counts. `size` pads (with `fill_value`, by default the
-    smallest value; counts with 0, first indices with 0) or cuts the results to `size` values,
+    (x.shape[axis],) otherwise) and the counts. `size` pads (with `fill_value`, by default 0 as
+    Keras's torch backend; counts and first indices with 0) or cuts the results to `size` values,
     so that their shapes are known before the run, as JAX needs.
     """
     x = convert_to_tensor(x)
@@ -84,12 +84,7 @@ def unique(x, sorted=True, return_index=False, return_inverse=False,  # noqa: A0
             values = xp.take(values, take, axis=0 if axis is None else axis)
             first, counts = first[:size], counts[:size]
         else:
-            if fill_value is not None:
-                fill = xp.asarray(fill_value, dtype=values.dtype)
-            elif found:
-                fill = xp.min(values, axis=0 if axis is None else axis, keepdims=True)
-            else:
-                fill = xp.zeros((), values.dtype)
+            fill = xp.asarray(0 if fill_value is None else fill_value, dtype=values.dtype)
             shape = list(values.shape)
             shape[0 if axis is None else axis] = size - found
             padding = xp.broadcast_to(fill, shape).astype(values.dtype)

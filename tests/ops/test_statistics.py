@@ -143,7 +143,7 @@ def test_argpartition_partitions_floats_on_any_axis():
 
 def test_unique_size_pads_or_cuts():
     x = np.array([3, 1, 3, 2], "int32")
-    assert ops.unique(x, size=5).numpy().tolist() == [1, 2, 3, 1, 1]  # fill: the smallest value
+    assert ops.unique(x, size=5).numpy().tolist() == [1, 2, 3, 0, 0]  # fill: 0 by default
     values, counts = ops.unique(x, size=2, return_counts=True)
     assert values.numpy().tolist() == [1, 2] and counts.numpy().tolist() == [1, 1]
     with pytest.raises(ValueError, match="unique: `size` must be None or a non-negative int"):
