@@ -52,6 +52,17 @@ from minikeras.ops.blocks import (depth_to_space, space_to_depth, unfold, fold,
                                   extract_sequences)
 from minikeras.ops.einops import rearrange
 from minikeras.ops import linalg  # keras.ops.linalg: `ops.linalg.inv` (and matmul, dot, tensordot)
+# statistics: NaN reductions, quantiles, counting, searching, vector products, log-determinants
+from minikeras.ops.nan_reductions import (nansum, nanmean, nanmax, nanmin, nanprod, nanstd, nanvar,
+                                          nanargmax, nanargmin, nancumsum, nancumprod)
+from minikeras.ops.quantiles import (quantile, nanquantile, percentile, nanpercentile, median,
+                                     nanmedian)
+from minikeras.ops.statistics import (average, ptp, count_nonzero, corrcoef, histogram, bincount,
+                                      digitize, cdist)
+from minikeras.ops.searching import searchsorted, argpartition, nonzero, unique
+from minikeras.ops.vector_products import (inner, vdot, kron, cross, vander, correlate, diff,
+                                           trapezoid)
+from minikeras.ops.determinants import slogdet, logdet
 from minikeras.ops import overloads as _overloads
 # elementwise family (issue 17)
 from minikeras.ops.trigonometry import (arccos, arccosh, arcsin, arcsinh, arctan, arctan2, arctanh,

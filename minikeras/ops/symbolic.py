@@ -125,7 +125,24 @@ class Op(Operation):
 
     def compute_output_spec(self, *args, **kwargs):
         with np.errstate(all="ignore"):  # the shapes come from a run on zeros (e.g. 2 / x)
-            return super().compute_output_spec(*args, **kwargs)
+            spec = super().compute_output_spec(*args, **kwargs)
+            if getattr(_EAGER[self.op_name], "data_dependent_shape", False):
+                spec = map_structure(_unknown_where_sizes_differ, spec,
+                                     self._call_on_distinct(args, kwargs))
+            return spec
+
+    def _call_on_distinct(self, args, kwargs):
+        """The shape run of ops flagged `data_dependent_shape` (unique, nonzero: their output
+        sizes follow the values): a second run on distinct non-zero values 1, 2, 3, ...; the
+        output sizes that differ from the run on zeros are unknown."""
+        args, kwargs = zeros_like_symbolic(args, kwargs, 2, 8)
+
+        def distinct(x):
+            if isinstance(x, Tensor):
+                return Tensor(np.arange(1, x.size + 1).reshape(x.shape).astype(x.dtype))
+            return x
+        with no_grad():
+            return self.call(*map_structure(distinct, args), **map_structure(distinct, kwargs))
 
     def _call_on_zeros(self, args, kwargs, batch, other):
         """The shape run; ops flagged `shape_run_on_identity` (inv, solve, cholesky ...: zeros
@@ -158,6 +175,14 @@ class Op(Operation):
 
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name}>"
+
+
+def _unknown_where_sizes_differ(spec, other):
+    """`spec` (a KerasTensor) with None for the sizes `other` (a Tensor) does not share."""
+    if not isinstance(spec, KerasTensor):
+        return spec
+    return KerasTensor(tuple(p if p == q else None for p, q in zip(spec.shape, other.shape)),
+                       spec.dtype)
 
 
 def _class_name(op_name):
