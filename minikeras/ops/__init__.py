@@ -39,6 +39,11 @@ from minikeras.ops.normalization import batch_normalization, layer_normalization
 from minikeras.ops.pooling import max_pool, average_pool
 from minikeras.ops.convolution import conv, conv_transpose, depthwise_conv, separable_conv
 from minikeras.ops.recurrent import simple_rnn_sequence, lstm_sequence, gru_sequence
+# nn_extras: attention, statistics, label helpers, adaptive pooling (keras.ops.nn)
+from minikeras.ops.attention import dot_product_attention
+from minikeras.ops.statistics import (moments, normalize, rms_normalization, psnr, in_top_k,
+                                      multi_hot)
+from minikeras.ops.adaptive_pooling import adaptive_average_pool, adaptive_max_pool
 from minikeras.ops import linalg  # keras.ops.linalg: `ops.linalg.inv` (and matmul, dot, tensordot)
 from minikeras.ops import overloads as _overloads
 

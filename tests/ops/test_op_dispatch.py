@@ -265,7 +265,10 @@ def test_op_on_keras_tensors_records_a_node_and_replays_it(name):
     # the model replays the op on data exactly as the eager call computes it
     data = [INPUTS[key][1] for key in input_names]
     model = Model(inputs, list(flat))
-    got = model.predict(data if len(data) > 1 else data[0], verbose=0)
+    if all(shape == () for shape in shapes):  # predict concatenates batches along axis 0
+        got = model(data if len(data) > 1 else data[0])
+    else:
+        got = model.predict(data if len(data) > 1 else data[0], verbose=0)
     want = _flat(call(*[Tensor(x) for x in data]))
     for g, w in zip(_flat(got) if len(want) > 1 else [got], want):
         np.testing.assert_allclose(np.asarray(g), w.numpy(), rtol=1e-5, atol=1e-6)
