@@ -44,6 +44,7 @@ from minikeras.ops.attention import dot_product_attention
 from minikeras.ops.statistics import (moments, normalize, rms_normalization, psnr, in_top_k,
                                       multi_hot)
 from minikeras.ops.adaptive_pooling import adaptive_average_pool, adaptive_max_pool
+from minikeras.ops.ctc import ctc_loss, ctc_decode
 from minikeras.ops import linalg  # keras.ops.linalg: `ops.linalg.inv` (and matmul, dot, tensordot)
 from minikeras.ops import overloads as _overloads
 

@@ -165,3 +165,52 @@ def test_integer_inputs_become_floatx():
     assert ops.normalize(np.arange(3)).dtype == "float32"
     assert ops.rms_normalization(np.arange(3)).dtype == "float32"
     assert ops.psnr(np.arange(4), np.arange(4) + 1, 3).dtype == "float32"
+
+
+# -- CTC -------------------------------------------------------------------------------------
+def test_ctc_loss_of_an_impossible_alignment_is_infinite_with_zero_gradient():
+    logits = Tensor(_normal(2, 2, 3), requires_grad=True)
+    target = np.array([[1, 1], [1, 2]], "int32")  # 1, 1 needs a blank between: 3 steps
+    loss = ops.ctc_loss(target, logits, np.array([2, 2]), np.array([2, 2]))
+    assert np.isinf(loss.numpy()[0]) and np.isfinite(loss.numpy()[1])
+    (grad,) = gradients(ops.sum(loss), [logits])
+    grad = np.asarray(grad.numpy() if hasattr(grad, "numpy") else grad)
+    assert np.isfinite(grad).all() and not grad[0].any()
+
+
+def test_ctc_loss_single_label_is_minus_log_of_the_alignment_sum():
+    logits = _normal(1, 2, 2)
+    log_p = logits - np.log(np.exp(logits).sum(-1, keepdims=True))
+    # label "1" over 2 steps: alignments 1-1, blank-1, 1-blank
+    paths = [(1, 1), (0, 1), (1, 0)]
+    want = -np.log(sum(np.exp(log_p[0, 0, a] + log_p[0, 1, b]) for a, b in paths))
+    got = ops.ctc_loss(np.array([[1]]), logits, np.array([1]), np.array([2])).numpy()
+    np.testing.assert_allclose(got, [want], rtol=1e-5)
+
+
+def test_ctc_decode_greedy_pads_with_minus_one_and_respects_lengths():
+    logits = np.full((1, 5, 3), -5.0, "float32")
+    for t, c in enumerate([1, 1, 0, 1, 2]):
+        logits[0, t, c] = 5.0
+    paths, scores = ops.ctc_decode(logits, np.array([4]))
+    assert paths.numpy().tolist() == [[[1, 1, -1, -1, -1]]]
+    assert scores.numpy().tolist() == [[-20.0]]
+
+
+@pytest.mark.parametrize("call, match", [
+    (lambda: ops.ctc_loss(np.ones((2, 2), "int32"), np.ones((2, 4, 3)), np.array([2, 2]),
+                          np.array([4, 5])), "`output_length` must lie in"),
+    (lambda: ops.ctc_loss(np.ones((2, 2), "int32"), np.ones((2, 4, 3)), np.array([2]),
+                          np.array([4, 4])), "`target_length` must be 2 integers"),
+    (lambda: ops.ctc_loss(np.full((1, 2), 7), np.ones((1, 4, 3)), np.array([2]),
+                          np.array([4])), "`target` labels must lie in"),
+    (lambda: ops.ctc_loss(np.ones((1, 2), "float32"), np.ones((1, 4, 3)), np.array([2]),
+                          np.array([4])), "`target` must be integer labels"),
+    (lambda: ops.ctc_decode(np.ones((1, 4, 3)), np.array([4]), strategy="best"), "`strategy`"),
+    (lambda: ops.ctc_decode(np.ones((1, 4, 3)), np.array([4]), strategy="beam_search",
+                            top_paths=0), "`top_paths`"),
+    (lambda: ops.ctc_decode(np.ones((4, 3)), np.array([4])), "shape \\(batch, max_length"),
+])
+def test_ctc_bad_input(call, match):
+    with pytest.raises(ValueError, match=match):
+        call()

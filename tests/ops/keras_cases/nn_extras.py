@@ -5,6 +5,8 @@ import numpy as np
 from tests.ops.keras_cases import Case, integers, normal, uniform
 
 FLOATX_WHY = "Keras declares the input dtype symbolically; its eager result (and ours) is floatx"
+CTC_TARGET = np.array([[1, 1, 3], [2, 4, 0], [3, 0, 0]], "int32")  # a repeat; padding past lengths
+CTC_LENGTHS = (np.array([3, 2, 1], "int32"), np.array([8, 6, 5], "int32"))  # labels, outputs
 CAUSAL_MASK = np.tril(np.ones((4, 5), bool)) | (np.arange(5) == 4)  # (T, S); every row has a key
 
 CASES = [
@@ -65,4 +67,21 @@ CASES = [
     Case("adaptive_max_pool_3d_cf",
          lambda ops, x: ops.adaptive_max_pool(x, (2, 2, 3), data_format="channels_first"),
          [normal(1, 2, 5, 4, 7, seed=2)]),
+    # CTC
+    Case("ctc_loss", lambda ops, y, x, n, m: ops.ctc_loss(y, x, n, m),
+         [CTC_TARGET, normal(3, 8, 5, scale=2.0), *CTC_LENGTHS]),
+    Case("ctc_loss_mask_index", lambda ops, y, x, n, m: ops.ctc_loss(y, x, n, m, mask_index=4),
+         [CTC_TARGET % 4, normal(3, 6, 5, seed=1), CTC_LENGTHS[0], np.array([6, 5, 3], "int32")]),
+    Case("ctc_decode_greedy", lambda ops, x, n: ops.ctc_decode(x, n),
+         [normal(3, 8, 5, scale=2.0), CTC_LENGTHS[1]], grad=False),
+    Case("ctc_decode_greedy_unmerged",
+         lambda ops, x, n: ops.ctc_decode(x, n, merge_repeated=False, mask_index=2),
+         [normal(3, 8, 5, seed=1), CTC_LENGTHS[1]], grad=False),
+    Case("ctc_decode_beam_search",
+         lambda ops, x, n: ops.ctc_decode(x, n, strategy="beam_search", beam_width=4,
+                                          top_paths=3),
+         [normal(3, 8, 5, scale=2.0, seed=2), CTC_LENGTHS[1]], grad=False),
+    Case("ctc_decode_beam_search_default_width",
+         lambda ops, x, n: ops.ctc_decode(x, n, strategy="beam_search"),
+         [normal(2, 6, 4, seed=3), np.array([6, 4], "int32")], grad=False),
 ]
