@@ -117,7 +117,7 @@ def dot_product_attention(query, key, value, bias=None, mask=None, scale=None, i
         g_logits = probs * (g_probs - (g_probs * probs).sum(axis=-1, keepdims=True))
         g_bias = None
         if bias_t is not None and bias_t.requires_grad:
-            g_bias = unbroadcast(g_logits, bias_t.shape).astype(bias_t.dtype, copy=False)
+            g_bias = unbroadcast(g_logits, bias_t.shape)
         if capped is not None:
             g_logits = g_logits * (1.0 - capped * capped)
         g_logits *= xp.asarray(scale, dtype)
@@ -126,7 +126,8 @@ def dot_product_attention(query, key, value, bias=None, mask=None, scale=None, i
         grads = [g_query, g_key, g_value]
         if bias_t is not None:
             grads.append(g_bias)
-        return tuple(grads)
+        return tuple(None if grad is None else grad.astype(parent.dtype, copy=False)
+                     for grad, parent in zip(grads, parents))
 
     parents = (query, key, value) + ((bias_t,) if bias_t is not None else ())
     return record(out, parents, vjp)

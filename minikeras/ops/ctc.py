@@ -16,6 +16,7 @@ from minikeras.ops.symbolic import op
 
 KERAS_OPS_MODULE = "keras.src.ops.nn"
 _PAD = -1  # decoded paths are padded with -1, as in Keras
+_HASH_BASE = 2654435769  # Knuth's multiplicative constant: the base of the path hash
 
 
 def _log_softmax(logits):
@@ -185,8 +186,17 @@ def _unique_paths(paths):
     batch, n, steps = paths.shape
     rows = xp.concatenate([xp.repeat(xp.arange(batch), n)[:, None],
                            paths.reshape(batch * n, steps)], axis=1)
-    unique, inverse = xp.unique(rows, axis=0, return_inverse=True)
-    return unique[:, 0], unique[:, 1:], inverse.reshape(-1)
+    # Deduplicate on a polynomial hash of each row (int64, wrapping), then verify: only a hash
+    # collision between different rows (checked exactly) falls back to the slow row-wise unique.
+    powers = xp.asarray(_HASH_BASE, dtype="uint64") ** xp.arange(steps + 1, dtype="uint64")
+    keys = ((rows + 2).astype("uint64") * powers).sum(axis=1)
+    _, first, inverse = xp.unique(keys, return_index=True, return_inverse=True)
+    inverse = inverse.reshape(-1)
+    unique = rows[first]
+    if not (unique[inverse] == rows).all():
+        unique, inverse = xp.unique(rows, axis=0, return_inverse=True)
+        inverse = inverse.reshape(-1)
+    return unique[:, 0], unique[:, 1:], inverse
 
 
 def _top_per_sample(sample, score, batch, k):
