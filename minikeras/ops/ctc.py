@@ -244,9 +244,8 @@ def _beam_search(logits, lengths, beam_width, top_paths, mask_index):
         now_blank = cls == _PAD
         cls = xp.where(~was_blank & (tail == cls), _PAD, cls)  # a repeat without a blank
         write = xp.minimum(tail_at, steps - 1)
-        current = xp.take_along_axis(ext, write[..., None], 2)[..., 0]
-        xp.put_along_axis(ext, write[..., None], xp.where(cls == _PAD, current, cls)[..., None],
-                          2)
+        rows = (xp.arange(batch)[:, None], xp.arange(ext.shape[1])[None, :], write)
+        ext[rows] = xp.where(cls == _PAD, ext[rows], cls)
         # merge equal prefixes, separately for the emit and the blank track
         sample, unique, inverse = _unique_paths(ext)
         flat_scores = ext_scores.reshape(-1)
