@@ -11,7 +11,7 @@ from minikeras.backend.array_module import xp
 from minikeras.backend.autodiff import record
 from minikeras.ops.core import cast, convert_to_float_tensor, convert_to_tensor
 from minikeras.ops.manipulation import expand_dims, squeeze
-from minikeras.ops.math import (absolute, clip, divide, log, maximum, minimum, multiply, sqrt,
+from minikeras.ops.math import (absolute, clip, divide, log, maximum, multiply, sqrt,
                                 square)
 from minikeras.ops.reduction import mean, sum
 from minikeras.ops.symbolic import op
@@ -62,7 +62,7 @@ def normalize(x, axis=-1, order=2, epsilon=None):
     """`x` divided by its L`order` norm over `axis` (keeping x's shape).
 
     The norm is kept at least `epsilon` (default `backend.epsilon()`), so all-zero slices stay
-    zero; order=2 uses x * min(1/sqrt(sum x^2), 1/epsilon) like Keras. A scalar becomes (1,).
+    zero (with a finite gradient), as in Keras. A scalar becomes (1,).
     """
     if not isinstance(order, int) or isinstance(order, bool) or order < 1:
         raise ValueError(f"normalize: `order` must be an int >= 1, received order={order!r}.")
@@ -72,8 +72,10 @@ def normalize(x, axis=-1, order=2, epsilon=None):
     axes = _axes("normalize", axis, x.ndim)
     epsilon = config.epsilon() if epsilon is None else epsilon
     if order == 2:
-        inv_norm = minimum(1.0 / sqrt(sum(square(x), axis=axes, keepdims=True)), 1.0 / epsilon)
-        return multiply(x, inv_norm)
+        # min(1 / sqrt(s), 1 / epsilon) written as 1 / sqrt(max(s, epsilon^2)): the same values,
+        # finite (no 1 / 0) with a finite gradient on all-zero slices
+        square_sum = sum(square(x), axis=axes, keepdims=True)
+        return multiply(x, 1.0 / sqrt(maximum(square_sum, float(epsilon) ** 2)))
     norm = sum(absolute(x) if order == 1 else absolute(x) ** order, axis=axes, keepdims=True)
     if order != 1:
         norm = norm ** (1.0 / order)

@@ -214,3 +214,13 @@ def test_ctc_decode_greedy_pads_with_minus_one_and_respects_lengths():
 def test_ctc_bad_input(call, match):
     with pytest.raises(ValueError, match=match):
         call()
+
+
+def test_normalize_all_zero_slice_stays_zero_with_a_finite_gradient():
+    x = Tensor(np.zeros((2, 3), "float32"), requires_grad=True)
+    with np.errstate(all="raise"):
+        out = ops.normalize(x)
+        (grad,) = gradients(ops.sum(out), [x])
+    assert not out.numpy().any()
+    grad = np.asarray(grad.numpy() if hasattr(grad, "numpy") else grad)
+    np.testing.assert_allclose(grad, 1e7, rtol=1e-6)  # x / epsilon near zero
