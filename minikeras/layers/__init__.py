@@ -24,6 +24,9 @@ from minikeras.layers.pooling import (
     GlobalAvgPool2D, GlobalAvgPool3D, GlobalMaxPool1D, GlobalMaxPool2D, GlobalMaxPool3D,
     GlobalMaxPooling1D, GlobalMaxPooling2D, GlobalMaxPooling3D, MaxPool1D, MaxPool2D, MaxPool3D,
     MaxPooling1D, MaxPooling2D, MaxPooling3D)
+from minikeras.layers.pooling import (  # nn_extras: adaptive pooling
+    AdaptiveAveragePooling1D, AdaptiveAveragePooling2D, AdaptiveAveragePooling3D,
+    AdaptiveMaxPooling1D, AdaptiveMaxPooling2D, AdaptiveMaxPooling3D)
 from minikeras.layers.normalization import (BatchNormalization, GroupNormalization,
                                             LayerNormalization, UnitNormalization)
 from minikeras.layers.preprocessing import Normalization, Rescaling

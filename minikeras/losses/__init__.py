@@ -29,6 +29,7 @@ from minikeras.losses.losses import (  # noqa: F401
     categorical_hinge, kl_divergence, poisson, binary_crossentropy, binary_focal_crossentropy,
     categorical_crossentropy, categorical_focal_crossentropy, sparse_categorical_crossentropy,
     categorical_generalized_cross_entropy, dice, tversky, circle)
+from minikeras.losses.losses import CTC, ctc  # noqa: F401  (nn_extras)
 from minikeras.registry.serialization import (deserialize_class_or_function,
                                               get_object, resolve, serialize_object)
 
@@ -56,6 +57,7 @@ _FUNCTION_OF_CLASS = {
     Dice: dice,
     Tversky: tversky,
     Circle: circle,
+    CTC: ctc,
 }
 _CLASS_OF_FUNCTION = {fn: cls for cls, fn in _FUNCTION_OF_CLASS.items()}
 

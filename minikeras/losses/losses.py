@@ -469,6 +469,28 @@ def circle(y_true, y_pred, ref_labels=None, ref_embeddings=None, remove_diagonal
     return out
 
 
+def ctc(y_true, y_pred):
+    """Connectionist temporal classification loss per sample, Keras's `losses.ctc`.
+
+    Shapes: y_true (batch, max_label_length) integer labels, 0 being the blank and the
+    padding (each sample's label length is its count of non-zero labels); y_pred
+    (batch, max_length, num_classes) unnormalized logits, every sample using all max_length
+    steps -> (batch,).
+    """
+    y_true, y_pred = ops.convert_to_tensor(y_true), ops.convert_to_tensor(y_pred)
+    if y_true.ndim != 2:
+        raise ValueError(f"ctc: `y_true` must be integer labels of shape (batch_size, "
+                         f"max_length), received shape {y_true.shape}.")
+    if y_pred.ndim != 3:
+        raise ValueError(f"ctc: `y_pred` must be logits of shape (batch_size, max_length, "
+                         f"num_classes), received shape {y_pred.shape}.")
+    labels = ops.cast(y_true, "int32")
+    label_length = ops.cast(ops.sum(ops.cast(ops.not_equal(labels, 0), "int32"), axis=-1),
+                            "int32")
+    output_length = xp.full((y_pred.shape[0],), y_pred.shape[1], dtype="int32")
+    return ops.ctc_loss(labels, y_pred, label_length, output_length, mask_index=0)
+
+
 def _label_vector(loss_name, labels, count):
     """Labels as a 1-D int array of length `count` ((count, 1) is accepted)."""
     labels = xp.asarray(labels.data if isinstance(labels, Tensor) else labels)
@@ -804,3 +826,16 @@ class Circle(LossFunctionWrapper):
     def get_config(self):
         return {**Loss.get_config(self), "gamma": self.gamma, "margin": self.margin,
                 "remove_diagonal": self.remove_diagonal}
+
+
+class CTC(LossFunctionWrapper):
+    """The CTC loss (`ctc`) of integer label sequences (0 = blank / padding) under logits
+    (batch, max_length, num_classes), then reduced."""
+
+    _labels_are_indices = True
+
+    def __init__(self, reduction="sum_over_batch_size", name="ctc", dtype=None):
+        super().__init__(ctc, name=name, reduction=reduction, dtype=dtype)
+
+    def get_config(self):
+        return {"name": self.name, "reduction": self.reduction}

@@ -51,6 +51,12 @@ from minikeras.ops.windows import bartlett, blackman, hamming, hanning, kaiser
 from minikeras.ops.blocks import (depth_to_space, space_to_depth, unfold, fold,
                                   extract_sequences)
 from minikeras.ops.einops import rearrange
+# nn_extras: attention, statistics, label helpers, adaptive pooling (keras.ops.nn)
+from minikeras.ops.attention import dot_product_attention
+from minikeras.ops.nn_statistics import (moments, normalize, rms_normalization, psnr,
+                                         in_top_k, multi_hot)
+from minikeras.ops.adaptive_pooling import adaptive_average_pool, adaptive_max_pool
+from minikeras.ops.ctc import ctc_loss, ctc_decode
 from minikeras.ops import linalg  # keras.ops.linalg: `ops.linalg.inv` (and matmul, dot, tensordot)
 # statistics: NaN reductions, quantiles, counting, searching, vector products, log-determinants
 from minikeras.ops.nan_reductions import (nansum, nanmean, nanmax, nanmin, nanprod, nanstd, nanvar,

@@ -244,6 +244,21 @@ CASES = {
                                          expected_output_shape=(B, 3))],
     "GlobalAveragePooling3D": [LayerCase(layers.GlobalAveragePooling3D, {"keepdims": True},
                                          input_shape=S3, expected_output_shape=(B, 1, 1, 1, 2))],
+    # adaptive pooling (nn_extras): output sizes that do not divide the input give overlapping bins
+    "AdaptiveAveragePooling1D": [LayerCase(layers.AdaptiveAveragePooling1D, {"output_size": 3},
+                                           input_shape=S1, expected_output_shape=(B, 3, 3))],
+    "AdaptiveAveragePooling2D": [LayerCase(layers.AdaptiveAveragePooling2D,
+                                           {"output_size": (4, 2)}, input_shape=S2,
+                                           expected_output_shape=(B, 4, 2, 3))],
+    "AdaptiveAveragePooling3D": [LayerCase(layers.AdaptiveAveragePooling3D,
+                                           {"output_size": 3, "data_format": "channels_first"},
+                                           input_shape=S3, expected_output_shape=(B, 4, 3, 3, 3))],
+    "AdaptiveMaxPooling1D": [LayerCase(layers.AdaptiveMaxPooling1D, {"output_size": [3]},
+                                       input_shape=S1, expected_output_shape=(B, 3, 3))],
+    "AdaptiveMaxPooling2D": [LayerCase(layers.AdaptiveMaxPooling2D, {"output_size": 4},
+                                       input_shape=S2, expected_output_shape=(B, 4, 4, 3))],
+    "AdaptiveMaxPooling3D": [LayerCase(layers.AdaptiveMaxPooling3D, {"output_size": (3, 2, 3)},
+                                       input_shape=S3, expected_output_shape=(B, 3, 2, 3, 2))],
     # normalization
     "BatchNormalization": [
         LayerCase(layers.BatchNormalization, {"momentum": 0.9}, input_shape=S2,

@@ -1,4 +1,10 @@
-"""Pooling layers: windowed (Max/AveragePooling1D/2D/3D) and global (Global*Pooling1D/2D/3D)."""
+"""Pooling layers: windowed (Max/AveragePooling1D/2D/3D), global (Global*Pooling1D/2D/3D) and
+adaptive (Adaptive*Pooling1D/2D/3D)."""
+from minikeras.layers.pooling.adaptive_pooling import (AdaptiveAveragePooling1D,
+                                                       AdaptiveAveragePooling2D,
+                                                       AdaptiveAveragePooling3D,
+                                                       AdaptiveMaxPooling1D, AdaptiveMaxPooling2D,
+                                                       AdaptiveMaxPooling3D)
 from minikeras.layers.pooling.average_pooling import (AveragePooling1D, AveragePooling2D,
                                                       AveragePooling3D, AvgPool1D, AvgPool2D,
                                                       AvgPool3D)
@@ -22,4 +28,6 @@ __all__ = ["BasePooling", "BaseGlobalPooling",
            "GlobalMaxPooling1D", "GlobalMaxPooling2D", "GlobalMaxPooling3D",
            "GlobalMaxPool1D", "GlobalMaxPool2D", "GlobalMaxPool3D",
            "GlobalAveragePooling1D", "GlobalAveragePooling2D", "GlobalAveragePooling3D",
-           "GlobalAvgPool1D", "GlobalAvgPool2D", "GlobalAvgPool3D"]
+           "GlobalAvgPool1D", "GlobalAvgPool2D", "GlobalAvgPool3D",
+           "AdaptiveAveragePooling1D", "AdaptiveAveragePooling2D", "AdaptiveAveragePooling3D",
+           "AdaptiveMaxPooling1D", "AdaptiveMaxPooling2D", "AdaptiveMaxPooling3D"]
