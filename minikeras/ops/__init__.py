@@ -40,6 +40,8 @@ from minikeras.ops.pooling import max_pool, average_pool
 from minikeras.ops.convolution import conv, conv_transpose, depthwise_conv, separable_conv
 from minikeras.ops.recurrent import simple_rnn_sequence, lstm_sequence, gru_sequence
 from minikeras.ops import linalg  # keras.ops.linalg: `ops.linalg.inv` (and matmul, dot, tensordot)
+# image family: keras.ops.image as `ops.image.<name>`
+from minikeras.ops import image  # noqa: E402
 from minikeras.ops import overloads as _overloads
 
 _overloads.install()  # Python operators of Tensor (eager) and KerasTensor (symbolic nodes)
