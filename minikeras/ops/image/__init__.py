@@ -11,3 +11,4 @@ elastic_transform; filters.py: gaussian_blur, sobel_edges, ssim. Saved nodes nam
 module keras.src.ops.image.
 """
 from minikeras.ops.image.resize import resize, scale_and_translate
+from minikeras.ops.image.color import rgb_to_grayscale, rgb_to_hsv, hsv_to_rgb
