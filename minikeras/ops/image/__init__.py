@@ -15,3 +15,5 @@ from minikeras.ops.image.color import rgb_to_grayscale, rgb_to_hsv, hsv_to_rgb
 from minikeras.ops.image.geometry import (crop_images, pad_images, extract_patches,
                                         extract_patches_3d)
 from minikeras.ops.image.filters import gaussian_blur, sobel_edges, ssim
+from minikeras.ops.image.warp import (map_coordinates, affine_transform, perspective_transform,
+                                    elastic_transform)
