@@ -41,7 +41,7 @@ from minikeras.ops.convolution import conv, conv_transpose, depthwise_conv, sepa
 from minikeras.ops.recurrent import simple_rnn_sequence, lstm_sequence, gru_sequence
 from minikeras.ops import linalg  # keras.ops.linalg: `ops.linalg.inv` (and matmul, dot, tensordot)
 # image family: keras.ops.image as `ops.image.<name>`
-from minikeras.ops import image  # noqa: E402
+from minikeras.ops import image  # keras.ops.image: `ops.image.resize`, ...
 from minikeras.ops import overloads as _overloads
 
 _overloads.install()  # Python operators of Tensor (eager) and KerasTensor (symbolic nodes)

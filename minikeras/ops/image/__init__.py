@@ -13,7 +13,12 @@ module keras.src.ops.image.
 from minikeras.ops.image.resize import resize, scale_and_translate
 from minikeras.ops.image.color import rgb_to_grayscale, rgb_to_hsv, hsv_to_rgb
 from minikeras.ops.image.geometry import (crop_images, pad_images, extract_patches,
-                                        extract_patches_3d)
+                                          extract_patches_3d)
 from minikeras.ops.image.filters import gaussian_blur, sobel_edges, ssim
 from minikeras.ops.image.warp import (map_coordinates, affine_transform, perspective_transform,
-                                    elastic_transform)
+                                      elastic_transform)
+
+__all__ = ["resize", "scale_and_translate", "rgb_to_grayscale", "rgb_to_hsv", "hsv_to_rgb",
+           "crop_images", "pad_images", "extract_patches", "extract_patches_3d",
+           "map_coordinates", "affine_transform", "perspective_transform", "elastic_transform",
+           "gaussian_blur", "sobel_edges", "ssim"]

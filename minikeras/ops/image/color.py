@@ -55,7 +55,7 @@ def rgb_to_grayscale(images, data_format=None):
         raise ValueError(f"{name}: invalid channel size: expected 3 (RGB) or 1 (Grayscale). "
                          f"Received input with shape images.shape={tuple(images.shape)}")
     if images.shape[axis] == 1:
-        return images + 0 if images.dtype != bool else images
+        return images
     dtype = standardize_dtype(images.dtype)
     work = images if images.dtype.kind == "f" else cast(images, "float32")
     shape = [1] * images.ndim

@@ -11,7 +11,7 @@ from minikeras.ops.symbolic import op
 KERAS_OPS_MODULE = "keras.src.ops.image"
 
 
-def _check_margins(name, verb, margins, target, axis_names):
+def _check_margins(name, margins, target, axis_names):
     """Exactly two of (before, after, target) given, each a non-negative int."""
     before, after = margins
     if [before, after, target].count(None) != 1:
@@ -25,7 +25,7 @@ def _check_margins(name, verb, margins, target, axis_names):
                              f"{arg}={value!r}")
 
 
-def _spatial_axes(images, data_format):
+def _spatial_axes(data_format):
     """(height axis, width axis) of 3-D or 4-D images."""
     return (-3, -2) if data_format == "channels_last" else (-2, -1)
 
@@ -56,9 +56,9 @@ def pad_images(images, top_padding=None, left_padding=None, bottom_padding=None,
     images = check_images(name, images)
     rows = ("top_padding", "bottom_padding", "target_height")
     cols = ("left_padding", "right_padding", "target_width")
-    _check_margins(name, "pad", (top_padding, bottom_padding), target_height, rows)
-    _check_margins(name, "pad", (left_padding, right_padding), target_width, cols)
-    h_axis, w_axis = _spatial_axes(images, data_format)
+    _check_margins(name, (top_padding, bottom_padding), target_height, rows)
+    _check_margins(name, (left_padding, right_padding), target_width, cols)
+    h_axis, w_axis = _spatial_axes(data_format)
     widths = [[0, 0] for _ in range(images.ndim)]
     widths[h_axis] = list(_resolve(name, "pad", images.shape[h_axis], top_padding,
                                    bottom_padding, target_height, rows))
@@ -78,9 +78,9 @@ def crop_images(images, top_cropping=None, left_cropping=None, bottom_cropping=N
     images = check_images(name, images)
     rows = ("top_cropping", "bottom_cropping", "target_height")
     cols = ("left_cropping", "right_cropping", "target_width")
-    _check_margins(name, "crop", (top_cropping, bottom_cropping), target_height, rows)
-    _check_margins(name, "crop", (left_cropping, right_cropping), target_width, cols)
-    h_axis, w_axis = _spatial_axes(images, data_format)
+    _check_margins(name, (top_cropping, bottom_cropping), target_height, rows)
+    _check_margins(name, (left_cropping, right_cropping), target_width, cols)
+    h_axis, w_axis = _spatial_axes(data_format)
     index = [slice(None)] * images.ndim
     for axis, (before, after, target), names in (
             (h_axis, (top_cropping, bottom_cropping, target_height), rows),

@@ -8,8 +8,8 @@ from minikeras.backend.dtypes import standardize_dtype
 from minikeras.ops.core import cast, convert_to_tensor
 from minikeras.ops.image.layout import (check_images, data_format_of, from_batched_nhwc,
                                         to_batched_nhwc)
-from minikeras.ops.image.resample import (KERNELS, apply_axis_matrices, area_matrix,
-                                          pytorch_matrix, scale_translate_matrix)
+from minikeras.ops.image.resample import (apply_axis_matrices, area_matrix, pytorch_matrix,
+                                          scale_translate_matrix)
 from minikeras.ops.creation import full
 from minikeras.ops.manipulation import concatenate, getitem
 from minikeras.ops.math import clip, round as round_
@@ -150,8 +150,7 @@ def scale_and_translate(images, output_shape, scale, translation, spatial_dims, 
     if method not in _SCALE_AND_TRANSLATE_METHODS:
         raise ValueError(f"{name}: invalid value for argument `method`: expected one of "
                          f"{sorted(_SCALE_AND_TRANSLATE_METHODS)}. Received: method={method!r}")
-    kernel = _SCALE_AND_TRANSLATE_METHODS[method]
-    assert kernel in KERNELS
+    kernel = _SCALE_AND_TRANSLATE_METHODS[method]  # one of resample.KERNELS
     images = convert_to_tensor(images)
     scale = convert_to_tensor(scale).data.reshape(-1)
     translation = convert_to_tensor(translation).data.reshape(-1)

@@ -14,7 +14,6 @@ import numpy as np
 from minikeras.backend import random as backend_random
 from minikeras.backend.array_module import xp
 from minikeras.backend.autodiff import Tensor, record
-from minikeras.backend.dtypes import standardize_dtype
 from minikeras.ops.core import cast, convert_to_tensor, unbroadcast
 from minikeras.ops.image.filters import gaussian_1d, depthwise
 from minikeras.ops.image.layout import (check_images, data_format_of, from_batched_nhwc,
