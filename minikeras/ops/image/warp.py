@@ -18,7 +18,8 @@ from minikeras.ops.core import cast, convert_to_tensor, unbroadcast
 from minikeras.ops.image.filters import gaussian_1d, depthwise
 from minikeras.ops.image.layout import (check_images, data_format_of, from_batched_nhwc,
                                         to_batched_nhwc)
-from minikeras.ops.manipulation import expand_dims, getitem, reshape
+from minikeras.ops.linalg import solve
+from minikeras.ops.manipulation import expand_dims, getitem, reshape, stack
 from minikeras.ops.symbolic import op
 
 KERAS_OPS_MODULE = "keras.src.ops.image"
@@ -211,26 +212,27 @@ def affine_transform(images, transform, interpolation="bilinear", fill_mode="con
     return from_batched_nhwc(out, layout)
 
 
-def _homography(name, start_points, end_points):
-    """(B, 8) transforms mapping each output (end) point onto its input (start) point."""
-    start = np.asarray(convert_to_tensor(start_points).data, dtype=np.float64)
-    end = np.asarray(convert_to_tensor(end_points).data, dtype=np.float64)
+def _homography(name, start_points, end_points, dtype):
+    """(B, 8) transforms mapping each output (end) point onto its input (start) point: the
+    solution of the 8 x 8 linear system the four point pairs give (differentiable in both)."""
+    start, end = convert_to_tensor(start_points), convert_to_tensor(end_points)
     for points, arg in ((start, "start_points"), (end, "end_points")):
-        if points.ndim not in (2, 3) or points.shape[-2:] != (4, 2):
+        if points.ndim not in (2, 3) or tuple(points.shape[-2:]) != (4, 2):
             raise ValueError(f"{name}: invalid `{arg}` shape: expected (4, 2) or (batch, 4, 2). "
-                             f"Received {arg}.shape={points.shape}")
+                             f"Received {arg}.shape={tuple(points.shape)}")
     if start.shape != end.shape:
         raise ValueError(f"{name}: `start_points` and `end_points` must have the same shape, "
-                         f"received {start.shape} and {end.shape}.")
-    start, end = start.reshape(-1, 4, 2), end.reshape(-1, 4, 2)
-    ex, ey = end[..., 0], end[..., 1]
-    sx, sy = start[..., 0], start[..., 1]
-    zero, one = np.zeros_like(ex), np.ones_like(ex)
-    rows_x = np.stack([ex, ey, one, zero, zero, zero, -sx * ex, -sx * ey], axis=-1)
-    rows_y = np.stack([zero, zero, zero, ex, ey, one, -sy * ex, -sy * ey], axis=-1)
-    matrix = np.stack([rows_x, rows_y], axis=2).reshape(-1, 8, 8)
-    target = np.stack([sx, sy], axis=2).reshape(-1, 8, 1)
-    return np.linalg.solve(matrix, target)[..., 0]
+                         f"received {tuple(start.shape)} and {tuple(end.shape)}.")
+    start, end = reshape(cast(start, dtype), (-1, 4, 2)), reshape(cast(end, dtype), (-1, 4, 2))
+    ex, ey = getitem(end, (Ellipsis, 0)), getitem(end, (Ellipsis, 1))
+    sx, sy = getitem(start, (Ellipsis, 0)), getitem(start, (Ellipsis, 1))
+    zero = xp.zeros(ex.shape, dtype=dtype)
+    one = xp.ones(ex.shape, dtype=dtype)
+    rows_x = stack([ex, ey, one, zero, zero, zero, -sx * ex, -sx * ey], axis=-1)
+    rows_y = stack([zero, zero, zero, ex, ey, one, -sy * ex, -sy * ey], axis=-1)
+    matrix = reshape(stack([rows_x, rows_y], axis=2), (-1, 8, 8))
+    target = reshape(stack([sx, sy], axis=2), (-1, 8, 1))
+    return reshape(solve(matrix, target), (-1, 8))
 
 
 @op
@@ -238,19 +240,16 @@ def perspective_transform(images, start_points, end_points, interpolation="bilin
                           fill_value=0, data_format=None):
     """Warp images so that the quadrilateral `start_points` lands on `end_points` ((4, 2) or
     (B, 4, 2) (x, y) corners). Outside the input reads `fill_value`. Same shape out; gradients
-    flow to the images (the points give the transform by a linear solve, not differentiated).
+    flow to the images and (bilinear) through the homography's linear solve to the points.
     """
     name = "perspective_transform"
     data_format = data_format_of(name, data_format)
     _check_mode(name, interpolation, "constant")
     images = check_images(name, images)
     dtype = images.dtype if images.dtype.kind == "f" else np.dtype("float32")
-    transforms = _homography(name, start_points, end_points).astype(dtype)
+    transforms = _homography(name, start_points, end_points, str(dtype))
     batched, layout = to_batched_nhwc(images, data_format)
-    if transforms.shape[0] == 1 and batched.shape[0] > 1:
-        transforms = np.repeat(transforms, batched.shape[0], axis=0)
-    y_in, x_in = _projective(convert_to_tensor(transforms), batched.shape[1],
-                             batched.shape[2])
+    y_in, x_in = _projective(transforms, batched.shape[1], batched.shape[2])
     out = _warp(batched, y_in, x_in, interpolation, "constant", fill_value)
     return from_batched_nhwc(out, layout)
 
