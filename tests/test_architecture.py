@@ -20,7 +20,7 @@ PACKAGE = pathlib.Path(minikeras.__file__).parent
 LAYERS = ["tree", "backend", "registry", "ops", "random", "utils",
           "activations", "constraints", "initializers", "regularizers", "losses", "metrics",
           "distribution", "optimizers", "layers", "callbacks", "trainers", "models",
-          "visualization", "saving", "datasets"]
+          "visualization", "saving", "datasets", "preprocessing"]
 
 #: (importing module, imported package): why it may import upward. Each is an import inside a
 #: function (or a module `__getattr__`), so importing the lower package never loads the higher.

@@ -69,6 +69,8 @@ from minikeras.ops.searching import searchsorted, argpartition, nonzero, unique
 from minikeras.ops.vector_products import (inner, vdot, kron, cross, vander, correlate, diff,
                                            trapezoid)
 from minikeras.ops.determinants import slogdet, logdet
+# image family: keras.ops.image as `ops.image.<name>`
+from minikeras.ops import image  # keras.ops.image: `ops.image.resize`, ...
 from minikeras.ops import overloads as _overloads
 # elementwise family (issue 17)
 from minikeras.ops.trigonometry import (arccos, arccosh, arcsin, arcsinh, arctan, arctan2, arctanh,

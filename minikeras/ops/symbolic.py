@@ -185,7 +185,15 @@ def _unknown_where_sizes_differ(spec, other):
                        spec.dtype)
 
 
+
+#: op name -> Keras's operation class name, where it is not the op's name in CamelCase
+_KERAS_CLASS_NAMES = {"rgb_to_grayscale": "RGBToGrayscale", "rgb_to_hsv": "RGBToHSV",
+                      "hsv_to_rgb": "HSVToRGB", "ssim": "SSIM"}
+
+
 def _class_name(op_name):
+    if op_name in _KERAS_CLASS_NAMES:
+        return _KERAS_CLASS_NAMES[op_name]
     canonical = _CANONICAL.get(op_name, op_name)
     return "".join(part[:1].upper() + part[1:] for part in canonical.split("_"))
 

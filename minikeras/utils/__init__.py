@@ -12,6 +12,7 @@ from minikeras.utils.file_utils import get_file, hash_file, validate_file
 from minikeras.utils.progbar import Progbar
 from minikeras.utils.config import Config
 from minikeras.utils.graph_utils import get_source_inputs
+from minikeras.utils.image_utils import array_to_img, img_to_array, load_img, save_img
 from minikeras.backend.keras_tensor import is_keras_tensor
 from minikeras.backend.dtypes import standardize_dtype
 from minikeras.registry.serialization import (CustomObjectScope, custom_object_scope,

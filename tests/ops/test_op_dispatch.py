@@ -245,7 +245,10 @@ def test_every_registered_op_has_a_row():
 
 @pytest.mark.parametrize("name", minikeras_ops())
 def test_public_op_is_the_registered_function_wherever_imported(name):
-    public = getattr(ops, name)
+    fn = registered_ops()[name]
+    # keras.ops.image's ops are public only as `ops.image.<name>`, as in Keras
+    namespace = ops.image if fn.__module__.startswith("minikeras.ops.image.") else ops
+    public = getattr(namespace, name)
     home = sys.modules[public.eager.__module__]
     assert getattr(home, name) is public  # `ops.exp is ops.math.exp`
     assert public.op_name == name and public.__name__ == name
@@ -304,7 +307,18 @@ def test_symbolic_keyword_tensor_is_a_call_argument_not_config():
                                           ("top_k", "keras.src.ops.math"),
                                           ("matmul", "keras.src.ops.numpy"),
                                           ("einsum", "keras.src.ops.numpy"),
-                                          ("relu", "keras.src.ops.nn")])
+                                          ("relu", "keras.src.ops.nn"),
+                                          ("resize", "keras.src.ops.image"),
+                                          ("map_coordinates", "keras.src.ops.image")])
 def test_op_nodes_are_saved_under_keras_modules(name, module):
     from minikeras.ops.symbolic import op_class
     assert op_class(name).keras_module == module
+
+
+@pytest.mark.parametrize("name, class_name", [("rgb_to_grayscale", "RGBToGrayscale"),
+                                              ("hsv_to_rgb", "HSVToRGB"), ("ssim", "SSIM"),
+                                              ("resize", "Resize")])
+def test_image_op_classes_take_keras_class_names(name, class_name):
+    from minikeras.ops.symbolic import keras_op_class, op_class
+    assert op_class(name).__name__ == class_name
+    assert keras_op_class(class_name) is op_class(name)
