@@ -6,7 +6,7 @@ from minikeras.layers.core import (Dense, Embedding, Identity, Input, InputLayer
 from minikeras.layers.attention import AdditiveAttention, Attention, MultiHeadAttention
 from minikeras.layers.rnn import (GRU, LSTM, RNN, Bidirectional, GRUCell, LSTMCell, SimpleRNN,
                                   SimpleRNNCell, StackedRNNCells, TimeDistributed)
-from minikeras.layers.activations import Activation
+from minikeras.layers.activations import ELU, Activation, LeakyReLU, PReLU, ReLU, Softmax
 from minikeras.layers.regularization import (ActivityRegularization, AlphaDropout, Dropout,
                                              GaussianDropout, GaussianNoise, SpatialDropout1D,
                                              SpatialDropout2D, SpatialDropout3D)
@@ -25,7 +25,8 @@ from minikeras.layers.pooling import (
     GlobalMaxPooling1D, GlobalMaxPooling2D, GlobalMaxPooling3D, MaxPool1D, MaxPool2D, MaxPool3D,
     MaxPooling1D, MaxPooling2D, MaxPooling3D)
 from minikeras.layers.normalization import (BatchNormalization, GroupNormalization,
-                                            LayerNormalization, UnitNormalization)
+                                            LayerNormalization, RMSNormalization,
+                                            UnitNormalization)
 from minikeras.layers.preprocessing import Normalization, Rescaling
 from minikeras.layers.merging import (Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply,
                                       Subtract, add, average, concatenate, dot, maximum, minimum,

@@ -70,6 +70,24 @@ CASES = {
                   expected_output_shape=V4),
         LayerCase(layers.Activation, {"activation": "softmax", "name": "act"}, input_shape=V4,
                   expected_output_shape=V4)],
+    "ReLU": [
+        LayerCase(layers.ReLU, {}, input_shape=V4, expected_output_shape=V4,
+                  supports_masking=True),
+        LayerCase(layers.ReLU, {"max_value": 1.5, "negative_slope": 0.1, "threshold": 0.25},
+                  input_shape=V4, expected_output_shape=V4)],
+    "LeakyReLU": [LayerCase(layers.LeakyReLU, {"negative_slope": 0.2}, input_shape=V4,
+                            expected_output_shape=V4, supports_masking=True)],
+    "PReLU": [
+        LayerCase(layers.PReLU, {"alpha_initializer": "ones"}, input_shape=V4,
+                  expected_output_shape=V4, expected_num_trainable_weights=1),
+        LayerCase(layers.PReLU, {"shared_axes": [1], "alpha_regularizer": "l2",
+                                 "alpha_constraint": "non_neg"},
+                  input_shape=SEQ, expected_output_shape=SEQ, expected_num_losses=1)],
+    "ELU": [LayerCase(layers.ELU, {"alpha": 0.5}, input_shape=V4, expected_output_shape=V4)],
+    "Softmax": [
+        LayerCase(layers.Softmax, {}, input_shape=V4, expected_output_shape=V4),
+        LayerCase(layers.Softmax, {"axis": [1, 2]}, input_shape=SEQ,
+                  expected_output_shape=SEQ)],
     # attention
     "Attention": [
         LayerCase(layers.Attention, {"use_scale": True}, input_shape=[(B, 4, 3), (B, 5, 3)],
@@ -258,6 +276,11 @@ CASES = {
                                      input_shape=(B, 5, 4), expected_output_shape=(B, 5, 4))],
     "UnitNormalization": [LayerCase(layers.UnitNormalization, {}, input_shape=V4,
                                     expected_output_shape=V4)],
+    "RMSNormalization": [
+        LayerCase(layers.RMSNormalization, {}, input_shape=SEQ, expected_output_shape=SEQ,
+                  expected_num_trainable_weights=1),
+        LayerCase(layers.RMSNormalization, {"axis": [1, 2], "epsilon": 1e-3}, input_shape=SEQ,
+                  expected_output_shape=SEQ)],
     "Normalization": [
         LayerCase(layers.Normalization, {}, input_shape=V4, expected_output_shape=V4,
                   adapt_data=np.random.default_rng(2).standard_normal((20, 4)) * 3 + 1),
