@@ -1,8 +1,8 @@
 """`minikeras.layers`: one folder per layer family, as in Keras 3."""
 from minikeras.layers.layer import Layer, KerasTensor
 from minikeras.layers.input_spec import InputSpec
-from minikeras.layers.core import (Dense, Embedding, Identity, Input, InputLayer, Lambda,
-                                   Masking)
+from minikeras.layers.core import (Dense, EinsumDense, Embedding, Identity, Input, InputLayer,
+                                   Lambda, Masking)
 from minikeras.layers.attention import AdditiveAttention, Attention, MultiHeadAttention
 from minikeras.layers.rnn import (GRU, LSTM, RNN, Bidirectional, GRUCell, LSTMCell, SimpleRNN,
                                   SimpleRNNCell, StackedRNNCells, TimeDistributed)

@@ -56,6 +56,17 @@ CASES = {
     "Embedding": [LayerCase(layers.Embedding, {"input_dim": 10, "output_dim": 4},
                             input_shape=(B, 5), input_dtype="int32",
                             expected_output_shape=(B, 5, 4))],
+    "EinsumDense": [
+        LayerCase(layers.EinsumDense, {"equation": "ab,bc->ac", "output_shape": 3,
+                                       "bias_axes": "c", "activation": "tanh"},
+                  input_shape=V4, expected_output_shape=(B, 3),
+                  expected_num_trainable_weights=2),
+        LayerCase(layers.EinsumDense, {"equation": "abc,cde->abde", "output_shape": (None, 2, 2),
+                                       "bias_axes": "de", "kernel_regularizer": "l2"},
+                  input_shape=SEQ, expected_output_shape=(B, 5, 2, 2), expected_num_losses=1),
+        LayerCase(layers.EinsumDense, {"equation": "...b,bc->...c", "output_shape": 2},
+                  input_shape=SEQ, expected_output_shape=(B, 5, 2),
+                  expected_num_trainable_weights=1)],
     "Identity": [LayerCase(layers.Identity, {}, input_shape=V4, expected_output_shape=V4)],
     "Lambda": [
         LayerCase(layers.Lambda, {"function": double_it}, input_shape=V4,
