@@ -163,7 +163,9 @@ def keras_children(obj):
     from minikeras.models.model import Model
     from minikeras.models.sequential import Sequential
     if not isinstance(obj, Layer):
-        return []
+        # an optimizer that wraps another (LossScaleOptimizer) saves it as a child group
+        inner = getattr(obj, "inner_optimizer", None)
+        return [("inner_optimizer", inner)] if _is_optimizer(inner) else []
     children = {}
     for cls, function in keras_children_table():
         if isinstance(obj, cls):
