@@ -2,7 +2,7 @@
 from minikeras.layers.layer import Layer, KerasTensor
 from minikeras.layers.input_spec import InputSpec
 from minikeras.layers.core import (Dense, EinsumDense, Embedding, Identity, Input, InputLayer,
-                                   Lambda, Masking)
+                                   Lambda, Masking, Wrapper)
 from minikeras.layers.attention import AdditiveAttention, Attention, MultiHeadAttention
 from minikeras.layers.rnn import (GRU, LSTM, RNN, Bidirectional, GRUCell, LSTMCell, SimpleRNN,
                                   SimpleRNNCell, StackedRNNCells, TimeDistributed)
@@ -26,7 +26,7 @@ from minikeras.layers.pooling import (
     MaxPooling1D, MaxPooling2D, MaxPooling3D)
 from minikeras.layers.normalization import (BatchNormalization, GroupNormalization,
                                             LayerNormalization, RMSNormalization,
-                                            UnitNormalization)
+                                            SpectralNormalization, UnitNormalization)
 from minikeras.layers.preprocessing import Normalization, Rescaling
 from minikeras.layers.merging import (Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply,
                                       Subtract, add, average, concatenate, dot, maximum, minimum,

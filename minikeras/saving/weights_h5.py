@@ -99,12 +99,14 @@ def keras_children_table():
     from minikeras.layers.attention.multi_head_attention import MultiHeadAttention
     from minikeras.layers.rnn.bidirectional import Bidirectional
     from minikeras.layers.rnn.rnn import RNN, StackedRNNCells
+    from minikeras.layers.core.wrapper import Wrapper
     from minikeras.layers.rnn.time_distributed import TimeDistributed
     return [
         (Bidirectional, _bidirectional_children),       # forward_layer / backward_layer
         (RNN, _rnn_children),                           # SimpleRNN, LSTM, GRU, RNN(cell): cell
         (StackedRNNCells, _stacked_cells_children),     # cells: [lstm_cell, lstm_cell_1, ...]
         (TimeDistributed, _time_distributed_children),  # layer
+        (Wrapper, _time_distributed_children),          # layer (SpectralNormalization)
         (MultiHeadAttention, _multi_head_attention_children),
     ]
 

@@ -287,6 +287,14 @@ CASES = {
                                      input_shape=(B, 5, 4), expected_output_shape=(B, 5, 4))],
     "UnitNormalization": [LayerCase(layers.UnitNormalization, {}, input_shape=V4,
                                     expected_output_shape=V4)],
+    "SpectralNormalization": [
+        LayerCase(layers.SpectralNormalization, lambda: {"layer": layers.Dense(3)},
+                  input_shape=V4, expected_output_shape=(B, 3),
+                  expected_num_trainable_weights=2, expected_num_non_trainable_weights=1),
+        LayerCase(layers.SpectralNormalization,
+                  lambda: {"layer": layers.Conv1D(2, 3, kernel_regularizer="l2"),
+                           "power_iterations": 2},
+                  input_shape=S1, expected_output_shape=(B, 6, 2), expected_num_losses=1)],
     "RMSNormalization": [
         LayerCase(layers.RMSNormalization, {}, input_shape=SEQ, expected_output_shape=SEQ,
                   expected_num_trainable_weights=1),
@@ -323,6 +331,8 @@ NOT_PROBED = {
     "Layer": "the abstract base class; tests/layers/test_layer_base_and_dense.py and "
              "tests/models/test_subclassing.py test custom subclasses",
     "InputLayer": "part of every probe model",
+    "Wrapper": "the abstract base class of SpectralNormalization (probed above); "
+               "tests/layers/test_spectral_normalization.py tests it directly",
 }
 
 
