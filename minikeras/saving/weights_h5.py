@@ -165,9 +165,13 @@ def keras_children(obj):
     from minikeras.models.model import Model
     from minikeras.models.sequential import Sequential
     if not isinstance(obj, Layer):
-        # an optimizer that wraps another (LossScaleOptimizer) saves it as a child group
+        # optimizers holding others save them as child groups, as Keras does:
+        # LossScaleOptimizer's "inner_optimizer", MultiOptimizer's list "optimizers"
         inner = getattr(obj, "inner_optimizer", None)
-        return [("inner_optimizer", inner)] if _is_optimizer(inner) else []
+        if _is_optimizer(inner):
+            return [("inner_optimizer", inner)]
+        optimizers = getattr(obj, "optimizers", None) if _is_optimizer(obj) else None
+        return [("optimizers", list(optimizers))] if isinstance(optimizers, list) else []
     children = {}
     for cls, function in keras_children_table():
         if isinstance(obj, cls):
