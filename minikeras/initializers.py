@@ -400,6 +400,8 @@ class Orthogonal(RandomInitializer):
 zeros, ones, constant, identity = Zeros, Ones, Constant, Identity
 random_normal, truncated_normal, random_uniform = RandomNormal, TruncatedNormal, RandomUniform
 variance_scaling, orthogonal = VarianceScaling, Orthogonal
+# Keras 3 also exports the two under longer names: the same classes, not subclasses.
+IdentityInitializer, OrthogonalInitializer = Identity, Orthogonal
 glorot_uniform, glorot_normal = GlorotUniform, GlorotNormal
 he_uniform, he_normal, lecun_uniform, lecun_normal = HeUniform, HeNormal, LecunUniform, LecunNormal
 

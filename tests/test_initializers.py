@@ -242,3 +242,13 @@ def test_bad_arguments():
     with pytest.raises(ValueError, match=r"HeNormal: `shape` must be a tuple of non-negative "
                                          r"integers, received shape=\(2, -1\)"):
         I.HeNormal()((2, -1))
+
+
+def test_identity_and_orthogonal_initializer_aliases_are_the_same_classes():
+    # keras.initializers.IdentityInitializer is keras.initializers.Identity (Keras 3.15.1), so
+    # configs still name "Identity" / "Orthogonal"
+    from minikeras import initializers as inits
+    assert inits.IdentityInitializer is inits.Identity
+    assert inits.OrthogonalInitializer is inits.Orthogonal
+    assert inits.serialize(inits.IdentityInitializer())["class_name"] == "Identity"
+    assert isinstance(inits.get("OrthogonalInitializer"), inits.Orthogonal)

@@ -1,12 +1,12 @@
 """`minikeras.layers`: one folder per layer family, as in Keras 3."""
 from minikeras.layers.layer import Layer, KerasTensor
 from minikeras.layers.input_spec import InputSpec
-from minikeras.layers.core import (Dense, Embedding, Identity, Input, InputLayer, Lambda,
-                                   Masking)
+from minikeras.layers.core import (Dense, EinsumDense, Embedding, Identity, Input, InputLayer,
+                                   Lambda, Masking, Wrapper)
 from minikeras.layers.attention import AdditiveAttention, Attention, MultiHeadAttention
 from minikeras.layers.rnn import (GRU, LSTM, RNN, Bidirectional, GRUCell, LSTMCell, SimpleRNN,
                                   SimpleRNNCell, StackedRNNCells, TimeDistributed)
-from minikeras.layers.activations import Activation
+from minikeras.layers.activations import ELU, Activation, LeakyReLU, PReLU, ReLU, Softmax
 from minikeras.layers.regularization import (ActivityRegularization, AlphaDropout, Dropout,
                                              GaussianDropout, GaussianNoise, SpatialDropout1D,
                                              SpatialDropout2D, SpatialDropout3D)
@@ -28,7 +28,8 @@ from minikeras.layers.pooling import (  # nn_extras: adaptive pooling
     AdaptiveAveragePooling1D, AdaptiveAveragePooling2D, AdaptiveAveragePooling3D,
     AdaptiveMaxPooling1D, AdaptiveMaxPooling2D, AdaptiveMaxPooling3D)
 from minikeras.layers.normalization import (BatchNormalization, GroupNormalization,
-                                            LayerNormalization, UnitNormalization)
+                                            LayerNormalization, RMSNormalization,
+                                            SpectralNormalization, UnitNormalization)
 from minikeras.layers.preprocessing import Normalization, Rescaling
 from minikeras.layers.merging import (Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply,
                                       Subtract, add, average, concatenate, dot, maximum, minimum,

@@ -15,10 +15,17 @@ from minikeras.optimizers.adadelta import Adadelta
 from minikeras.optimizers.ftrl import Ftrl
 from minikeras.optimizers.lion import Lion
 from minikeras.optimizers.adafactor import Adafactor
+from minikeras.optimizers.lamb import Lamb
+from minikeras.optimizers.loss_scale_optimizer import LossScaleOptimizer
+from minikeras.optimizers.multi_optimizer import MultiOptimizer, OptimizerMap
+from minikeras.optimizers.schedule_free_adamw import ScheduleFreeAdamW
+from minikeras.optimizers.muon import Muon
 from minikeras.registry.serialization import serialize_object, deserialize_object
 
 ALL_OPTIMIZERS = {cls.__name__: cls for cls in (SGD, Adam, RMSprop, AdamW, Adamax, Nadam, Adagrad,
-                                                Adadelta, Ftrl, Lion, Adafactor)}
+                                                Adadelta, Ftrl, Lion, Adafactor, Lamb,
+                                                LossScaleOptimizer, MultiOptimizer,
+                                                ScheduleFreeAdamW, Muon)}
 # Look-up table: lowercase names; `resolve` lowercases what it cannot find, so "Adam", "ADAM" and
 # "adam" all work, and an unknown name lists just 'adam', 'rmsprop', 'sgd'.
 _BY_NAME = {name.lower(): cls for name, cls in ALL_OPTIMIZERS.items()}

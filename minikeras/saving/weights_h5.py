@@ -99,12 +99,14 @@ def keras_children_table():
     from minikeras.layers.attention.multi_head_attention import MultiHeadAttention
     from minikeras.layers.rnn.bidirectional import Bidirectional
     from minikeras.layers.rnn.rnn import RNN, StackedRNNCells
+    from minikeras.layers.core.wrapper import Wrapper
     from minikeras.layers.rnn.time_distributed import TimeDistributed
     return [
         (Bidirectional, _bidirectional_children),       # forward_layer / backward_layer
         (RNN, _rnn_children),                           # SimpleRNN, LSTM, GRU, RNN(cell): cell
         (StackedRNNCells, _stacked_cells_children),     # cells: [lstm_cell, lstm_cell_1, ...]
         (TimeDistributed, _time_distributed_children),  # layer
+        (Wrapper, _time_distributed_children),          # layer (SpectralNormalization)
         (MultiHeadAttention, _multi_head_attention_children),
     ]
 
@@ -163,7 +165,13 @@ def keras_children(obj):
     from minikeras.models.model import Model
     from minikeras.models.sequential import Sequential
     if not isinstance(obj, Layer):
-        return []
+        # optimizers holding others save them as child groups, as Keras does:
+        # LossScaleOptimizer's "inner_optimizer", MultiOptimizer's list "optimizers"
+        inner = getattr(obj, "inner_optimizer", None)
+        if _is_optimizer(inner):
+            return [("inner_optimizer", inner)]
+        optimizers = getattr(obj, "optimizers", None) if _is_optimizer(obj) else None
+        return [("optimizers", list(optimizers))] if isinstance(optimizers, list) else []
     children = {}
     for cls, function in keras_children_table():
         if isinstance(obj, cls):

@@ -145,7 +145,9 @@ class Trainer:
         # lets a distributed fit reduce them with the gradients (minikeras/distribution/).
         logs = self.compute_metrics(x, y, _values(y_pred), sample_weight)
         if trainable_weights:
-            grads = gradients(loss, trainable_weights)
+            # Keras differentiates the optimizer's scaled loss (loss_scale_factor, or a
+            # LossScaleOptimizer's dynamic scale); the optimizer divides the gradients back
+            grads = gradients(self.optimizer.scale_loss(loss), trainable_weights)
             self.optimizer.apply(grads, trainable_weights)
         return logs
 

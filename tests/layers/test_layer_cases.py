@@ -56,6 +56,17 @@ CASES = {
     "Embedding": [LayerCase(layers.Embedding, {"input_dim": 10, "output_dim": 4},
                             input_shape=(B, 5), input_dtype="int32",
                             expected_output_shape=(B, 5, 4))],
+    "EinsumDense": [
+        LayerCase(layers.EinsumDense, {"equation": "ab,bc->ac", "output_shape": 3,
+                                       "bias_axes": "c", "activation": "tanh"},
+                  input_shape=V4, expected_output_shape=(B, 3),
+                  expected_num_trainable_weights=2),
+        LayerCase(layers.EinsumDense, {"equation": "abc,cde->abde", "output_shape": (None, 2, 2),
+                                       "bias_axes": "de", "kernel_regularizer": "l2"},
+                  input_shape=SEQ, expected_output_shape=(B, 5, 2, 2), expected_num_losses=1),
+        LayerCase(layers.EinsumDense, {"equation": "...b,bc->...c", "output_shape": 2},
+                  input_shape=SEQ, expected_output_shape=(B, 5, 2),
+                  expected_num_trainable_weights=1)],
     "Identity": [LayerCase(layers.Identity, {}, input_shape=V4, expected_output_shape=V4)],
     "Lambda": [
         LayerCase(layers.Lambda, {"function": double_it}, input_shape=V4,
@@ -70,6 +81,24 @@ CASES = {
                   expected_output_shape=V4),
         LayerCase(layers.Activation, {"activation": "softmax", "name": "act"}, input_shape=V4,
                   expected_output_shape=V4)],
+    "ReLU": [
+        LayerCase(layers.ReLU, {}, input_shape=V4, expected_output_shape=V4,
+                  supports_masking=True),
+        LayerCase(layers.ReLU, {"max_value": 1.5, "negative_slope": 0.1, "threshold": 0.25},
+                  input_shape=V4, expected_output_shape=V4)],
+    "LeakyReLU": [LayerCase(layers.LeakyReLU, {"negative_slope": 0.2}, input_shape=V4,
+                            expected_output_shape=V4, supports_masking=True)],
+    "PReLU": [
+        LayerCase(layers.PReLU, {"alpha_initializer": "ones"}, input_shape=V4,
+                  expected_output_shape=V4, expected_num_trainable_weights=1),
+        LayerCase(layers.PReLU, {"shared_axes": [1], "alpha_regularizer": "l2",
+                                 "alpha_constraint": "non_neg"},
+                  input_shape=SEQ, expected_output_shape=SEQ, expected_num_losses=1)],
+    "ELU": [LayerCase(layers.ELU, {"alpha": 0.5}, input_shape=V4, expected_output_shape=V4)],
+    "Softmax": [
+        LayerCase(layers.Softmax, {}, input_shape=V4, expected_output_shape=V4),
+        LayerCase(layers.Softmax, {"axis": [1, 2]}, input_shape=SEQ,
+                  expected_output_shape=SEQ)],
     # attention
     "Attention": [
         LayerCase(layers.Attention, {"use_scale": True}, input_shape=[(B, 4, 3), (B, 5, 3)],
@@ -273,6 +302,19 @@ CASES = {
                                      input_shape=(B, 5, 4), expected_output_shape=(B, 5, 4))],
     "UnitNormalization": [LayerCase(layers.UnitNormalization, {}, input_shape=V4,
                                     expected_output_shape=V4)],
+    "SpectralNormalization": [
+        LayerCase(layers.SpectralNormalization, lambda: {"layer": layers.Dense(3)},
+                  input_shape=V4, expected_output_shape=(B, 3),
+                  expected_num_trainable_weights=2, expected_num_non_trainable_weights=1),
+        LayerCase(layers.SpectralNormalization,
+                  lambda: {"layer": layers.Conv1D(2, 3, kernel_regularizer="l2"),
+                           "power_iterations": 2},
+                  input_shape=S1, expected_output_shape=(B, 6, 2), expected_num_losses=1)],
+    "RMSNormalization": [
+        LayerCase(layers.RMSNormalization, {}, input_shape=SEQ, expected_output_shape=SEQ,
+                  expected_num_trainable_weights=1),
+        LayerCase(layers.RMSNormalization, {"axis": [1, 2], "epsilon": 1e-3}, input_shape=SEQ,
+                  expected_output_shape=SEQ)],
     "Normalization": [
         LayerCase(layers.Normalization, {}, input_shape=V4, expected_output_shape=V4,
                   adapt_data=np.random.default_rng(2).standard_normal((20, 4)) * 3 + 1),
@@ -304,6 +346,8 @@ NOT_PROBED = {
     "Layer": "the abstract base class; tests/layers/test_layer_base_and_dense.py and "
              "tests/models/test_subclassing.py test custom subclasses",
     "InputLayer": "part of every probe model",
+    "Wrapper": "the abstract base class of SpectralNormalization (probed above); "
+               "tests/layers/test_spectral_normalization.py tests it directly",
 }
 
 

@@ -4,3 +4,5 @@ from minikeras.layers.core.input_layer import Input, InputLayer
 from minikeras.layers.core.lambda_layer import Lambda
 from minikeras.layers.core.embedding import Embedding
 from minikeras.layers.core.masking import Masking
+from minikeras.layers.core.einsum_dense import EinsumDense
+from minikeras.layers.core.wrapper import Wrapper

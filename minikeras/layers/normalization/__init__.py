@@ -2,3 +2,5 @@ from minikeras.layers.normalization.unit_normalization import UnitNormalization
 from minikeras.layers.normalization.batch_normalization import BatchNormalization
 from minikeras.layers.normalization.layer_normalization import LayerNormalization
 from minikeras.layers.normalization.group_normalization import GroupNormalization
+from minikeras.layers.normalization.rms_normalization import RMSNormalization
+from minikeras.layers.normalization.spectral_normalization import SpectralNormalization
