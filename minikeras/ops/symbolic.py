@@ -185,7 +185,6 @@ def _unknown_where_sizes_differ(spec, other):
                        spec.dtype)
 
 
-
 #: op name -> Keras's operation class name, where it is not the op's name in CamelCase
 _KERAS_CLASS_NAMES = {"rgb_to_grayscale": "RGBToGrayscale", "rgb_to_hsv": "RGBToHSV",
                       "hsv_to_rgb": "HSVToRGB", "ssim": "SSIM"}
