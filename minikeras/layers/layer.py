@@ -123,6 +123,11 @@ class Layer(Operation):
         self.supports_masking = type(self).compute_mask is not Layer.compute_mask
         parameters = inspect.signature(self.call).parameters
         self._call_takes_training = "training" in parameters
+        # Keras's last resort for `training`: the default `call` declares (None for most layers;
+        # True for the image augmentation layers, which augment when called directly)
+        training_default = parameters["training"].default if self._call_takes_training else None
+        self._call_training_default = (None if training_default is inspect.Parameter.empty
+                                       else training_default)
         self._call_takes_mask = "mask" in parameters
 
     # `inspect.signature(Layer)` shows the constructor's arguments, not __new__'s (*args, **kwargs)
@@ -329,6 +334,8 @@ class Layer(Operation):
         training = kwargs.get("training")
         if training is None:
             training = _current_training()
+        if training is None:
+            training = self._call_training_default
         if self._call_takes_training:
             kwargs["training"] = training
         else:
