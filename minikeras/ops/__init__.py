@@ -39,6 +39,10 @@ from minikeras.ops.normalization import batch_normalization, layer_normalization
 from minikeras.ops.pooling import max_pool, average_pool
 from minikeras.ops.convolution import conv, conv_transpose, depthwise_conv, separable_conv
 from minikeras.ops.recurrent import simple_rnn_sequence, lstm_sequence, gru_sequence
+# control flow (keras.src.ops.core; vectorize from keras.src.ops.numpy)
+from minikeras.ops.control_flow import (cond, switch, while_loop, fori_loop, scan,
+                                        associative_scan, map, vectorized_map, vectorize,
+                                        custom_gradient)
 from minikeras.ops import linalg  # keras.ops.linalg: `ops.linalg.inv` (and matmul, dot, tensordot)
 from minikeras.ops import overloads as _overloads
 
