@@ -43,6 +43,8 @@ from minikeras.ops.recurrent import simple_rnn_sequence, lstm_sequence, gru_sequ
 from minikeras.ops.control_flow import (cond, switch, while_loop, fori_loop, scan,
                                         associative_scan, map, vectorized_map, vectorize,
                                         custom_gradient)
+# fft (keras.src.ops.math; complex numbers as (real, imag) tuples)
+from minikeras.ops.fft import fft, fft2, ifft2, rfft, irfft
 from minikeras.ops import linalg  # keras.ops.linalg: `ops.linalg.inv` (and matmul, dot, tensordot)
 from minikeras.ops import overloads as _overloads
 

@@ -1,0 +1,21 @@
+"""Keras reference cases: Fourier transforms on (real, imag) pairs of float tensors."""
+from tests.ops.keras_cases import Case, integers, normal
+
+CASES = [
+    Case("fft", lambda ops, a, b: ops.fft((a, b)), [normal(3, 8), normal(3, 8, seed=1)]),
+    Case("fft_odd", lambda ops, a, b: ops.fft((a, b)), [normal(5), normal(5, seed=1)]),
+    Case("fft2", lambda ops, a, b: ops.fft2((a, b)), [normal(2, 4, 6), normal(2, 4, 6, seed=1)]),
+    Case("ifft2", lambda ops, a, b: ops.ifft2((a, b)), [normal(3, 5), normal(3, 5, seed=1)]),
+    Case("rfft", lambda ops, x: ops.rfft(x), [normal(2, 8)]),
+    Case("rfft_pad", lambda ops, x: ops.rfft(x, fft_length=9), [normal(2, 6)]),
+    Case("rfft_cut", lambda ops, x: ops.rfft(x, 6), [normal(3, 10)]),
+    Case("rfft_int", lambda ops, x: ops.rfft(x), [integers(4, 6)], grad=False, check_dtype=False,
+         why="Keras declares int32 symbolically but its eager rfft gives float32 (ours)"),
+    Case("irfft", lambda ops, a, b: ops.irfft((a, b)), [normal(2, 5), normal(2, 5, seed=1)]),
+    Case("irfft_odd", lambda ops, a, b: ops.irfft((a, b), 7),
+         [normal(3, 4), normal(3, 4, seed=1)]),
+    Case("irfft_pad", lambda ops, a, b: ops.irfft((a, b), 12),
+         [normal(2, 4), normal(2, 4, seed=1)]),
+    Case("irfft_cut", lambda ops, a, b: ops.irfft((a, b), 4),
+         [normal(6), normal(6, seed=1)]),
+]

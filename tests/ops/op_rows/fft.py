@@ -1,0 +1,10 @@
+"""Dispatch-table rows for the Fourier transforms ((real, imag) tuples in, tuples out)."""
+from minikeras import ops
+
+ROWS = {
+    "fft": ("bb", lambda x, y: ops.fft((x, y)), [(None, 4, 3), (None, 4, 3)]),
+    "fft2": ("bb", lambda x, y: ops.fft2((x, y)), [(None, 4, 3), (None, 4, 3)]),
+    "ifft2": ("bb", lambda x, y: ops.ifft2((x, y)), [(None, 4, 3), (None, 4, 3)]),
+    "rfft": ("b", lambda b: ops.rfft(b, 6), [(None, 4, 4), (None, 4, 4)]),
+    "irfft": ("bb", lambda x, y: ops.irfft((x, y)), (None, 4, 4)),
+}
