@@ -44,7 +44,7 @@ from minikeras.ops.control_flow import (cond, switch, while_loop, fori_loop, sca
                                         associative_scan, map, vectorized_map, vectorize,
                                         custom_gradient)
 # fft (keras.src.ops.math; complex numbers as (real, imag) tuples)
-from minikeras.ops.fft import fft, fft2, ifft2, rfft, irfft
+from minikeras.ops.fft import fft, fft2, ifft2, rfft, irfft, stft, istft
 from minikeras.ops import linalg  # keras.ops.linalg: `ops.linalg.inv` (and matmul, dot, tensordot)
 from minikeras.ops import overloads as _overloads
 

@@ -9,7 +9,7 @@ inputs). For the DFT matrix F of size n, F^H g = n * ifft(g).
 """
 from minikeras.backend.array_module import xp
 from minikeras.backend import config
-from minikeras.backend.autodiff import record
+from minikeras.backend.autodiff import Tensor, record
 from minikeras.ops.core import convert_to_tensor
 from minikeras.ops.symbolic import op
 
@@ -159,3 +159,142 @@ def irfft(x, fft_length=None):
         spectrum = _fit(xp.fft.rfft(g, n=n, axis=-1) * (weight / n), m)
         return spectrum.real.astype(real.dtype), spectrum.imag.astype(real.dtype)
     return record(out.astype(real.dtype), (real, imag), vjp)
+
+
+def _window(name, window, sequence_length, fft_length, dtype):
+    """The window as a (fft_length,) array (zero-padded in the middle like torch's), or None;
+    a tensor window comes back as a Tensor, so that stft sends it a gradient.
+
+    "hann" and "hamming" are the periodic windows of `sequence_length` samples."""
+    if window is None:
+        return None
+    if isinstance(window, str):
+        if window not in ("hann", "hamming"):
+            raise ValueError(f'{name}: a string `window` must be "hann" or "hamming", '
+                             f"received window={window!r}.")
+        phase = 2 * xp.pi * xp.arange(sequence_length) / sequence_length
+        a = 0.5 if window == "hann" else 0.54
+        win = a - (1 - a) * xp.cos(phase)
+    else:
+        from minikeras.ops.manipulation import pad
+        win = convert_to_tensor(window, dtype)
+        if win.shape != (sequence_length,):
+            raise ValueError(f"{name}: `window` must have shape ({sequence_length},) "
+                             f"(sequence_length), received {win.shape}.")
+        left = (fft_length - sequence_length) // 2
+        return pad(win, [(left, fft_length - sequence_length - left)])  # gets a gradient
+    left = (fft_length - sequence_length) // 2
+    return xp.pad(win.astype(dtype), (left, fft_length - sequence_length - left))
+
+
+def _check_lengths(name, sequence_length, sequence_stride, fft_length):
+    for arg, value in (("sequence_length", sequence_length),
+                       ("sequence_stride", sequence_stride), ("fft_length", fft_length)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ValueError(f"{name}: `{arg}` must be a positive integer, received {value!r}.")
+    if fft_length < sequence_length:
+        raise ValueError(f"{name}: `fft_length` must be at least `sequence_length`, received "
+                         f"sequence_length={sequence_length}, fft_length={fft_length}.")
+
+
+@op
+def stft(x, sequence_length, sequence_stride, fft_length, window="hann", center=True):
+    """The short-time Fourier transform of the real signals `x` along their last axis.
+
+    Shapes: x (..., samples) -> (real, imag), each (..., frames, fft_length // 2 + 1).
+    Frames of `fft_length` samples start every `sequence_stride` samples; each is multiplied
+    by the window (`sequence_length` samples, centered in fft_length, "hann", "hamming", a
+    tensor or None) and rfft'd. `center=True` first pads fft_length // 2 samples on both
+    sides by reflection (as torch.stft). x must be float32 or float64. Built from ops (a
+    gather, a product and `rfft`), so its gradient is theirs.
+    """
+    from minikeras.ops.manipulation import getitem
+    x = convert_to_tensor(x)
+    if x.dtype not in (xp.float32, xp.float64):
+        raise TypeError(f"stft: `x` must be float32 or float64, received {x.dtype}.")
+    _check_rank("stft", x.shape, 1)
+    _check_lengths("stft", sequence_length, sequence_stride, fft_length)
+    win = _window("stft", window, sequence_length, fft_length, x.dtype)
+    samples = x.shape[-1]
+    positions = xp.arange(samples)
+    if center:
+        half = fft_length // 2
+        if half >= samples:
+            raise ValueError(f"stft: with center=True the signal needs more than "
+                             f"fft_length // 2 = {half} samples, received {samples}.")
+        positions = xp.abs(xp.arange(-half, samples + half))  # reflect at the start ...
+        positions = xp.where(positions >= samples, 2 * (samples - 1) - positions, positions)
+    if positions.size < fft_length:
+        raise ValueError(f"stft: the signal ({positions.size} samples"
+                         f"{' after centering' if center else ''}) is shorter than "
+                         f"fft_length={fft_length}.")
+    frames = 1 + (positions.size - fft_length) // sequence_stride
+    starts = xp.arange(frames)[:, None] * sequence_stride
+    framed = getitem(x, (Ellipsis, positions[starts + xp.arange(fft_length)]))
+    if win is not None:
+        framed = framed * win
+    return rfft(framed, fft_length)
+
+
+def _overlap_add(frames, stride):
+    """Frames (..., n, size) summed into one signal (..., stride * (n - 1) + size), frame i
+    starting at i * stride; the VJP reads each frame's samples back out."""
+    n, size = frames.shape[-2:]
+    index = xp.arange(n)[:, None] * stride + xp.arange(size)
+    out = xp.zeros(frames.shape[:-2] + (stride * (n - 1) + size,), frames.dtype)
+    for i in range(n):  # a step per frame (n is small); each adds a whole slab
+        out[..., i * stride:i * stride + size] += frames.data[..., i, :]
+    return record(out, (frames,), lambda g: (g[..., index],))
+
+
+@op
+def istft(x, sequence_length, sequence_stride, fft_length, length=None, window="hann",
+          center=True):
+    """The inverse of `stft`: the real signal whose STFT is `x` = (real, imag).
+
+    Shapes: (..., frames, fft_length // 2 + 1) each -> (..., samples), samples = `length`
+    or (fft_length + sequence_stride * (frames - 1), less fft_length // 2 on each side when
+    `center`). Each frame is irfft'd, windowed and overlap-added, then divided by the
+    overlap-added squared window (Keras's torch backend: the exact sum when
+    sequence_length == fft_length and center, else its per-stride folded sum). Gradients
+    reach `x`; a tensor `window` is used as a constant here (stft differentiates it).
+    """
+    from minikeras.ops.manipulation import getitem
+    real, imag = complex_pair("istft", x)
+    _check_rank("istft", real.shape, 2)
+    _check_lengths("istft", sequence_length, sequence_stride, fft_length)
+    n = real.shape[-2]
+    if sequence_stride > fft_length:
+        raise ValueError(f"istft: `sequence_stride` must be at most fft_length={fft_length}, "
+                         f"received {sequence_stride}.")
+    if sequence_stride * n < fft_length:
+        raise ValueError(f"istft: `sequence_stride` * frames must cover fft_length="
+                         f"{fft_length}, received sequence_stride={sequence_stride} and "
+                         f"{n} frames.")
+    win = _window("istft", window, sequence_length, fft_length, real.dtype)
+    win = win.data if isinstance(win, Tensor) else win  # no gradient to a tensor window here
+    frames = irfft((real, imag), fft_length)
+    total = fft_length + sequence_stride * (n - 1)
+    start = fft_length // 2 if center else 0
+    end = start + length if length is not None else (total - start if center else total)
+    if win is None:
+        signal = _overlap_add(frames, sequence_stride)
+    elif sequence_length == fft_length and center:
+        envelope = xp.zeros(total, real.dtype)
+        for i in range(n):
+            envelope[i * sequence_stride:i * sequence_stride + fft_length] += win ** 2
+        kept = envelope[start:min(end, total)]
+        if kept.size and kept.min() < 1e-11:
+            raise ValueError("istft: the window's overlap-added square is zero inside the "
+                             "signal (the nonzero overlap-add condition fails).")
+        signal = _overlap_add(frames * win, sequence_stride) / xp.where(
+            envelope > 1e-11, envelope, 1.0)
+    else:
+        folds = -(-fft_length // sequence_stride)
+        squares = xp.pad(win ** 2, (0, folds * sequence_stride - fft_length))
+        denominator = xp.tile(squares.reshape(folds, sequence_stride).sum(0), folds)
+        signal = _overlap_add(frames * (win / denominator[:fft_length]), sequence_stride)
+    if end > total:
+        from minikeras.ops.manipulation import pad
+        signal = pad(signal, [(0, 0)] * (signal.ndim - 1) + [(0, end - total)])
+    return getitem(signal, (Ellipsis, slice(start, end)))

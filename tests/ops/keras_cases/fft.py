@@ -19,3 +19,25 @@ CASES = [
     Case("irfft_cut", lambda ops, a, b: ops.irfft((a, b), 4),
          [normal(6), normal(6, seed=1)]),
 ]
+
+CASES += [
+    Case("stft", lambda ops, x: ops.stft(x, 16, 8, 32), [normal(2, 100)], rtol=1e-3, atol=1e-4),
+    Case("stft_hamming_no_center", lambda ops, x: ops.stft(x, 12, 5, 16, window="hamming",
+                                                           center=False),
+         [normal(3, 2, 50)], rtol=1e-3, atol=1e-4),
+    Case("stft_window_tensor", lambda ops, x, w: ops.stft(x, 8, 4, 8, window=w),
+         [normal(40), normal(8, seed=1)], rtol=1e-3, atol=1e-4),
+    Case("stft_no_window", lambda ops, x: ops.stft(x, 10, 3, 10, window=None), [normal(30)],
+         rtol=1e-3, atol=1e-4),
+    Case("istft", lambda ops, a, b: ops.istft((a, b), 32, 8, 32),
+         [normal(2, 13, 17), normal(2, 13, 17, seed=1)], rtol=1e-3, atol=1e-4),
+    Case("istft_length", lambda ops, a, b: ops.istft((a, b), 16, 4, 16, length=30),
+         [normal(9, 9), normal(9, 9, seed=1)], rtol=1e-3, atol=1e-4),
+    Case("istft_padded_window", lambda ops, a, b: ops.istft((a, b), 16, 8, 32),
+         [normal(2, 13, 17), normal(2, 13, 17, seed=1)], rtol=1e-3, atol=1e-4),
+    Case("istft_no_center", lambda ops, a, b: ops.istft((a, b), 12, 6, 16, window="hamming",
+                                                        center=False),
+         [normal(3, 7, 9), normal(3, 7, 9, seed=1)], rtol=1e-3, atol=1e-4),
+    Case("istft_no_window", lambda ops, a, b: ops.istft((a, b), 8, 4, 8, window=None),
+         [normal(6, 5), normal(6, 5, seed=1)], rtol=1e-3, atol=1e-4),
+]

@@ -8,3 +8,8 @@ ROWS = {
     "rfft": ("b", lambda b: ops.rfft(b, 6), [(None, 4, 4), (None, 4, 4)]),
     "irfft": ("bb", lambda x, y: ops.irfft((x, y)), (None, 4, 4)),
 }
+
+ROWS.update({
+    "stft": ("a", lambda a: ops.stft(a, 2, 1, 2, center=False), [(None, 2, 2), (None, 2, 2)]),
+    "istft": ("bb", lambda x, y: ops.istft((x, y), 4, 2, 4), (None, 6)),
+})
