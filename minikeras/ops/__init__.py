@@ -45,6 +45,9 @@ from minikeras.ops.control_flow import (cond, switch, while_loop, fori_loop, sca
                                         custom_gradient)
 # fft (keras.src.ops.math; complex numbers as (real, imag) tuples)
 from minikeras.ops.fft import fft, fft2, ifft2, rfft, irfft, stft, istft
+# complex tensors (view_as_* in keras.src.ops.math, polar in .nn, the rest in .numpy)
+from minikeras.ops.complex import (view_as_complex, view_as_real, real, imag, conj, conjugate,
+                                   angle, polar)
 from minikeras.ops import linalg  # keras.ops.linalg: `ops.linalg.inv` (and matmul, dot, tensordot)
 from minikeras.ops import overloads as _overloads
 
