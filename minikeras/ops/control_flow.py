@@ -8,12 +8,14 @@ per-step outputs with `ops.stack`, whose VJP splits the gradient back to the ste
 
 Called with a KerasTensor among the tensor arguments, each `@op` here records one graph node
 (Keras's `Cond`, `Scan`, `Map` ... operations); its output shapes come from running the
-functions once on zeros. `vectorize` and `custom_gradient` return functions instead of
+functions once on zeros, except while_loop and fori_loop, whose outputs are shaped like their
+loop variables (as in Keras: a run on zeros might never end). `vectorize` and `custom_gradient` return functions instead of
 computing a tensor, so they are plain functions as in Keras.
 """
 from minikeras import tree
 from minikeras.backend.array_module import xp
 from minikeras.backend.autodiff import Tensor, no_grad, record
+from minikeras.backend.keras_tensor import KerasTensor
 from minikeras.ops.core import convert_to_tensor
 from minikeras.ops.manipulation import (broadcast_to, concatenate, flip, getitem, reshape, stack)
 from minikeras.ops.symbolic import op
@@ -75,6 +77,24 @@ def while_loop(cond, body, loop_vars, maximum_iterations=None):  # noqa: A002 - 
     return loop_vars if is_sequence else loop_vars[0]
 
 
+def _same_specs(structure):
+    """KerasTensors shaped like each leaf of `structure` (what a loop returns symbolically)."""
+    def spec(leaf):
+        if not isinstance(leaf, KerasTensor):
+            leaf = convert_to_tensor(leaf)
+        return KerasTensor(leaf.shape, dtype=str(leaf.dtype))
+    return tree.map_structure(spec, structure)
+
+
+def _while_loop_spec(cond, body, loop_vars, maximum_iterations=None):
+    """As in Keras, a symbolic while_loop returns its loop_vars' specs without running: a run
+    on zeros might never meet the condition."""
+    return _same_specs(tuple(loop_vars) if isinstance(loop_vars, (list, tuple)) else loop_vars)
+
+
+while_loop.eager.output_spec = _while_loop_spec
+
+
 @op
 def fori_loop(lower, upper, body_fun, init_val):
     """`val = body_fun(i, val)` for i in range(lower, upper), from `init_val`; `i` is a Python
@@ -86,6 +106,9 @@ def fori_loop(lower, upper, body_fun, init_val):
     for i in range(lower, upper):
         val = body_fun(i, val)
     return val
+
+
+fori_loop.eager.output_spec = lambda lower, upper, body_fun, init_val: _same_specs(init_val)
 
 
 @op

@@ -106,3 +106,20 @@ def test_custom_gradient_uses_grad_fn_with_the_arguments_and_upstream():
 def test_custom_gradient_needs_output_and_grad_fn():
     with pytest.raises(ValueError, match="custom_gradient: the decorated function must return"):
         ops.custom_gradient(lambda x: x)(np.ones(2))
+
+
+def test_symbolic_loops_take_their_loop_vars_specs_without_running():
+    """A run on zeros of this loop would never end; Keras (and minikeras) do not run it."""
+    from minikeras import layers
+    from minikeras.models import Model
+    x = layers.Input((3,))
+    out = ops.while_loop(lambda v: ops.sum(v) < 100.0, lambda v: v * 2.0, x)
+    assert out.shape == (None, 3) and out.dtype == "float32"
+    both = ops.while_loop(lambda v, i: i < 3, lambda v, i: (v + 1.0, i + 1), [x, 0])
+    assert isinstance(both, tuple) and both[0].shape == (None, 3) and both[1].shape == ()
+    looped = ops.fori_loop(0, 4, lambda i, v: v * 2.0, x)
+    assert looped.shape == (None, 3)
+    model = Model(x, [out, looped])
+    got = model.predict(np.ones((2, 3), "float32"), verbose=0)
+    np.testing.assert_allclose(got[0], 32.0)  # the sum runs over the whole (2, 3) batch
+    np.testing.assert_allclose(got[1], 16.0)
