@@ -307,11 +307,15 @@ def custom_gradient(f):
 
     grad_fn returns one gradient per positional argument (a single one for one argument);
     None means no gradient. `output` is one tensor. A plain decorator, as in Keras: it wraps a
-    function rather than computing a tensor.
+    function rather than computing a tensor. On KerasTensors it returns f's output, built from
+    the ops inside f (as Keras's torch backend does), so a model replaying it differentiates
+    those ops, not grad_fn.
     """
     _check_callable("custom_gradient", "f", f)
 
     def wrapped(*args, **kwargs):
+        if any(isinstance(a, KerasTensor) for a in tree.flatten([args, kwargs])):
+            return f(*args, **kwargs)[0]  # symbolic, as Keras's torch backend: f's own graph
         inputs = [convert_to_tensor(a) if isinstance(a, (Tensor, xp.ndarray)) else a
                   for a in args]
         with no_grad():

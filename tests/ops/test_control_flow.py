@@ -123,3 +123,13 @@ def test_symbolic_loops_take_their_loop_vars_specs_without_running():
     got = model.predict(np.ones((2, 3), "float32"), verbose=0)
     np.testing.assert_allclose(got[0], 32.0)  # the sum runs over the whole (2, 3) batch
     np.testing.assert_allclose(got[1], 16.0)
+
+
+def test_custom_gradient_on_keras_tensors_builds_the_forward_graph():
+    from minikeras import layers
+
+    @ops.custom_gradient
+    def double(x):
+        return x * 2.0, lambda *args, upstream=None: upstream
+    out = double(layers.Input((3,)))
+    assert out.shape == (None, 3)
