@@ -9,9 +9,12 @@ per-step outputs with `ops.stack`, whose VJP splits the gradient back to the ste
 Called with a KerasTensor among the tensor arguments, each `@op` here records one graph node
 (Keras's `Cond`, `Scan`, `Map` ... operations); its output shapes come from running the
 functions once on zeros, except while_loop and fori_loop, whose outputs are shaped like their
-loop variables (as in Keras: a run on zeros might never end). `vectorize` and `custom_gradient` return functions instead of
-computing a tensor, so they are plain functions as in Keras.
+loop variables (as in Keras: a run on zeros might never end). `vectorize` and
+`custom_gradient` return functions instead of computing a tensor, so they are plain functions
+as in Keras.
 """
+import re
+
 from minikeras import tree
 from minikeras.backend.array_module import xp
 from minikeras.backend.autodiff import Tensor, no_grad, record
@@ -236,9 +239,8 @@ def vectorized_map(function, elements):
 
 def _parse_signature(name, signature):
     """'(m,n),(n)->(m)' -> ([('m','n'), ('n',)], [('m',)])."""
-    import re
-    pattern = r"^\s*(\(\w*(?:,\w+)*\)(?:,\(\w*(?:,\w+)*\))*)\s*->\s*(\(\w*(?:,\w+)*\)(?:,\(\w*(?:,\w+)*\))*)\s*$"
-    match = re.match(pattern, signature.replace(" ", ""))
+    group = r"(\(\w*(?:,\w+)*\)(?:,\(\w*(?:,\w+)*\))*)"  # (a,b),(c),...
+    match = re.match(rf"^{group}->{group}$", signature.replace(" ", ""))
     if not match:
         raise ValueError(f"{name}: not a valid gufunc signature: {signature!r}.")
 
