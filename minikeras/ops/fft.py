@@ -242,8 +242,7 @@ def _overlap_add(frames, stride):
     n, size = frames.shape[-2:]
     index = xp.arange(n)[:, None] * stride + xp.arange(size)
     out = xp.zeros(frames.shape[:-2] + (stride * (n - 1) + size,), frames.dtype)
-    for i in range(n):  # a step per frame (n is small); each adds a whole slab
-        out[..., i * stride:i * stride + size] += frames.data[..., i, :]
+    xp.add.at(out, (Ellipsis, index), frames.data)
     return record(out, (frames,), lambda g: (g[..., index],))
 
 
@@ -281,8 +280,8 @@ def istft(x, sequence_length, sequence_stride, fft_length, length=None, window="
         signal = _overlap_add(frames, sequence_stride)
     elif sequence_length == fft_length and center:
         envelope = xp.zeros(total, real.dtype)
-        for i in range(n):
-            envelope[i * sequence_stride:i * sequence_stride + fft_length] += win ** 2
+        index = xp.arange(n)[:, None] * sequence_stride + xp.arange(fft_length)
+        xp.add.at(envelope, index, xp.broadcast_to(win ** 2, index.shape))
         kept = envelope[start:min(end, total)]
         if kept.size and kept.min() < 1e-11:
             raise ValueError("istft: the window's overlap-added square is zero inside the "
