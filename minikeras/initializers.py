@@ -406,6 +406,85 @@ glorot_uniform, glorot_normal = GlorotUniform, GlorotNormal
 he_uniform, he_normal, lecun_uniform, lecun_normal = HeUniform, HeNormal, LecunUniform, LecunNormal
 
 
+# -- the STFT kernel initializer ---------------------------------------------------------------
+#: the cosine-sum windows `STFT` computes itself (scipy.signal.get_window's names for them)
+_COSINE_WINDOWS = {"hann": (0.5, 0.5), "hanning": (0.5, 0.5), "hamming": (0.54, 0.46),
+                   "blackman": (0.42, 0.5, 0.08), "boxcar": (1.0,), "rectangular": (1.0,),
+                   "ones": (1.0,)}
+
+
+def cosine_window(name, length, periodic=False):
+    """The window `name` ("hann", "hamming", "blackman", "boxcar") of `length` samples, as
+    scipy.signal.get_window(name, length, fftbins=periodic) gives it: symmetric by default,
+    periodic (the symmetric window of length + 1 without its last sample) for spectra."""
+    if name not in _COSINE_WINDOWS:
+        raise ValueError(f"STFT: unknown `window` {name!r}; expected one of "
+                         f"{sorted(_COSINE_WINDOWS)}, an array or None.")
+    if length == 1:
+        return np.ones(1)
+    size = length + 1 if periodic else length
+    phase = 2 * np.pi * np.arange(size) / (size - 1)
+    window = sum((-1) ** k * a * np.cos(k * phase) for k, a in enumerate(_COSINE_WINDOWS[name]))
+    return window[:length]
+
+
+class STFT(Initializer):
+    """Conv kernels that compute a short-time Fourier transform (for `STFTSpectrogram`).
+
+    For shape (frame_length, 1, bins), entry [t, 0, k] is cos (side="real") or sin
+    (side="imag") of -2 pi t k / (2 (bins - 1)), times the window at t, divided by the
+    window's L2 norm (scaling="density") or L1 norm ("spectrum"); None skips either. `window`
+    is a name (see `cosine_window`; Keras reads any scipy window, minikeras the cosine-sum
+    ones, without scipy), an array of frame_length values, or None; `periodic` as scipy's
+    `fftbins`.
+    """
+
+    def __init__(self, side="real", window="hann", scaling="density", periodic=False):
+        if side not in ("real", "imag"):
+            raise ValueError(f"STFT: `side` must be 'real' or 'imag', received side={side!r}.")
+        if isinstance(window, str):
+            cosine_window(window, 1)
+        if scaling is not None and scaling not in ("density", "spectrum"):
+            raise ValueError(f"STFT: `scaling` must be None, 'density' or 'spectrum', received "
+                             f"scaling={scaling!r}.")
+        self.side, self.window, self.scaling, self.periodic = side, window, scaling, periodic
+
+    def __call__(self, shape, dtype=None):
+        shape = _standardize_shape(shape, "STFT")
+        dtype = _standardize_dtype(dtype, "STFT", float_only=True)
+        if len(shape) != 3:
+            raise ValueError(f"STFT: `shape` must be (frame_length, input_channels, bins), "
+                             f"received {shape}.")
+        frame_length, _, bins = shape
+        time = np.arange(frame_length).reshape(-1, 1, 1)
+        freq = np.arange(bins).reshape(1, 1, -1) / ((bins - 1) * 2)
+        angle = -2 * np.pi * time * freq
+        kernel = np.cos(angle) if self.side == "real" else np.sin(angle)
+        if self.window is not None:
+            window = self.window
+            if isinstance(window, str):
+                window = cosine_window(window, frame_length, self.periodic)
+            window = np.asarray(window.numpy() if isinstance(window, Tensor) else window,
+                                dtype="float64")
+            if window.shape != (frame_length,):
+                raise ValueError(f"STFT: the window must have shape ({frame_length},) "
+                                 f"(frame_length), received {window.shape}.")
+            scale = {"density": np.sqrt(np.sum(window ** 2)),
+                     "spectrum": np.sum(np.abs(window)), None: 1.0}[self.scaling]
+            kernel = kernel * window.reshape(-1, 1, 1) / scale
+        return xp.asarray(kernel.astype(dtype))
+
+    def get_config(self):
+        window = self.window
+        if hasattr(window, "tolist"):
+            window = np.asarray(window).tolist()
+        return {"side": self.side, "window": window, "periodic": self.periodic,
+                "scaling": self.scaling}
+
+
+STFTInitializer = stft = STFT
+
+
 # -- lookup and (de)serialization ------------------------------------------------------------
 def _snake_case(name):
     out = ""
@@ -418,11 +497,12 @@ def _snake_case(name):
 
 _CLASSES = (Initializer, Zeros, Ones, Constant, Identity, RandomNormal, TruncatedNormal,
             RandomUniform, VarianceScaling, GlorotUniform, GlorotNormal, HeUniform, HeNormal,
-            LecunUniform, LecunNormal, Orthogonal)
+            LecunUniform, LecunNormal, Orthogonal, STFT)
 ALL_OBJECTS_DICT = {cls.__name__: cls for cls in _CLASSES}
 ALL_OBJECTS_DICT.update({_snake_case(cls.__name__): cls for cls in _CLASSES})
 ALL_OBJECTS_DICT.update(normal=RandomNormal, uniform=RandomUniform, one=Ones, zero=Zeros,
-                        IdentityInitializer=Identity, OrthogonalInitializer=Orthogonal)
+                        IdentityInitializer=Identity, OrthogonalInitializer=Orthogonal,
+                        STFTInitializer=STFT)
 
 
 def get(identifier):

@@ -57,6 +57,15 @@ from minikeras.ops.nn_statistics import (moments, normalize, rms_normalization, 
                                          in_top_k, multi_hot)
 from minikeras.ops.adaptive_pooling import adaptive_average_pool, adaptive_max_pool
 from minikeras.ops.ctc import ctc_loss, ctc_decode
+# control flow (keras.src.ops.core; vectorize from keras.src.ops.numpy)
+from minikeras.ops.control_flow import (cond, switch, while_loop, fori_loop, scan,
+                                        associative_scan, map, vectorized_map, vectorize,
+                                        custom_gradient)
+# fft (keras.src.ops.math; complex numbers as (real, imag) tuples)
+from minikeras.ops.fft import fft, fft2, ifft2, rfft, irfft, stft, istft
+# complex tensors (view_as_* in keras.src.ops.math, polar in .nn, the rest in .numpy)
+from minikeras.ops.complex import (view_as_complex, view_as_real, real, imag, conj, conjugate,
+                                   angle, polar)
 from minikeras.ops import linalg  # keras.ops.linalg: `ops.linalg.inv` (and matmul, dot, tensordot)
 # statistics: NaN reductions, quantiles, counting, searching, vector products, log-determinants
 from minikeras.ops.nan_reductions import (nansum, nanmean, nanmax, nanmin, nanprod, nanstd, nanvar,

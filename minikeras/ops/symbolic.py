@@ -124,6 +124,9 @@ class Op(Operation):
         return self.call(*args, **kwargs)
 
     def compute_output_spec(self, *args, **kwargs):
+        declared = getattr(_EAGER[self.op_name], "output_spec", None)
+        if declared is not None:  # ops a run on zeros might never finish (while_loop) say it
+            return declared(*args, **self.op_kwargs, **kwargs)
         with np.errstate(all="ignore"):  # the shapes come from a run on zeros (e.g. 2 / x)
             spec = super().compute_output_spec(*args, **kwargs)
             if getattr(_EAGER[self.op_name], "data_dependent_shape", False):
