@@ -1,4 +1,5 @@
 """Muon: `keras.optimizers.Muon`, orthogonalized momentum for 2-D weights, AdamW for the rest."""
+import math
 import re
 
 from minikeras.backend.array_module import xp
@@ -98,8 +99,7 @@ class Muon(Optimizer):
         u = g + real(self.momentum) * m if self.nesterov else m
         update = real(learning_rate) * self.zeropower_via_newtonschulz5(u, self.ns_steps)
         if self.rms_rate is not None:
-            update = update * real(xp.sqrt(real(max(w.shape[0], w.shape[1])))) \
-                * real(self.rms_rate)
+            update = update * real(math.sqrt(max(w.shape[0], w.shape[1])) * self.rms_rate)
         w -= update
 
     def _adamw_step(self, g, w, learning_rate, m, v):
