@@ -12,6 +12,8 @@ tests/data/keras_reference/<family>.npz: `<case>/out<i>` and `<case>/grad<j>` (j
 position), `<case>/dtype<i>` (the dtype Keras's symbolic call declares: the torch backend does
 not always return it eagerly), plus `__versions__`. tests/ops/test_keras_reference.py compares minikeras with it.
 A case Keras rejects is reported and left out (the test then fails for it: fix the case).
+Run without family names it also records every keras.ops / keras.random function's signature in
+tests/data/keras_reference/signatures.json (tests/ops/test_keras_signatures.py).
 """
 import os
 import pathlib
@@ -100,10 +102,36 @@ def record_family(name, module):
           f"{path.relative_to(ROOT)}")
 
 
+def record_signatures():
+    """tests/data/keras_reference/signatures.json: {"ops.<name>": [[parameter, kind, default
+    repr or None], ...]} for every function of keras.ops, ops.image, ops.linalg and random."""
+    import inspect
+    import json
+    modules = {"ops": keras.ops, "ops.image": keras.ops.image, "ops.linalg": keras.ops.linalg,
+               "random": keras.random}
+    table = {}
+    for module_name, module in modules.items():
+        for name in sorted(dir(module)):
+            obj = getattr(module, name)
+            if (name.startswith("_") or inspect.isclass(obj) or inspect.ismodule(obj)
+                    or not callable(obj)):
+                continue
+            table[f"{module_name}.{name}"] = [
+                [p.name, p.kind.name,
+                 None if p.default is inspect.Parameter.empty else repr(p.default)]
+                for p in inspect.signature(obj).parameters.values()]
+    path = OUT_DIR / "signatures.json"
+    path.write_text(json.dumps({"keras": keras.__version__, "signatures": table}, indent=1) + "\n",
+                    encoding="utf8")
+    print(f"signatures: {len(table)} functions -> {path.relative_to(ROOT)}")
+
+
 def main(argv):
     found = families()
     for name in argv or sorted(found):
         record_family(name, found[name])
+    if not argv:
+        record_signatures()
 
 
 if __name__ == "__main__":

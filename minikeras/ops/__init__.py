@@ -87,7 +87,7 @@ from minikeras.ops.trigonometry import (arccos, arccosh, arcsin, arcsinh, arctan
 from minikeras.ops.exponents import (cbrt, exp2, log10, log2, logaddexp, logaddexp2, ldexp,
                                      rsqrt)
 from minikeras.ops.piecewise import (fabs, fmax, fmin, fmod, heaviside, nextafter, trunc,
-                                     divide_no_nan)
+                                     divide_no_nan, nan_to_num)
 from minikeras.ops.predicates import (isinf, isneginf, isposinf, isreal, isclose, allclose,
                                       signbit)
 from minikeras.ops.bitwise import (bitwise_and, bitwise_invert, bitwise_not, bitwise_or,

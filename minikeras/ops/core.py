@@ -9,12 +9,16 @@ from minikeras.backend.autodiff import Tensor
 from minikeras.ops.symbolic import op
 
 
-def convert_to_tensor(x, dtype=None):
+def convert_to_tensor(x, dtype=None, sparse=None, ragged=None):
     """A Tensor for `x` (Tensor, array, list or Python number); Tensors pass through untouched.
 
     Python floats, alone or in (nested) lists, become `floatx()` (not float64) like in Keras, so
-    that they never upcast float32 models.
+    that they never upcast float32 models. minikeras has no sparse or ragged tensors: asking for
+    one (sparse=True / ragged=True) raises.
     """
+    if sparse or ragged:
+        raise ValueError(f"convert_to_tensor: minikeras has no sparse or ragged tensors; "
+                         f"received sparse={sparse!r}, ragged={ragged!r}.")
     if isinstance(x, Tensor):
         if dtype is not None and x.dtype != dtype:
             return cast(x, dtype)

@@ -6,9 +6,9 @@ from minikeras.ops.symbolic import op
 
 
 @op
-def matmul(a, b):
+def matmul(x1, x2):
     """`a @ b` with NumPy's rules (1-D operands, batched and broadcast stacks)."""
-    a, b = pair(a, b)
+    a, b = pair(x1, x2)
     if a.ndim == 0 or b.ndim == 0:
         raise ValueError(f"matmul: operands must have at least 1 dimension, received shapes "
                          f"{a.shape} and {b.shape}. Use multiply for scalars.")
@@ -39,10 +39,10 @@ def matmul(a, b):
 
 
 @op
-def dot(a, b):
+def dot(x1, x2):
     """`numpy.dot`: scalar product for 0-D, matmul when b has 1 or 2 axes, else a sum product
     over the last axis of a and the second-to-last axis of b: (n, k) . (p, k, m) -> (n, p, m)."""
-    a, b = pair(a, b)
+    a, b = pair(x1, x2)
     if a.ndim == 0 or b.ndim == 0:
         from minikeras.ops.math import multiply
         return multiply(a, b)
@@ -52,10 +52,10 @@ def dot(a, b):
 
 
 @op
-def tensordot(a, b, axes=2):
+def tensordot(x1, x2, axes=2):
     """Sum products over the given axes, `numpy.tensordot` style, by transposing to a matmul."""
     from minikeras.ops.manipulation import reshape, transpose
-    a, b = convert_to_tensor(a), convert_to_tensor(b)
+    a, b = convert_to_tensor(x1), convert_to_tensor(x2)
     if isinstance(axes, int):
         axes_a, axes_b = list(range(a.ndim - axes, a.ndim)), list(range(axes))
     else:

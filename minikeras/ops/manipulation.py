@@ -9,10 +9,11 @@ from minikeras.ops.symbolic import op
 
 
 @op
-def reshape(x, new_shape):
+def reshape(x, newshape):
+    """x with shape `newshape` (one entry may be -1 or None: inferred), as `numpy.reshape`."""
     x = convert_to_tensor(x)
-    new_shape = (new_shape,) if isinstance(new_shape, int) else tuple(
-        -1 if n is None else n for n in new_shape)
+    new_shape = (newshape,) if isinstance(newshape, int) else tuple(
+        -1 if n is None else n for n in newshape)
     try:
         out = xp.reshape(x.data, new_shape)
     except ValueError:
@@ -73,8 +74,9 @@ def concatenate(xs, axis=0):
 
 
 @op
-def stack(xs, axis=0):
-    xs = [convert_to_tensor(x) for x in xs]
+def stack(x, axis=0):
+    """Join a sequence of same-shaped tensors along a new axis `axis`."""
+    xs = [convert_to_tensor(item) for item in x]
     out = xp.stack([x.data for x in xs], axis=axis)
     return record(out, tuple(xs),
                   lambda g: tuple(xp.squeeze(part, axis=axis)
@@ -300,9 +302,12 @@ def scatter_add_rows(ids, grad, num_rows):
 
 
 @op
-def one_hot(x, num_classes, axis=-1, dtype=None):
-    """One-hot encode integer labels; the new class axis goes at `axis` (last by default)."""
+def one_hot(x, num_classes, axis=-1, dtype=None, sparse=False):
+    """One-hot encode integer labels; the new class axis goes at `axis` (last by default).
+    minikeras has no sparse tensors: sparse=True raises."""
     from minikeras.backend import config
+    if sparse:
+        raise ValueError("one_hot: minikeras has no sparse tensors; received sparse=True.")
     labels = xp.asarray(convert_to_tensor(x).data).astype("int64")
     dtype = dtype or config.floatx()
     out = (labels[..., None] == xp.arange(num_classes)).astype(dtype)

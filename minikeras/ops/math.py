@@ -14,22 +14,22 @@ from minikeras.ops.symbolic import op
 
 # -- arithmetic ------------------------------------------------------------------------------
 @op
-def add(a, b):
-    a, b = pair(a, b)
+def add(x1, x2):
+    a, b = pair(x1, x2)
     return record(a.data + b.data, (a, b),
                   lambda g: (unbroadcast(g, a.shape), unbroadcast(g, b.shape)))
 
 
 @op
-def subtract(a, b):
-    a, b = pair(a, b)
+def subtract(x1, x2):
+    a, b = pair(x1, x2)
     return record(a.data - b.data, (a, b),
                   lambda g: (unbroadcast(g, a.shape), unbroadcast(-g, b.shape)))
 
 
 @op
-def multiply(a, b):
-    a, b = pair(a, b)
+def multiply(x1, x2):
+    a, b = pair(x1, x2)
     return record(a.data * b.data, (a, b),
                   lambda g: (unbroadcast(g * b.data, a.shape) if a.requires_grad else None,
                              unbroadcast(g * a.data, b.shape) if b.requires_grad else None),
@@ -37,9 +37,9 @@ def multiply(a, b):
 
 
 @op
-def divide(a, b):
+def divide(x1, x2):
     """a / b; two integer (or bool) operands give floatx, as in Keras."""
-    a, b = pair(a, b)
+    a, b = pair(x1, x2)
     if a.dtype.kind not in "fc" and b.dtype.kind not in "fc":
         a, b = cast(a, config.floatx()), cast(b, config.floatx())
     out = a.data / b.data
@@ -55,16 +55,16 @@ true_divide = op(divide, name="true_divide")  # `x / y` on KerasTensors records 
 
 
 @op
-def floor_divide(a, b):
+def floor_divide(x1, x2):
     """Integer-valued division; not differentiable (no gradient flows)."""
-    a, b = pair(a, b)
+    a, b = pair(x1, x2)
     return record(xp.floor_divide(a.data, b.data), (), None)
 
 
 @op
-def mod(a, b):
+def mod(x1, x2):
     """Remainder; gradient 1 for `a`, -floor(a/b) for `b`, like NumPy's definition."""
-    a, b = pair(a, b)
+    a, b = pair(x1, x2)
     return record(xp.mod(a.data, b.data), (a, b),
                   lambda g: (unbroadcast(g, a.shape),
                              unbroadcast(-g * xp.floor_divide(a.data, b.data), b.shape)))
@@ -77,9 +77,9 @@ def negative(x):
 
 
 @op
-def power(a, b):
+def power(x1, x2):
     """a ** b; the gradient for b uses log(a) and is only defined where a > 0."""
-    a, b = pair(a, b)
+    a, b = pair(x1, x2)
     out = a.data ** b.data
 
     def vjp(g):
@@ -157,18 +157,18 @@ def sign(x):
 
 
 @op
-def maximum(a, b):
+def maximum(x1, x2):
     """Elementwise max; on ties the gradient goes to `a`."""
-    a, b = pair(a, b)
+    a, b = pair(x1, x2)
     a_wins = a.data >= b.data
     return record(xp.maximum(a.data, b.data), (a, b),
                   lambda g: (unbroadcast(g * a_wins, a.shape), unbroadcast(g * ~a_wins, b.shape)))
 
 
 @op
-def minimum(a, b):
+def minimum(x1, x2):
     """Elementwise min; on ties the gradient goes to `a`."""
-    a, b = pair(a, b)
+    a, b = pair(x1, x2)
     a_wins = a.data <= b.data
     return record(xp.minimum(a.data, b.data), (a, b),
                   lambda g: (unbroadcast(g * a_wins, a.shape), unbroadcast(g * ~a_wins, b.shape)))
@@ -186,8 +186,17 @@ def clip(x, x_min, x_max):
 
 
 @op
-def where(condition, x1, x2):
-    """Pick from x1 where condition holds, else from x2; gradients follow the choice."""
+def where(condition, x1=None, x2=None):
+    """Pick from x1 where condition holds, else from x2; gradients follow the choice.
+
+    With neither x1 nor x2 it is `nonzero(condition)` (a tuple of int32 index arrays), as in
+    Keras."""
+    if x1 is None and x2 is None:
+        from minikeras.ops.searching import nonzero
+        return nonzero(condition)
+    if x1 is None or x2 is None:
+        raise ValueError("where: `x1` and `x2` must be given together (or both left out for "
+                         "nonzero(condition)).")
     condition = convert_to_tensor(condition).data.astype(bool)
     x1, x2 = pair(x1, x2)
     out = xp.where(condition, x1.data, x2.data)
@@ -238,8 +247,8 @@ def cos(x):
 
 # -- comparisons and logic (no gradient) -----------------------------------------------------
 def _no_grad_binary(name):
-    def op(a, b):
-        a, b = pair(a, b)
+    def op(x1, x2):
+        a, b = pair(x1, x2)
         return record(getattr(xp, name)(a.data, b.data), (), None)
     op.__name__ = name
     op.__doc__ = f"Elementwise `{name}`; returns a bool Tensor, no gradient."

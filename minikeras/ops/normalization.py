@@ -217,7 +217,7 @@ def batch_normalization_training(x, gamma=None, beta=None, axis=-1, epsilon=1e-3
 
 
 @op
-def layer_normalization(x, gamma=None, beta=None, axis=-1, epsilon=None, rms_scaling=False):
+def layer_normalization(x, gamma=None, beta=None, axis=-1, epsilon=None, **kwargs):
     """Normalize `x` over `axis` (an int or a list of ints) per position of the other axes, then
     scale by gamma and shift by beta; `keras.ops.layer_normalization`'s signature.
 
@@ -227,10 +227,13 @@ def layer_normalization(x, gamma=None, beta=None, axis=-1, epsilon=None, rms_sca
             is used as it is (any shape that broadcasts, e.g. GroupNormalization's).
         epsilon: added to the variance; None means `backend.epsilon()` (1e-7) like Keras's op
             (the LayerNormalization layer passes its own 1e-3).
-        rms_scaling: Keras's deprecated mode: x / sqrt(variance + epsilon) * gamma, no centering
-            and no beta (the variance is still the centered one).
+        rms_scaling (keyword): Keras's deprecated mode: x / sqrt(variance + epsilon) * gamma,
+            no centering and no beta (the variance is still the centered one).
     """
     op = "layer_normalization"
+    rms_scaling = kwargs.pop("rms_scaling", False)
+    if kwargs:
+        raise TypeError(f"{op}: unexpected keyword arguments {sorted(kwargs)}.")
     x = convert_to_float_tensor(x)
     ndim, dtype = x.ndim, x.dtype
     axes = sorted([axis] if isinstance(axis, int) else list(axis))

@@ -1,5 +1,5 @@
 """Piecewise elementwise ops beyond math.py's: fabs, fmax, fmin, fmod, heaviside, nextafter,
-trunc and divide_no_nan.
+trunc, divide_no_nan and nan_to_num.
 
 Shapes broadcast like NumPy; gradients are summed back to each operand's shape. Step-like ops
 (heaviside, nextafter) record no gradient; trunc's is zero where it exists.
@@ -112,3 +112,16 @@ def divide_no_nan(x1, x2):
         gb = xp.where(nonzero, -g * out / safe, 0).astype(g.dtype, copy=False)
         return unbroadcast(ga, a.shape), unbroadcast(gb, b.shape)
     return record(out, (a, b), vjp)
+
+
+@op
+def nan_to_num(x, nan=0.0, posinf=None, neginf=None):
+    """x with NaN replaced by `nan`, +inf by `posinf` and -inf by `neginf` (default: the
+    largest / lowest finite value of x's dtype), as `numpy.nan_to_num`. Integer input passes
+    through. The gradient flows where x was finite and is 0 at the replaced entries."""
+    x = convert_to_tensor(x)
+    if x.dtype.kind not in "fc":
+        return x
+    out = xp.nan_to_num(x.data, nan=nan, posinf=posinf, neginf=neginf)
+    finite = xp.isfinite(x.data)
+    return record(out, (x,), lambda g: (xp.where(finite, g, xp.zeros((), g.dtype)),))

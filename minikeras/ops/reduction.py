@@ -1,7 +1,7 @@
 """Reductions over axes (sum, mean, max, ...) and their gradients."""
 from minikeras.backend.array_module import xp
 from minikeras.backend.autodiff import record
-from minikeras.ops.core import convert_to_tensor, normalize_axis
+from minikeras.ops.core import cast, convert_to_tensor, normalize_axis
 from minikeras.ops.manipulation import reshape
 from minikeras.ops.symbolic import op
 
@@ -47,38 +47,54 @@ def mean(x, axis=None, keepdims=False):
                   lambda g: (xp.broadcast_to(_expand_to(g, x, axis, keepdims) / count, x.shape),))
 
 
-def _extreme(fn, x, axis, keepdims):
-    """max/min: the gradient is shared equally among the positions that hit the extreme."""
+def _extreme(fn, x, axis, keepdims, initial):
+    """max/min: the gradient is shared equally among the positions that hit the extreme (none
+    where `initial` wins)."""
     x = convert_to_tensor(x)
     axis = _as_axis(axis)
-    out = fn(x.data, axis=axis, keepdims=keepdims)
+    extra = {} if initial is None else {"initial": initial}
+    out = fn(x.data, axis=axis, keepdims=keepdims, **extra)
 
     def vjp(g):
         hits = x.data == _expand_to(out, x, axis, keepdims)
-        share = (hits / xp.sum(hits, axis=axis, keepdims=True)).astype(g.dtype, copy=False)
+        count = xp.sum(hits, axis=axis, keepdims=True)
+        share = (hits / xp.maximum(count, 1)).astype(g.dtype, copy=False)
         return (_expand_to(g, x, axis, keepdims) * share,)
     return record(out, (x,), vjp)
 
 
 @op
-def max(x, axis=None, keepdims=False):  # noqa: A001 - NumPy's name
-    return _extreme(xp.max, x, axis, keepdims)
+def max(x, axis=None, keepdims=False, initial=None):  # noqa: A001 - NumPy's name
+    """Largest value over `axis` (all axes when None), at least `initial` when given."""
+    return _extreme(xp.max, x, axis, keepdims, initial)
 
 
 @op
-def min(x, axis=None, keepdims=False):  # noqa: A001 - NumPy's name
-    return _extreme(xp.min, x, axis, keepdims)
-
-
-amax = op(max, name="amax")  # Keras has Amax / Amin ops beside Max / Min
-amin = op(min, name="amin")
+def min(x, axis=None, keepdims=False, initial=None):  # noqa: A001 - NumPy's name
+    """Smallest value over `axis` (all axes when None), at most `initial` when given."""
+    return _extreme(xp.min, x, axis, keepdims, initial)
 
 
 @op
-def prod(x, axis=None, keepdims=False):
-    """Product; the gradient is prod / x, computed without division so zeros are handled."""
+def amax(x, axis=None, keepdims=False):
+    """Largest value over `axis`; Keras's Amax op beside Max (without `initial`)."""
+    return _extreme(xp.max, x, axis, keepdims, None)
+
+
+@op
+def amin(x, axis=None, keepdims=False):
+    """Smallest value over `axis`; Keras's Amin op beside Min (without `initial`)."""
+    return _extreme(xp.min, x, axis, keepdims, None)
+
+
+@op
+def prod(x, axis=None, keepdims=False, dtype=None):
+    """Product (in `dtype` when given); the gradient is prod / x, computed without division so
+    zeros are handled."""
     x = convert_to_tensor(x)
     axis = _as_axis(axis)
+    if dtype is not None:
+        x = cast(x, dtype)
     dtype = None if x.dtype.kind in "fc" else integer_accumulator(x.dtype)
     out = xp.prod(x.data, axis=axis, keepdims=keepdims, dtype=dtype)
 

@@ -171,3 +171,27 @@ def test_integer_ops_promote_bools_like_keras():
         ops.right_shift(np.array([True]), np.array([False]))
     with pytest.raises(TypeError, match="ldexp: `x2`"):
         ops.ldexp(np.ones(1), np.array([True]))
+
+
+def test_where_without_x1_x2_is_nonzero_and_one_alone_raises():
+    condition = np.array([[True, False], [False, True]])
+    rows, cols = ops.where(condition)
+    np.testing.assert_array_equal(rows.numpy(), [0, 1])
+    np.testing.assert_array_equal(cols.numpy(), [0, 1])
+    with pytest.raises(ValueError, match="where: `x1` and `x2` must be given together"):
+        ops.where(condition, 1.0)
+
+
+def test_max_min_initial_gradient_goes_nowhere_when_initial_wins():
+    x = Tensor(np.array([[0.1, 0.2], [3.0, 1.0]]), requires_grad=True)
+    out = ops.max(x, axis=1, initial=1.5)
+    np.testing.assert_allclose(out.numpy(), [1.5, 3.0])
+    (grad,) = gradients(ops.sum(out), [x])
+    np.testing.assert_array_equal(grad, [[0, 0], [1, 0]])
+
+
+def test_sparse_and_ragged_tensors_are_refused_by_name():
+    with pytest.raises(ValueError, match="one_hot: minikeras has no sparse tensors"):
+        ops.one_hot(np.array([1]), 3, sparse=True)
+    with pytest.raises(ValueError, match="convert_to_tensor: minikeras has no sparse"):
+        ops.convert_to_tensor([1.0], ragged=True)
