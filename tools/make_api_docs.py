@@ -22,9 +22,13 @@ END = "<!-- end: generated -->"
 def _families():
     import minikeras
     from minikeras import (activations, callbacks, constraints, initializers, layers, losses,
-                           metrics, optimizers, regularizers)
+                           metrics, ops, optimizers, random, regularizers)
     from minikeras.optimizers import schedules
     return {
+        "ops": (ops, "op"),
+        "ops_image": (ops.image, "op"),
+        "ops_linalg": (ops.linalg, "op"),
+        "random": (random, "op"),
         "activations": (activations, "function"),
         "initializers": (initializers, "class"),
         "regularizers": (regularizers, "class"),
@@ -51,6 +55,8 @@ def _names_by_object(module):
 def _public_objects(module, kind):
     """The objects a page documents, in a stable order (sorted by their main name)."""
     import minikeras
+    if kind == "op":
+        return _functions_by_object(module)
     objects = {}
     for name in dir(module):
         if name.startswith("_"):
@@ -68,6 +74,33 @@ def _public_objects(module, kind):
         if kind != "class" or inspect.isclass(obj):
             objects.setdefault(obj, getattr(obj, "__name__", str(obj)))
     return sorted(objects.items(), key=lambda item: item[1].lower())
+
+
+def _functions_by_object(module):
+    """[(function, main name)] for an ops-like module: every public function once, under the
+    name it was defined with when the module has it (aliases show in "Also known as")."""
+    objects = {}
+    for name in sorted(dir(module)):
+        obj = getattr(module, name)
+        if (name.startswith("_") or inspect.isclass(obj) or inspect.ismodule(obj)
+                or not callable(obj)):
+            continue
+        defined = getattr(obj, "__name__", name)
+        if obj not in objects or name == defined:
+            objects[obj] = name
+    return sorted(objects.items(), key=lambda item: item[1].lower())
+
+
+def _aliases(module, kind):
+    """{object: [names]}: the string identifiers of a family, or every name an op is bound to."""
+    if kind != "op":
+        return _names_by_object(module)
+    names = {}
+    for name in dir(module):
+        obj = getattr(module, name)
+        if not name.startswith("_") and callable(obj) and not inspect.isclass(obj):
+            names.setdefault(obj, []).append(name)
+    return names
 
 
 def _signature(obj):
@@ -95,7 +128,7 @@ def _summary(obj):
 
 def table(family):
     module, kind = _families()[family]
-    aliases = _names_by_object(module)
+    aliases = _aliases(module, kind)
     rows = ["| Name | Also known as | Arguments (defaults) | What it does |",
             "|---|---|---|---|"]
     for obj, name in _public_objects(module, kind):
@@ -115,7 +148,8 @@ def render(page_text, family):
 
 PAGES = {f"docs/api/{family}.md": family for family in
          ("activations", "initializers", "regularizers", "constraints", "losses", "metrics",
-          "optimizers", "schedules", "layers", "callbacks")}
+          "optimizers", "schedules", "layers", "callbacks", "ops", "ops_image", "ops_linalg",
+          "random")}
 
 
 def main():

@@ -8,7 +8,8 @@ another backend are left out of the count (`EXCLUDED`, with the reason). A name 
 
     python tools/public_names_coverage.py [--missing] [path/to/keras_public_names.json]
 
-`--missing` lists the missing names under each module.
+`--missing` lists the missing names under each module. The last lines give the total over every
+module, and over issue 17's modules (all but `applications`, which issue 22 owns).
 """
 import importlib
 import json
@@ -37,6 +38,10 @@ EXCLUDED = {
         "AWQDTypePolicy", "GPTQDTypePolicy", "Int4DTypePolicy", "QuantizedDTypePolicy",
         "QuantizedFloat8DTypePolicy")},
 }
+
+
+#: modules another issue builds (not counted in issue 17's surface)
+LATER_ISSUES = {"applications": "issue 22 (keras.applications)"}
 
 
 def _module(name):
@@ -82,9 +87,12 @@ def main(argv):
         print(f"{name:<{width}}  {present:4d} / {counted:<4d} {share}")
         if show_missing and missing:
             print(" " * (width + 2) + "missing: " + ", ".join(missing))
-    present = sum(row[1] for row in rows)
-    counted = sum(row[2] for row in rows)
-    print(f"{'total':<{width}}  {present:4d} / {counted:<4d} {100 * present / counted:5.1f} %")
+    for label, chosen in (("total", rows),
+                          ("without applications",
+                           [row for row in rows if row[0] not in LATER_ISSUES])):
+        present = sum(row[1] for row in chosen)
+        counted = sum(row[2] for row in chosen)
+        print(f"{label:<{max(width, 20)}}  {present:4d} / {counted:<4d} {100 * present / counted:5.1f} %")
     excluded = sum(len(v) for v in EXCLUDED.values())
     print(f"({excluded} names tied to other backends or quantization are not counted)")
 

@@ -50,8 +50,8 @@ def cond(pred, true_fn, false_fn):
 
 @op
 def switch(index, branches, *operands):
-    """`branches[index](*operands)`; `index` (a scalar) is clipped to [0, len(branches) - 1]
-    as in Keras's torch and JAX backends."""
+    """Call `branches[index]` with `*operands`; `index` (a scalar) is clipped to
+    [0, len(branches) - 1] as in Keras's torch and JAX backends."""
     if not isinstance(branches, (list, tuple)) or not branches:
         raise ValueError(f"switch: `branches` must be a non-empty list of callables, "
                          f"received {branches!r}.")

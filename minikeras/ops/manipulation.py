@@ -24,6 +24,8 @@ def reshape(x, newshape):
 
 @op
 def transpose(x, axes=None):
+    """Permute the axes (reverse them when `axes` is None); the gradient is the inverse
+    permutation."""
     x = convert_to_tensor(x)
     out = xp.transpose(x.data, axes)
     inverse = None
@@ -35,6 +37,7 @@ def transpose(x, axes=None):
 
 @op
 def moveaxis(x, source, destination):
+    """Move axes `source` to positions `destination`, the others keeping their order."""
     x = convert_to_tensor(x)
     return record(xp.moveaxis(x.data, source, destination), (x,),
                   lambda g: (xp.moveaxis(g, destination, source),))
@@ -42,18 +45,21 @@ def moveaxis(x, source, destination):
 
 @op
 def expand_dims(x, axis):
+    """Insert a size-1 axis at `axis` (an int or a tuple of ints)."""
     x = convert_to_tensor(x)
     return record(xp.expand_dims(x.data, axis), (x,), lambda g: (g.reshape(x.shape),))
 
 
 @op
 def squeeze(x, axis=None):
+    """Remove size-1 axes (those of `axis` when given; an error if one is not size 1)."""
     x = convert_to_tensor(x)
     return record(xp.squeeze(x.data, axis=axis), (x,), lambda g: (g.reshape(x.shape),))
 
 
 @op
 def broadcast_to(x, shape):
+    """x broadcast to `shape` by NumPy's rules; the gradient is summed back."""
     x = convert_to_tensor(x)
     return record(xp.broadcast_to(x.data, tuple(shape)), (x,), lambda g: (unbroadcast(g, x.shape),))
 
@@ -67,6 +73,7 @@ def flatten(x):
 
 @op
 def concatenate(xs, axis=0):
+    """Join the tensors of `xs` along an existing axis; each gets its slice of the gradient."""
     xs = [convert_to_tensor(x) for x in xs]
     out = xp.concatenate([x.data for x in xs], axis=axis)
     bounds = list(itertools.accumulate(x.shape[axis] for x in xs))[:-1]  # host ints
@@ -150,6 +157,7 @@ def pad(x, pad_width, mode="constant", constant_values=None):
 
 @op
 def tile(x, repeats):
+    """Repeat the whole of x `repeats` times along each axis, as `numpy.tile`."""
     x = convert_to_tensor(x)
     repeats = (repeats,) if isinstance(repeats, int) else tuple(repeats)
     out = xp.tile(x.data, repeats)
@@ -167,6 +175,7 @@ def tile(x, repeats):
 
 @op
 def repeat(x, repeats, axis=None):
+    """Repeat each element `repeats` times along `axis` (flattened when None), as `numpy.repeat`."""
     x = convert_to_tensor(x)
     if axis is None:
         return repeat(reshape(x, (-1,)), repeats, axis=0)
@@ -318,20 +327,24 @@ def one_hot(x, num_classes, axis=-1, dtype=None, sparse=False):
 
 @op
 def zeros_like(x, dtype=None):
+    """A tensor of zeros shaped like x (in x's dtype unless `dtype`)."""
     return Tensor(xp.zeros_like(convert_to_tensor(x).data, dtype=dtype))
 
 
 @op
 def ones_like(x, dtype=None):
+    """A tensor of ones shaped like x (in x's dtype unless `dtype`)."""
     return Tensor(xp.ones_like(convert_to_tensor(x).data, dtype=dtype))
 
 
 def zeros(shape, dtype=None):
+    """A tensor of zeros of `shape` (dtype default floatx)."""
     from minikeras.backend import config
     return Tensor(xp.zeros(shape, dtype=dtype or config.floatx()))
 
 
 def ones(shape, dtype=None):
+    """A tensor of ones of `shape` (dtype default floatx)."""
     from minikeras.backend import config
     return Tensor(xp.ones(shape, dtype=dtype or config.floatx()))
 

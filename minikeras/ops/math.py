@@ -15,6 +15,7 @@ from minikeras.ops.symbolic import op
 # -- arithmetic ------------------------------------------------------------------------------
 @op
 def add(x1, x2):
+    """x1 + x2, broadcast; the gradient is summed back to each operand's shape."""
     a, b = pair(x1, x2)
     return record(a.data + b.data, (a, b),
                   lambda g: (unbroadcast(g, a.shape), unbroadcast(g, b.shape)))
@@ -22,6 +23,7 @@ def add(x1, x2):
 
 @op
 def subtract(x1, x2):
+    """x1 - x2, broadcast; the gradient is summed back to each operand's shape."""
     a, b = pair(x1, x2)
     return record(a.data - b.data, (a, b),
                   lambda g: (unbroadcast(g, a.shape), unbroadcast(-g, b.shape)))
@@ -29,6 +31,7 @@ def subtract(x1, x2):
 
 @op
 def multiply(x1, x2):
+    """x1 * x2, broadcast; d/dx1 = x2 and d/dx2 = x1, summed back to each shape."""
     a, b = pair(x1, x2)
     return record(a.data * b.data, (a, b),
                   lambda g: (unbroadcast(g * b.data, a.shape) if a.requires_grad else None,
@@ -72,6 +75,7 @@ def mod(x1, x2):
 
 @op
 def negative(x):
+    """-x; the gradient is -g."""
     x = convert_to_tensor(x)
     return record(-x.data, (x,), lambda g: (-g,))
 
@@ -94,6 +98,7 @@ def power(x1, x2):
 
 @op
 def reciprocal(x):
+    """1 / x (integer input becomes floatx); gradient -1 / x**2."""
     x = convert_to_float_tensor(x)
     out = 1 / x.data
     return record(out, (x,), lambda g: (-g * out * out,))
@@ -102,6 +107,7 @@ def reciprocal(x):
 # -- exponentials and logs ------------------------------------------------------------------
 @op
 def exp(x):
+    """e**x (integer input becomes floatx); gradient exp(x)."""
     x = convert_to_float_tensor(x)
     out = xp.exp(x.data)
     return record(out, (x,), lambda g: (g * out,))
@@ -109,6 +115,7 @@ def exp(x):
 
 @op
 def expm1(x):
+    """exp(x) - 1, accurate near 0; gradient exp(x)."""
     x = convert_to_float_tensor(x)
     out = xp.expm1(x.data)
     return record(out, (x,), lambda g: (g * (out + 1),))
@@ -116,18 +123,21 @@ def expm1(x):
 
 @op
 def log(x):
+    """Natural logarithm (integer input becomes floatx); gradient 1 / x."""
     x = convert_to_float_tensor(x)
     return record(xp.log(x.data), (x,), lambda g: (g / x.data,))
 
 
 @op
 def log1p(x):
+    """log(1 + x), accurate near 0; gradient 1 / (1 + x)."""
     x = convert_to_float_tensor(x)
     return record(xp.log1p(x.data), (x,), lambda g: (g / (1 + x.data),))
 
 
 @op
 def sqrt(x):
+    """Square root (integer input becomes floatx); gradient 1 / (2 sqrt(x))."""
     x = convert_to_float_tensor(x)
     out = xp.sqrt(x.data)
     return record(out, (x,), lambda g: (g * 0.5 / out,))
@@ -135,6 +145,7 @@ def sqrt(x):
 
 @op
 def square(x):
+    """x * x (integers stay integers); gradient 2x."""
     x = convert_to_tensor(x)
     return record(xp.square(x.data), (x,), lambda g: (g * 2 * x.data,))
 
@@ -142,6 +153,7 @@ def square(x):
 # -- piecewise ------------------------------------------------------------------------------
 @op
 def abs(x):  # noqa: A001 - NumPy's name
+    """|x|; the gradient is sign(x) (0 at 0, as in Keras)."""
     x = convert_to_tensor(x)
     return record(xp.abs(x.data), (x,), lambda g: (g * xp.sign(x.data),))
 
@@ -209,6 +221,7 @@ def where(condition, x1=None, x2=None):
 # -- smooth nonlinearities ------------------------------------------------------------------
 @op
 def tanh(x):
+    """Hyperbolic tangent; gradient 1 - tanh(x)**2."""
     x = convert_to_float_tensor(x)
     out = xp.tanh(x.data)
     return record(out, (x,), lambda g: (g * (1 - out * out),))
@@ -235,12 +248,14 @@ def softplus(x):
 
 @op
 def sin(x):
+    """Sine (integer input becomes floatx); gradient cos(x)."""
     x = convert_to_float_tensor(x)
     return record(xp.sin(x.data), (x,), lambda g: (g * xp.cos(x.data),))
 
 
 @op
 def cos(x):
+    """Cosine (integer input becomes floatx); gradient -sin(x)."""
     x = convert_to_float_tensor(x)
     return record(xp.cos(x.data), (x,), lambda g: (-g * xp.sin(x.data),))
 
@@ -268,29 +283,35 @@ logical_xor = op(_no_grad_binary("logical_xor"))
 
 @op
 def logical_not(x):
+    """Elementwise not, as a bool Tensor; no gradient."""
     return record(xp.logical_not(convert_to_tensor(x).data), (), None)
 
 
 @op
 def isnan(x):
+    """Whether each value is NaN, as a bool Tensor; no gradient."""
     return record(xp.isnan(convert_to_tensor(x).data), (), None)
 
 
 @op
 def isfinite(x):
+    """Whether each value is finite (not inf or NaN), as a bool Tensor; no gradient."""
     return record(xp.isfinite(convert_to_tensor(x).data), (), None)
 
 
 @op
 def floor(x):
+    """Largest integer <= x, in x's dtype; no gradient (zero almost everywhere)."""
     return record(xp.floor(convert_to_tensor(x).data), (), None)
 
 
 @op
 def ceil(x):
+    """Smallest integer >= x, in x's dtype; no gradient (zero almost everywhere)."""
     return record(xp.ceil(convert_to_tensor(x).data), (), None)
 
 
 @op
 def round(x, decimals=0):  # noqa: A001 - NumPy's name
+    """Round half to even to `decimals` places, as Keras and NumPy do; no gradient."""
     return record(xp.round(convert_to_tensor(x).data, decimals), (), None)

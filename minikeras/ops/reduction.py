@@ -121,6 +121,7 @@ def var(x, axis=None, keepdims=False):
 
 @op
 def std(x, axis=None, keepdims=False):
+    """Biased standard deviation sqrt(var(x)) over `axis`, like Keras."""
     from minikeras.ops.math import sqrt
     return sqrt(var(x, axis=axis, keepdims=keepdims))
 
@@ -179,11 +180,13 @@ def argmin(x, axis=None, keepdims=False):
 
 @op
 def any(x, axis=None, keepdims=False):  # noqa: A001 - NumPy's name
+    """Whether any value along `axis` is true (all axes when None); no gradient."""
     return record(xp.any(convert_to_tensor(x).data, axis=axis, keepdims=keepdims), (), None)
 
 
 @op
 def all(x, axis=None, keepdims=False):  # noqa: A001 - NumPy's name
+    """Whether every value along `axis` is true (all axes when None); no gradient."""
     return record(xp.all(convert_to_tensor(x).data, axis=axis, keepdims=keepdims), (), None)
 
 
