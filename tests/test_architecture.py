@@ -17,9 +17,9 @@ import minikeras
 PACKAGE = pathlib.Path(minikeras.__file__).parent
 
 #: bottom to top; a package may import only those listed before it
-LAYERS = ["tree", "backend", "registry", "ops", "random", "utils",
+LAYERS = ["tree", "backend", "dtype_policies", "registry", "ops", "random", "utils",
           "activations", "constraints", "initializers", "regularizers", "losses", "metrics",
-          "distribution", "optimizers", "layers", "callbacks", "trainers", "models",
+          "distribution", "optimizers", "mixed_precision", "layers", "callbacks", "trainers", "models",
           "visualization", "saving", "datasets"]
 
 #: (importing module, imported package): why it may import upward. Each is an import inside a

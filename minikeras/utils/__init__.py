@@ -17,6 +17,8 @@ from minikeras.backend.dtypes import standardize_dtype
 from minikeras.registry.serialization import (CustomObjectScope, custom_object_scope,
                                               get_custom_objects, get_registered_name,
                                               get_registered_object, register_keras_serializable)
+from minikeras.backend.config import (enable_interactive_logging, disable_interactive_logging,
+                                      is_interactive_logging_enabled)
 
 
 # Names of `keras.utils` whose code lives in higher packages (the trainer's data helpers, the
