@@ -15,6 +15,7 @@ from minikeras import losses, metrics, optimizers  # noqa: E402
 from minikeras import layers, models, callbacks, datasets, utils, saving  # noqa: E402
 from minikeras import distribution, visualization  # noqa: E402
 from minikeras import dtype_policies, mixed_precision  # noqa: E402
+from minikeras import preprocessing  # noqa: E402
 from minikeras.layers import Input, Layer  # noqa: E402
 from minikeras.models import Model, Sequential  # noqa: E402
 from minikeras.backend.autodiff import Variable, Tensor, GradientTape  # noqa: E402

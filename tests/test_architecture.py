@@ -19,8 +19,8 @@ PACKAGE = pathlib.Path(minikeras.__file__).parent
 #: bottom to top; a package may import only those listed before it
 LAYERS = ["tree", "backend", "dtype_policies", "registry", "ops", "random", "utils",
           "activations", "constraints", "initializers", "regularizers", "losses", "metrics",
-          "distribution", "optimizers", "mixed_precision", "layers", "callbacks", "trainers", "models",
-          "visualization", "saving", "datasets"]
+          "distribution", "optimizers", "mixed_precision", "layers", "callbacks", "trainers",
+          "models", "visualization", "saving", "datasets", "preprocessing"]
 
 #: (importing module, imported package): why it may import upward. Each is an import inside a
 #: function (or a module `__getattr__`), so importing the lower package never loads the higher.

@@ -16,8 +16,9 @@ def get_uid(prefix=""):
 def clear_session(free_memory=True):
     """Reset Keras's global state: the automatic layer names (`dense`, `dense_1`, ... start
     again), the `get_uid` counters and the session switches of `keras.config` (the dtype
-    policy, interactive logging, traceback filtering, flash attention). `free_memory` is accepted for Keras's signature; NumPy
-    frees arrays when they are no longer referenced, so there is no cache to empty."""
+    policy, interactive logging, traceback filtering, flash attention). `free_memory` is
+    accepted for Keras's signature; NumPy frees arrays when they are no longer referenced, so
+    there is no cache to empty."""
     naming.reset_names()
     _uids.clear()
     config.reset_session_switches()

@@ -10,9 +10,9 @@ As in Keras 3:
 - verbose=0: silent.
 "Epoch i/N" is printed before each epoch when N > 1. With interactive logging off
 (`keras.config.disable_interactive_logging`) no bar is drawn: "Epoch i/N" and each epoch's
-verbose=2 line go to the `logging` module (logger "minikeras") instead of stdout. Inside `fit` the validation pass draws
-nothing (its values appear on the epoch's line). `tqdm.auto` picks a notebook widget when
-running inside Jupyter.
+verbose=2 line go to the `logging` module (logger "minikeras") instead of stdout. Inside `fit`
+the validation pass draws nothing (its values appear on the epoch's line). `tqdm.auto` picks a
+notebook widget when running inside Jupyter.
 """
 import sys
 import time
