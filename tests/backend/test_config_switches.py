@@ -147,3 +147,23 @@ def test_dtype_policy_defaults_to_floatx_and_can_be_set():
 def test_set_dtype_policy_rejects_other_types():
     with pytest.raises(ValueError, match="Invalid `policy` argument"):
         config.set_dtype_policy(3)
+
+
+def test_caps_come_from_the_environment():
+    import os
+    import subprocess
+    import sys
+    code = ("from minikeras import config; "
+            "print(config.max_epochs(), config.max_steps_per_epoch())")
+    env = dict(os.environ, KERAS_MAX_EPOCHS="3", KERAS_MAX_STEPS_PER_EPOCH="7")
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                         check=True).stdout
+    assert out.split() == ["3", "7"]
+
+
+def test_evaluate_progress_goes_to_logging_when_interactive_logging_is_off(capsys, caplog):
+    config.disable_interactive_logging()
+    with caplog.at_level(logging.INFO, logger="minikeras"):
+        _model().evaluate(np.ones((8, 3)), np.ones((8, 1)), batch_size=4, verbose=1)
+    assert capsys.readouterr().out == ""
+    assert any(record.getMessage().startswith("2/2 - ") for record in caplog.records)

@@ -189,3 +189,10 @@ def test_image_pad_to_aspect_ratio_pads_with_zeros(tmp_path):
 def test_image_argument_errors(tmp_path, kwargs, message):
     with pytest.raises(ValueError, match=message):
         utils.image_dataset_from_directory(tmp_path, **kwargs)
+
+
+def test_images_without_pillow_raise_a_clear_import_error(tmp_path, monkeypatch):
+    import sys
+    monkeypatch.setitem(sys.modules, "PIL", None)
+    with pytest.raises(ImportError, match=r"pip install minikeras\[image\]"):
+        utils.image_dataset_from_directory(tmp_path)
