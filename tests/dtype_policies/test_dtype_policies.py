@@ -133,3 +133,18 @@ def test_mixed_model_trains_saves_and_loads(tmp_path):
     loaded = minikeras.models.load_model(tmp_path / "m.keras")
     assert loaded.layers[0].dtype_policy.name == "mixed_float16"
     np.testing.assert_array_equal(loaded.predict(np.ones((2, 3)), verbose=0), predicted)
+
+
+def test_a_user_layer_given_a_policy_object_still_has_an_automatic_config():
+    class Doubling(layers.Layer):
+        def __init__(self, units, **kwargs):
+            super().__init__(**kwargs)
+            self.units = units
+
+        def call(self, x):
+            return x * 2
+
+    layer = Doubling(3, dtype=dtype_policies.DTypePolicy("mixed_float16"))
+    config = layer.get_config()
+    assert config["units"] == 3 and config["dtype"]["config"]["name"] == "mixed_float16"
+    assert Doubling.from_config(config).dtype_policy.name == "mixed_float16"
