@@ -14,6 +14,7 @@ from minikeras import activations, constraints, initializers, regularizers  # no
 from minikeras import losses, metrics, optimizers  # noqa: E402
 from minikeras import layers, models, callbacks, datasets, utils, saving  # noqa: E402
 from minikeras import distribution, visualization  # noqa: E402
+from minikeras import dtype_policies, mixed_precision  # noqa: E402
 from minikeras import preprocessing  # noqa: E402
 from minikeras.layers import Input, Layer  # noqa: E402
 from minikeras.models import Model, Sequential  # noqa: E402
@@ -29,6 +30,8 @@ from minikeras.metrics import Metric  # noqa: E402
 from minikeras.optimizers import Optimizer  # noqa: E402
 from minikeras.initializers import Initializer  # noqa: E402
 from minikeras.regularizers import Regularizer  # noqa: E402
+from minikeras.dtype_policies import DTypePolicy, FloatDTypePolicy  # noqa: E402
+from minikeras.backend.stateless_scope import StatelessScope, SymbolicScope  # noqa: E402
 
 
 def version():

@@ -17,10 +17,10 @@ import minikeras
 PACKAGE = pathlib.Path(minikeras.__file__).parent
 
 #: bottom to top; a package may import only those listed before it
-LAYERS = ["tree", "backend", "registry", "ops", "random", "utils",
+LAYERS = ["tree", "backend", "dtype_policies", "registry", "ops", "random", "utils",
           "activations", "constraints", "initializers", "regularizers", "losses", "metrics",
-          "distribution", "optimizers", "layers", "callbacks", "trainers", "models",
-          "visualization", "saving", "datasets", "preprocessing"]
+          "distribution", "optimizers", "mixed_precision", "layers", "callbacks", "trainers",
+          "models", "visualization", "saving", "datasets", "preprocessing"]
 
 #: (importing module, imported package): why it may import upward. Each is an import inside a
 #: function (or a module `__getattr__`), so importing the lower package never loads the higher.

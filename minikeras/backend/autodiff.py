@@ -182,6 +182,7 @@ class Variable(Tensor):
 
     def assign(self, value):
         """Overwrite the values in place; the shape must match."""
+        _before_write(self)
         value = value.data if isinstance(value, Tensor) else value
         value = xp.asarray(value)
         if value.shape != self.data.shape:
@@ -191,16 +192,38 @@ class Variable(Tensor):
         return self
 
     def assign_add(self, delta):
+        _before_write(self)
         self.data += delta.data if isinstance(delta, Tensor) else delta
         return self
 
     def assign_sub(self, delta):
+        _before_write(self)
         self.data -= delta.data if isinstance(delta, Tensor) else delta
         return self
 
     def __repr__(self):
         return (f"<Variable path={self.path}, shape={self.shape}, dtype={self.dtype}, "
                 f"trainable={self._trainable}>")
+
+
+#: the stateless scopes entered (innermost last); see backend/stateless_scope.py
+_WRITE_INTERCEPTORS = []
+
+
+def push_write_interceptor(interceptor):
+    """Make `interceptor.before_write(variable)` run before every `assign*` of a Variable (the
+    hook of `StatelessScope`, which gives the variable a private copy to write into)."""
+    _WRITE_INTERCEPTORS.append(interceptor)
+
+
+def pop_write_interceptor(interceptor):
+    """Undo `push_write_interceptor(interceptor)`."""
+    _WRITE_INTERCEPTORS.remove(interceptor)
+
+
+def _before_write(variable):
+    if _WRITE_INTERCEPTORS:
+        _WRITE_INTERCEPTORS[-1].before_write(variable)
 
 
 def register_tensor_attribute(name):

@@ -1,7 +1,7 @@
 """Process-wide counters Keras keeps between models: `get_uid` and `clear_session`."""
 from collections import defaultdict
 
-from minikeras.backend import naming
+from minikeras.backend import config, naming
 
 _uids = defaultdict(int)
 
@@ -15,7 +15,10 @@ def get_uid(prefix=""):
 
 def clear_session(free_memory=True):
     """Reset Keras's global state: the automatic layer names (`dense`, `dense_1`, ... start
-    again) and the `get_uid` counters. `free_memory` is accepted for Keras's signature; NumPy
-    frees arrays when they are no longer referenced, so there is no cache to empty."""
+    again), the `get_uid` counters and the session switches of `keras.config` (the dtype
+    policy, interactive logging, traceback filtering, flash attention). `free_memory` is
+    accepted for Keras's signature; NumPy frees arrays when they are no longer referenced, so
+    there is no cache to empty."""
     naming.reset_names()
     _uids.clear()
+    config.reset_session_switches()

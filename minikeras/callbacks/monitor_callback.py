@@ -14,18 +14,12 @@ the way Keras 3 does:
 - A value improves on a reference when `value - min_delta` is strictly better than it; the
   sign of `min_delta` is ignored (it always makes an improvement harder to get).
 """
-import sys
 import warnings
 
 import numpy as np
 
 from minikeras.callbacks.callback import Callback
-
-
-def print_msg(message):
-    """Write one message line to stdout at once (Keras's `io_utils.print_msg`)."""
-    sys.stdout.write(f"{message}\n")
-    sys.stdout.flush()
+from minikeras.utils.io_utils import print_msg  # noqa: F401 (the callbacks' messages)
 
 
 class MonitorCallback(Callback):

@@ -8,14 +8,18 @@ As in Keras 3:
 - verbose=2: one line per epoch (and per evaluate / predict call) once it is over,
   `3/3 - 0s - 636us/step - accuracy: 0.4583 - loss: 1.2852 - val_accuracy: ... - val_loss: ...`;
 - verbose=0: silent.
-"Epoch i/N" is printed before each epoch when N > 1. Inside `fit` the validation pass draws
-nothing (its values appear on the epoch's line). `tqdm.auto` picks a notebook widget when
-running inside Jupyter.
+"Epoch i/N" is printed before each epoch when N > 1. With interactive logging off
+(`keras.config.disable_interactive_logging`) no bar is drawn: "Epoch i/N" and each epoch's
+verbose=2 line go to the `logging` module (logger "minikeras") instead of stdout. Inside `fit`
+the validation pass draws nothing (its values appear on the epoch's line). `tqdm.auto` picks a
+notebook widget when running inside Jupyter.
 """
 import sys
 import time
 
+from minikeras.backend import config
 from minikeras.callbacks.callback import Callback
+from minikeras.utils.io_utils import print_msg
 
 REFRESH_INTERVAL = 0.1  # seconds between two redraws of a verbose=1 bar
 
@@ -85,7 +89,7 @@ class Progbar:
 
     def update(self, step, logs=None):
         self.seen = step
-        if self.verbose != 1:
+        if self.verbose != 1 or not config.is_interactive_logging_enabled():
             return
         if self._last_draw is not None and time.perf_counter() - self._last_draw < self.interval:
             return
@@ -96,13 +100,16 @@ class Progbar:
             self.target = self.seen
             if self._bar is not None:
                 self._bar.total = self.target
-        if self.verbose == 1:
+        if self.verbose == 1 and config.is_interactive_logging_enabled():
             self._draw(self.target, logs, final=True)
-        elif self.verbose == 2:
+        elif self.verbose in (1, 2):
             elapsed = time.perf_counter() - self.start
             per_step = format_time_per_step(elapsed / max(self.target or self.seen, 1))
-            print(f"{self.target}/{self.target} - {elapsed:.0f}s - {per_step}{format_logs(logs)}",
-                  file=self.file or sys.stdout, flush=True)
+            line = f"{self.target}/{self.target} - {elapsed:.0f}s - {per_step}{format_logs(logs)}"
+            if self.file is not None:
+                print(line, file=self.file, flush=True)
+            else:
+                print_msg(line)
 
 
 class ProgbarLogger(Callback):
@@ -137,7 +144,7 @@ class ProgbarLogger(Callback):
     def on_epoch_begin(self, epoch, logs=None):
         self._reset_progbar()
         if self.verbose and self.epochs > 1:
-            print(f"Epoch {epoch + 1}/{self.epochs}", flush=True)
+            print_msg(f"Epoch {epoch + 1}/{self.epochs}")
 
     def on_train_batch_end(self, batch, logs=None):
         self._update_progbar(batch, logs)

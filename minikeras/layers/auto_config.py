@@ -20,6 +20,8 @@ its config holds nested objects, `from_config`): the error names the arguments c
 """
 import inspect
 
+from minikeras.backend import dtype_policy as dtype_policies
+
 _SIGNATURES = {}
 _BASIC_TYPES = (str, int, float, bool, type(None))
 
@@ -70,6 +72,9 @@ def record_init_arguments(instance, cls, args, kwargs):
                 else:
                     arguments[key] = value
             arguments.pop("name", None)
+            if isinstance(arguments.get("dtype"), dtype_policies.DTypePolicy):
+                # a policy object: saved as its config (the base config's "dtype" wins anyway)
+                arguments["dtype"] = dtype_policies.serialize(arguments["dtype"])
             unserializable = [key for key, value in arguments.items() if not _is_basic(value)]
             if problem is None and unserializable:
                 described = ", ".join(f"`{key}` ({type(arguments[key]).__name__})"

@@ -14,10 +14,11 @@ import warnings
 import weakref
 
 from minikeras import constraints, initializers, regularizers
-from minikeras.backend import config
+from minikeras.backend import dtype_policy as dtype_policies
 from minikeras.backend.array_module import check_array_type, xp
 from minikeras.backend.autodiff import Tensor, Variable, no_grad
 from minikeras.backend.keras_tensor import KerasTensor
+from minikeras.backend.stateless_scope import get_stateless_scope
 from minikeras.backend.masking import get_keras_mask, set_keras_mask
 from minikeras.layers.auto_config import (auto_config, record_init_arguments, revive,
                                           uses_auto_config)
@@ -66,7 +67,9 @@ def name_scope(name):
 
 
 def dtype_policy_config(dtype):
-    """Keras 3 serializes a layer's dtype as a DTypePolicy dict."""
+    """Keras 3 serializes a layer's dtype as a DTypePolicy dict (a name or a policy here)."""
+    if isinstance(dtype, dtype_policies.DTypePolicy):
+        return dtype_policies.serialize(dtype)
     return {"module": "keras", "class_name": "DTypePolicy", "config": {"name": dtype},
             "registered_name": None}
 
@@ -74,6 +77,8 @@ def dtype_policy_config(dtype):
 def dtype_from_config(dtype):
     """Accept 'float32', a DTypePolicy dict (Keras 3) or None."""
     if isinstance(dtype, dict):
+        if "class_name" in dtype:
+            return dtype_policies.deserialize(dtype)
         dtype = dtype.get("config", {}).get("name", None)
     return dtype
 
@@ -85,7 +90,9 @@ class Layer(Operation):
     Args:
         trainable: whether the layer's weights are updated by training.
         name: unique default derived from the class name (`dense`, `dense_1`, ...).
-        dtype: float type of the weights and computations (default `floatx()`).
+        dtype: the dtype policy: a name ("float32", "float64", "mixed_float16": float16
+            computations with float32 weights), a `DTypePolicy` or its saved config; None
+            takes `keras.config.dtype_policy()` (`floatx()` unless set).
         activity_regularizer: penalty on the layer's outputs, added to the training loss.
         input_shape / batch_input_shape / input_dim: Keras 2 style shape hints for the first
             layer of a Sequential model.
@@ -110,7 +117,7 @@ class Layer(Operation):
                             f"{sorted(kwargs)}.")
         object.__setattr__(self, "_tracked_layers", [])
         Operation.__init__(self, name=name)
-        self.dtype = dtype_from_config(dtype) or config.floatx()
+        self.dtype_policy = dtype_from_config(dtype)
         self.autocast = autocast
         self._trainable = bool(trainable)
         self._trainable_variables = []
@@ -153,6 +160,56 @@ class Layer(Operation):
     @property
     def _layers(self):
         return self._tracked_layers
+
+    # -- dtype policy --------------------------------------------------------------------------
+    @property
+    def dtype_policy(self):
+        """The layer's `DTypePolicy` (for a `DTypePolicyMap`: the entry of `self.path`)."""
+        policy = self._dtype_policy
+        if isinstance(policy, dtype_policies.DTypePolicyMap):
+            return policy[getattr(self, "path", self.name)]
+        return policy
+
+    @dtype_policy.setter
+    def dtype_policy(self, value):
+        object.__setattr__(self, "_dtype_policy", dtype_policies.get(value))
+
+    @property
+    def dtype(self):
+        """The dtype of the layer's weights (its policy's `variable_dtype`), as in Keras."""
+        return self.dtype_policy.variable_dtype
+
+    @dtype.setter
+    def dtype(self, value):
+        self.dtype_policy = value
+
+    @property
+    def compute_dtype(self):
+        """The dtype the layer casts float inputs to and returns (the policy's)."""
+        return self.dtype_policy.compute_dtype
+
+    @property
+    def variable_dtype(self):
+        """The dtype of the layer's weights (the policy's)."""
+        return self.dtype_policy.variable_dtype
+
+    def _outputs_to_compute_dtype(self, outputs):
+        """Under a mixed policy (float16 compute, float32 weights) float outputs come back in the
+        compute dtype, as Keras's autocast weights give them; other policies change nothing."""
+        compute_dtype = self.compute_dtype
+        if compute_dtype == self.variable_dtype:
+            return outputs
+
+        def convert(x):
+            if isinstance(x, KerasTensor) and xp.issubdtype(xp.dtype(x.dtype), xp.floating):
+                x.dtype = compute_dtype
+            elif isinstance(x, Tensor) and xp.issubdtype(x.dtype, xp.floating) \
+                    and x.dtype != xp.dtype(compute_dtype):
+                mask = get_keras_mask(x)
+                x = cast(x, compute_dtype)
+                set_keras_mask(x, mask)
+            return x
+        return map_structure(convert, outputs)
 
     # -- weights -------------------------------------------------------------------------------
     def add_weight(self, shape=None, initializer=None, dtype=None, trainable=True, autocast=True,
@@ -237,8 +294,14 @@ class Layer(Operation):
 
     # -- losses --------------------------------------------------------------------------------
     def add_loss(self, loss):
-        """Add a scalar loss term (a Tensor) computed during `call`; `fit` adds it to the loss."""
-        self._losses.append(loss)
+        """Add a scalar loss term (a Tensor) computed during `call`; `fit` adds it to the loss.
+        Inside a `StatelessScope` the loss goes to the scope (kept only with
+        `collect_losses=True`), as in Keras."""
+        scope = get_stateless_scope()
+        if scope is None:
+            self._losses.append(loss)
+        elif scope.collect_losses:
+            scope.add_loss(loss)
 
     @property
     def losses(self):
@@ -312,7 +375,7 @@ class Layer(Operation):
                 or _required_call_arguments(self.call) > 1):
             return
         if input_dtype is None:
-            input_dtype = tree.map_shape_structure(lambda shape: self.dtype, input_shape)
+            input_dtype = tree.map_shape_structure(lambda shape: self.compute_dtype, input_shape)
         specs = tree.map_shape_structure(  # named, so that tracing takes no auto-name
             lambda shape, dtype: KerasTensor(shape, dtype, name="build_trace"), input_shape,
             input_dtype)
@@ -349,7 +412,7 @@ class Layer(Operation):
         previous_mask = mask if mask is not None else _keras_mask_of(inputs)
         self._losses = []
         with training_scope(training):
-            outputs = self.call(inputs, *args, **kwargs)
+            outputs = self._outputs_to_compute_dtype(self.call(inputs, *args, **kwargs))
         if self.activity_regularizer is not None:
             for output in outputs if isinstance(outputs, (list, tuple)) else [outputs]:
                 batch = output.shape[0] if output.ndim else 1
@@ -389,8 +452,8 @@ class Layer(Operation):
                          f"Layer {self.name!r} (of type {type(self).__name__})")
         tensor = convert_to_tensor(inputs)
         if (self.autocast and xp.issubdtype(tensor.dtype, xp.floating)
-                and tensor.dtype != xp.dtype(self.dtype)):
-            tensor = cast(tensor, self.dtype)
+                and tensor.dtype != xp.dtype(self.compute_dtype)):
+            tensor = cast(tensor, self.compute_dtype)
             set_keras_mask(tensor, get_keras_mask(inputs))  # as in Keras, keep it
         return tensor
 
@@ -406,7 +469,7 @@ class Layer(Operation):
             self._maybe_build(tree.structure_of_shapes(inputs), tree.structure_of_shapes(inputs, _dtype))
         if isinstance(inputs, KerasTensor):
             assert_input_compatibility(self.input_spec, inputs.shape, self.name)
-        outputs = self.compute_output_spec(inputs, *args, **kwargs)
+        outputs = self._outputs_to_compute_dtype(self.compute_output_spec(inputs, *args, **kwargs))
         Node(self, (inputs,) + args, kwargs, outputs)
         return outputs
 
@@ -422,8 +485,8 @@ class Layer(Operation):
         if own_shape_formula and len(tensors) == 1 and len(args) == 1 and not _is_tensor_like_kwargs(kwargs):
             output_shape = self.compute_output_shape(tree.structure_of_shapes(args[0]))
             if _is_shape_list(output_shape):
-                return [KerasTensor(s, self.dtype) for s in output_shape]
-            return KerasTensor(output_shape, self.dtype)
+                return [KerasTensor(s, self.compute_dtype) for s in output_shape]
+            return KerasTensor(output_shape, self.compute_dtype)
         return Operation.compute_output_spec(self, *args, **kwargs)
 
     def _call_on_zeros(self, args, kwargs, batch, other):
@@ -446,13 +509,13 @@ class Layer(Operation):
         """
         if not tree.is_shape_tuple(input_shape):
             specs = tree.map_shape_structure(
-                lambda shape: KerasTensor(shape, self.dtype, name="output_shape_trace"),
+                lambda shape: KerasTensor(shape, self.compute_dtype, name="output_shape_trace"),
                 input_shape)
             outputs = Operation.compute_output_spec(self, specs)  # runs `call` on zeros
             return map_structure(lambda t: t.shape if isinstance(t, KerasTensor) else t, outputs)
         concrete = tuple(1 if d is None else d for d in input_shape)
         with no_grad():
-            output = self.call(Tensor(xp.zeros(concrete, dtype=self.dtype)),
+            output = self.call(Tensor(xp.zeros(concrete, dtype=self.compute_dtype)),
                                **({"training": False} if self._call_takes_training else {}))
         return tuple(None if (i < len(input_shape) and input_shape[i] is None) else d
                      for i, d in enumerate(output.shape))
@@ -461,7 +524,7 @@ class Layer(Operation):
     def get_config(self):
         """What `from_config` needs to rebuild this layer (Keras's keys)."""
         config_dict = {"name": self.name, "trainable": self.trainable,
-                       "dtype": dtype_policy_config(self.dtype)}
+                       "dtype": dtype_policy_config(self._dtype_policy)}
         if self.activity_regularizer is not None:
             config_dict["activity_regularizer"] = regularizers.serialize(self.activity_regularizer)
         if _uses_auto_config(self):

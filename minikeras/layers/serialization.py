@@ -22,7 +22,6 @@ import contextlib
 import difflib
 import inspect
 import threading
-import warnings
 
 from minikeras.registry.layer_classes import get_layer_class, layer_identity, registered_layers
 from minikeras.registry.serialization import custom_object_scope, get_registered_object, resolve
@@ -259,12 +258,17 @@ KERAS2_ONLY_KEYS = {
 }
 
 
+#: the policy names that are no dtype: float16 / bfloat16 computations, float32 weights
+MIXED_PRECISION_POLICIES = ("mixed_float16", "mixed_bfloat16")
+
+
 def normalize_keras2_config(cls, config):
     """A copy of `config` that `cls(**config)` accepts when it was written by Keras 2.
 
     Drops the keys of `KERAS2_ONLY_KEYS` (looked up along the class hierarchy, so aliases and
     subclasses of built-in layers are covered), turns a one-element BatchNormalization `axis`
-    list into an int, and a Keras 2 mixed-precision policy into float32."""
+    list into an int, and a saved dtype policy into its name (a `DTypePolicyMap` stays a
+    config; mixed precision names such as "mixed_float16" are layer policies too)."""
     config = dict(config)
     names = [klass.__name__ for klass in cls.__mro__
              if klass.__module__.split(".")[0] == "minikeras"]
@@ -279,13 +283,11 @@ def normalize_keras2_config(cls, config):
         config["axis"] = config["axis"][0]
     dtype = config.get("dtype")
     if isinstance(dtype, dict):
+        if dtype.get("class_name") == "DTypePolicyMap":
+            return config
         dtype = (dtype.get("config") or {}).get("name")
         config["dtype"] = dtype
-    if isinstance(dtype, str) and dtype.startswith("mixed_"):
-        warnings.warn(f"Layer {config.get('name')!r} was saved with the mixed-precision policy "
-                      f"{dtype!r}; minikeras computes it in float32.", stacklevel=3)
-        config["dtype"] = "float32"
-    elif dtype is not None:
+    if dtype is not None and dtype not in MIXED_PRECISION_POLICIES:
         _check_config_dtype(cls, config, dtype)
     return config
 

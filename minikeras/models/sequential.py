@@ -233,7 +233,7 @@ class Sequential(Model):
             layers.append(serialize_layer_entry(self._input_layer))
         layers += [serialize_layer_entry(layer) for layer in self.layers]
         config = {"name": self.name, "trainable": self.trainable,
-                  "dtype": dtype_policy_config(self.dtype), "layers": layers}
+                  "dtype": dtype_policy_config(self._dtype_policy), "layers": layers}
         shape = self.__dict__.get("_build_input_shape")
         if self.built and shape is not None:
             config["build_input_shape"] = shape_to_list(shape)
@@ -241,7 +241,7 @@ class Sequential(Model):
 
     def get_dtype_policy(self):
         from minikeras.layers.layer import dtype_policy_config
-        return dtype_policy_config(self.dtype)
+        return dtype_policy_config(self._dtype_policy)
 
     @classmethod
     def from_config(cls, config, custom_objects=None):

@@ -6,3 +6,4 @@ from minikeras.registry.serialization import (CustomObjectScope, custom_object_s
                                               register_keras_serializable)
 from minikeras.saving.serialization_lib import deserialize_keras_object, serialize_keras_object
 from minikeras.saving.saving_api import load_model, save_model, save_weights, load_weights
+from minikeras.saving.file_editor import KerasFileEditor  # noqa: E402,F401

@@ -3,7 +3,7 @@ import warnings
 
 import numpy as np
 
-from minikeras.backend import random
+from minikeras.backend import config, random
 
 
 class EpochIterator:
@@ -17,6 +17,9 @@ class EpochIterator:
     before the pass drew its shuffle, batches taken from it); `restore(position)` rebuilds that
     pass in a new process, drawing the same permutation, so a resumed `fit` sees the same
     batches. The generator is left as it was found.
+
+    `keras.config.set_max_steps_per_epoch(n)` caps every epoch at n steps (warning), as in
+    Keras: for quick debugging runs of fit / evaluate / predict.
     """
 
     def __init__(self, adapter, steps_per_epoch=None):
@@ -25,6 +28,10 @@ class EpochIterator:
         if steps_per_epoch is not None and (not integer or steps_per_epoch < 0):
             raise ValueError(f"`steps` / `steps_per_epoch` must be a positive integer or None, "
                              f"received: {steps_per_epoch!r}")
+        cap = config.max_steps_per_epoch()
+        if cap and (not steps_per_epoch or cap < steps_per_epoch):
+            warnings.warn(f"Limiting steps_per_epoch to {cap}", stacklevel=3)
+            steps_per_epoch = cap
         self.adapter = adapter
         self.steps_per_epoch = int(steps_per_epoch) if steps_per_epoch else None
         self._iterator = None

@@ -9,6 +9,7 @@ import warnings
 
 from minikeras import metrics as metrics_module
 from minikeras import optimizers as optimizers_module
+from minikeras.backend import config
 from minikeras.backend.array_module import xp, to_numpy
 from minikeras.backend.autodiff import Tensor, gradients, no_grad
 from minikeras.callbacks.callback_list import CallbackList
@@ -200,6 +201,10 @@ class Trainer:
         argument_checks.check_fit_arguments(batch_size, epochs, initial_epoch, validation_split,
                                             shuffle, steps_per_epoch, validation_steps,
                                             validation_batch_size)
+        max_epochs = config.max_epochs()   # a debugging cap, as in Keras
+        if max_epochs and max_epochs < epochs:
+            warnings.warn(f"Limiting epochs to {max_epochs}", stacklevel=2)
+            epochs = max_epochs
         verbose = _verbose(verbose)
         distribution = distribution_lib.training_distribution()  # one process: does nothing
         verbose = distribution.local_verbose(verbose)

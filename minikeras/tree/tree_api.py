@@ -11,7 +11,8 @@ through these functions, so all of them agree on the order of the leaves.
 """
 import numbers
 
-__all__ = ["MAP_TO_NONE", "assert_same_structure", "flatten", "flatten_with_path", "is_nested",
+__all__ = ["MAP_TO_NONE", "assert_same_paths", "assert_same_structure", "flatten",
+           "flatten_with_path", "is_nested",
            "lists_to_tuples", "map_shape_structure", "map_structure", "map_structure_up_to",
            "pack_sequence_as", "structure_of_shapes", "traverse"]
 
@@ -191,6 +192,22 @@ def assert_same_structure(a, b, check_types=None):
                 walk(p, q, path + (i,))
 
     walk(a, b, ())
+
+
+def assert_same_paths(a, b):
+    """Raise ValueError unless `a` and `b` reach their leaves by the same paths (indices for
+    sequences, keys for dicts), whatever the container types: `[0, 1]` and `(2, 3)` agree.
+    The message lists the paths each has that the other lacks."""
+    a_paths = {path for path, _ in flatten_with_path(a)}
+    b_paths = {path for path, _ in flatten_with_path(b)}
+    if a_paths == b_paths:
+        return
+    message = "`a` and `b` don't have the same paths."
+    if a_paths - b_paths:
+        message += f"\nPaths in `a` missing in `b`:\n{a_paths - b_paths}"
+    if b_paths - a_paths:
+        message += f"\nPaths in `b` missing in `a`:\n{b_paths - a_paths}"
+    raise ValueError(message)
 
 
 def pack_sequence_as(structure, flat_sequence, sequence_fn=None):

@@ -7,6 +7,9 @@ from minikeras.backend.global_state import clear_session
 from minikeras.utils.py_dataset import PyDataset, Sequence
 from minikeras.utils.sequence_utils import pad_sequences
 from minikeras.utils.timeseries import timeseries_dataset_from_array
+from minikeras.utils.text_dataset_utils import text_dataset_from_directory
+from minikeras.utils.image_dataset_utils import image_dataset_from_directory
+from minikeras.utils.audio_dataset_utils import audio_dataset_from_directory
 from minikeras.utils.dataset_utils import split_dataset
 from minikeras.utils.file_utils import get_file, hash_file, validate_file
 from minikeras.utils.progbar import Progbar
@@ -18,6 +21,8 @@ from minikeras.backend.dtypes import standardize_dtype
 from minikeras.registry.serialization import (CustomObjectScope, custom_object_scope,
                                               get_custom_objects, get_registered_name,
                                               get_registered_object, register_keras_serializable)
+from minikeras.backend.config import (enable_interactive_logging, disable_interactive_logging,
+                                      is_interactive_logging_enabled)
 
 
 # Names of `keras.utils` whose code lives in higher packages (the trainer's data helpers, the

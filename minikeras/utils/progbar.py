@@ -14,6 +14,8 @@ import time
 
 import numpy
 
+from minikeras.utils.io_utils import print_msg
+
 
 class Progbar:
     """A progress bar with running metric averages.
@@ -161,5 +163,4 @@ class Progbar:
 
     @staticmethod
     def _write(message):
-        sys.stdout.write(message)
-        sys.stdout.flush()
+        print_msg(message, line_break=False)

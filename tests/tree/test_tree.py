@@ -159,3 +159,23 @@ def test_structure_of_shapes_makes_tuple_containers_lists():
     assert tree.structure_of_shapes(a) == (2, 3)
     assert tree.structure_of_shapes([a, b], lambda x: x.dtype) == [np.dtype("float64"),
                                                                     np.dtype("int32")]
+
+
+# -- assert_same_paths (Keras 3.15's messages, from the reference venv) ----------------------------
+def test_assert_same_paths_ignores_container_types():
+    tree.assert_same_paths([0, 1], (2, 3))
+    point1 = collections.namedtuple("Point1", ["x", "y"])
+    point2 = collections.namedtuple("Point2", ["x", "y"])
+    tree.assert_same_paths(point1(0, 1), point2(2, 3))
+    tree.assert_same_paths({"a": [1, None]}, {"a": (None, 2)})
+    tree.assert_same_paths([[]], [()])
+    tree.assert_same_paths(1, 2)
+
+
+def test_assert_same_paths_names_the_differences():
+    with pytest.raises(ValueError) as error:
+        tree.assert_same_paths([0, 1], {"a": 1})
+    assert str(error.value) == ("`a` and `b` don't have the same paths.\nPaths in `a` missing "
+                                "in `b`:\n{(0,), (1,)}\nPaths in `b` missing in `a`:\n{('a',)}")
+    with pytest.raises(ValueError, match=r"Paths in `b` missing in `a`:\n\{\(0, 0\)\}"):
+        tree.assert_same_paths([1], [[1]])

@@ -231,7 +231,7 @@ class MultiHeadAttention(Layer):
             kernel_regularizer=self._kernel_regularizer, bias_regularizer=self._bias_regularizer,
             activity_regularizer=self._activity_regularizer,
             kernel_constraint=self._kernel_constraint, bias_constraint=self._bias_constraint,
-            dtype=self.dtype, name=name)
+            dtype=self.dtype_policy, name=name)
 
     def build(self, query_shape, value_shape=None, key_shape=None):
         if value_shape is None:
