@@ -37,3 +37,4 @@ from minikeras.layers.merging import (Add, Average, Concatenate, Dot, Maximum, M
 from minikeras.layers.serialization import get, serialize, deserialize
 # h-rnn: ConvLSTM, GroupQueryAttention, ReversibleEmbedding
 from minikeras.layers.rnn import ConvLSTM1D, ConvLSTM2D, ConvLSTM3D
+from minikeras.layers.attention import GroupQueryAttention

@@ -1,5 +1,6 @@
 """Compare a minikeras layer with a case recorded by tests/data/keras3_wave2_rnn_layers.py:
-same weights -> same outputs and the same gradients of sum(outputs * cotangent)."""
+same weights -> same outputs and the same gradients of sum(outputs * cotangent); and load the
+.keras files Keras saved there."""
 import pathlib
 
 import numpy as np
@@ -19,6 +20,17 @@ def load_case(name):
         while f"{name}/{kind}{len(case[kind])}" in data:
             case[kind].append(data[f"{name}/{kind}{len(case[kind])}"])
     return case
+
+
+def check_keras_saved_model(name):
+    """Load tests/data/<name>.keras (saved by Keras) and compare its prediction with Keras's."""
+    from minikeras.models import load_model
+    case = load_case(name)
+    model = load_model(DATA.parent / f"{name}.keras")
+    xs = case["x"] if len(case["x"]) > 1 else case["x"][0]
+    np.testing.assert_allclose(model.predict(xs, verbose=0), case["y"][0], rtol=1e-4,
+                               atol=1e-5)
+    return model
 
 
 def check_against_keras(layer, name, call=None, rtol=1e-4, atol=1e-5):

@@ -6,7 +6,7 @@ import pytest
 from minikeras import layers
 from minikeras.backend import Tensor
 from minikeras.layers.rnn.conv_lstm import ConvLSTMCell
-from tests.layers.keras_wave2_reference import check_against_keras
+from tests.layers.keras_wave2_reference import check_against_keras, check_keras_saved_model
 
 KERAS_CASES = {
     "convlstm1d_seq": lambda: layers.ConvLSTM1D(3, 2, return_sequences=True),
@@ -18,6 +18,10 @@ KERAS_CASES = {
         2, 2, dilation_rate=(1, 2, 1), return_sequences=True, activation="relu",
         use_bias=False),
 }
+
+
+def test_loads_a_model_saved_by_keras():
+    check_keras_saved_model("keras3_wave2_convlstm")
 
 
 @pytest.mark.parametrize("name", sorted(KERAS_CASES))

@@ -119,6 +119,18 @@ CASES = {
                                               "output_shape": 4, "use_bias": False},
                   input_shape={"query": (B, 4, 5), "value": (B, 6, 5), "key": (B, 6, 2)},
                   expected_output_shape=(B, 4, 4), expected_num_trainable_weights=4)],
+    "GroupQueryAttention": [
+        LayerCase(layers.GroupQueryAttention, {"head_dim": 2, "num_query_heads": 4,
+                                               "num_key_value_heads": 2},
+                  input_shape={"query": (B, 4, 5), "value": (B, 6, 5)},
+                  expected_output_shape=(B, 4, 5), expected_num_trainable_weights=8,
+                  # the key bias's gradient is exactly 0 (see MultiHeadAttention above)
+                  gradient_tolerance=1e-3),
+        LayerCase(layers.GroupQueryAttention, {"head_dim": 2, "num_query_heads": 2,
+                                               "num_key_value_heads": 1, "use_bias": False,
+                                               "use_gate": True, "sliding_window": 2},
+                  input_shape={"query": (B, 4, 3), "value": (B, 5, 3), "key": (B, 5, 2)},
+                  expected_output_shape=(B, 4, 3), expected_num_trainable_weights=5)],
     # recurrent
     "SimpleRNN": [LayerCase(layers.SimpleRNN, {"units": 3, "return_sequences": True},
                             input_shape=SEQ, expected_output_shape=(B, 5, 3))],
