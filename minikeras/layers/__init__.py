@@ -38,3 +38,4 @@ from minikeras.layers.serialization import get, serialize, deserialize
 # h-rnn: ConvLSTM, GroupQueryAttention, ReversibleEmbedding
 from minikeras.layers.rnn import ConvLSTM1D, ConvLSTM2D, ConvLSTM3D
 from minikeras.layers.attention import GroupQueryAttention
+from minikeras.layers.core import ReversibleEmbedding

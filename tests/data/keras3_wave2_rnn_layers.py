@@ -60,6 +60,14 @@ CASES = {
     "gqa_value_mask": (
         lambda: L.GroupQueryAttention(2, 2, 2), [(2, 3, 3), (2, 4, 3)], None,
         {"value_mask": np.array([[1, 1, 0, 0], [1, 1, 1, 0]], bool)}),
+    # ReversibleEmbedding: forward (integer ids) and reverse (vectors -> logits)
+    "revemb_forward": (lambda: L.ReversibleEmbedding(7, 3), [(2, 4)], [7]),
+    "revemb_reverse_tied": (lambda: L.ReversibleEmbedding(7, 3), [(2, 4, 3)], None,
+                            {"reverse": True}),
+    "revemb_reverse_untied_cap": (
+        lambda: L.ReversibleEmbedding(6, 3, tie_weights=False, logit_soft_cap=0.05,
+                                      embeddings_initializer="random_normal"),
+        [(2, 3)], None, {"reverse": True}),
 }
 
 

@@ -56,6 +56,13 @@ CASES = {
     "Embedding": [LayerCase(layers.Embedding, {"input_dim": 10, "output_dim": 4},
                             input_shape=(B, 5), input_dtype="int32",
                             expected_output_shape=(B, 5, 4))],
+    # (the reverse call's shape depends on a call argument, which compute_output_shape here
+    # does not get: tests/layers/test_reversible_embedding.py tests it, saving included)
+    "ReversibleEmbedding": [
+        LayerCase(layers.ReversibleEmbedding, {"input_dim": 10, "output_dim": 4,
+                                               "tie_weights": False},
+                  input_shape=(B, 5), input_dtype="int32", expected_output_shape=(B, 5, 4),
+                  expected_num_trainable_weights=2)],
     "EinsumDense": [
         LayerCase(layers.EinsumDense, {"equation": "ab,bc->ac", "output_shape": 3,
                                        "bias_axes": "c", "activation": "tanh"},
