@@ -35,3 +35,7 @@ from minikeras.layers.merging import (Add, Average, Concatenate, Dot, Maximum, M
                                       Subtract, add, average, concatenate, dot, maximum, minimum,
                                       multiply, subtract)
 from minikeras.layers.serialization import get, serialize, deserialize
+# h-rnn: ConvLSTM, GroupQueryAttention, ReversibleEmbedding
+from minikeras.layers.rnn import ConvLSTM1D, ConvLSTM2D, ConvLSTM3D
+from minikeras.layers.attention import GroupQueryAttention
+from minikeras.layers.core import ReversibleEmbedding

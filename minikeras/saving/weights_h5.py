@@ -92,10 +92,24 @@ def _multi_head_attention_children(layer):
     return children
 
 
+def _group_query_attention_children(layer):
+    """GroupQueryAttention: Keras saves its sublayers under their private attribute names."""
+    children = {}
+    if getattr(layer, "_query_dense", None) is not None:   # created in build()
+        children.update(_query_dense=layer._query_dense, _key_dense=layer._key_dense,
+                        _value_dense=layer._value_dense, _output_dense=layer._output_dense,
+                        _dropout_layer=KerasPlaceholder("dropout"),
+                        _softmax=KerasPlaceholder("softmax"))
+        if getattr(layer, "_gate_dense", None) is not None:
+            children["_gate_dense"] = layer._gate_dense
+    return children
+
+
 @functools.lru_cache(maxsize=None)
 def keras_children_table():
     """THE mapping: [(built-in class, function(obj) -> {Keras attribute name: child})], the
     first matching class wins. Built-in classes not listed have no sub-objects to save."""
+    from minikeras.layers.attention.grouped_query_attention import GroupQueryAttention
     from minikeras.layers.attention.multi_head_attention import MultiHeadAttention
     from minikeras.layers.rnn.bidirectional import Bidirectional
     from minikeras.layers.rnn.rnn import RNN, StackedRNNCells
@@ -108,6 +122,7 @@ def keras_children_table():
         (TimeDistributed, _time_distributed_children),  # layer
         (Wrapper, _time_distributed_children),          # layer (SpectralNormalization)
         (MultiHeadAttention, _multi_head_attention_children),
+        (GroupQueryAttention, _group_query_attention_children),
     ]
 
 
@@ -211,6 +226,12 @@ def snake_case(name):
     return re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()
 
 
+def keras_class_name(obj):
+    """The name of the Python class Keras defines for `obj`: a class exported under another
+    name says so in `keras_class_name` (GroupQueryAttention is Keras's GroupedQueryAttention)."""
+    return getattr(type(obj), "keras_class_name", None) or type(obj).__name__
+
+
 def _unique_name(name, used):
     if name in used:
         used[name] += 1
@@ -248,7 +269,7 @@ def walk(model, objects_to_skip=()):
         for item in (container.values() if isinstance(container, dict) else container):
             if _is_saveable(item):
                 # The key counts every saveable of the list, even one already written elsewhere.
-                visit(item, _join(path, _unique_name(snake_case(type(item).__name__), used)))
+                visit(item, _join(path, _unique_name(snake_case(keras_class_name(item)), used)))
             elif isinstance(item, (list, tuple, dict)):
                 visit_container(item, _join(path, _unique_name("container", used)),
                                 seen_containers)

@@ -56,6 +56,13 @@ CASES = {
     "Embedding": [LayerCase(layers.Embedding, {"input_dim": 10, "output_dim": 4},
                             input_shape=(B, 5), input_dtype="int32",
                             expected_output_shape=(B, 5, 4))],
+    # (the reverse call's shape depends on a call argument, which compute_output_shape here
+    # does not get: tests/layers/test_reversible_embedding.py tests it, saving included)
+    "ReversibleEmbedding": [
+        LayerCase(layers.ReversibleEmbedding, {"input_dim": 10, "output_dim": 4,
+                                               "tie_weights": False},
+                  input_shape=(B, 5), input_dtype="int32", expected_output_shape=(B, 5, 4),
+                  expected_num_trainable_weights=2)],
     "EinsumDense": [
         LayerCase(layers.EinsumDense, {"equation": "ab,bc->ac", "output_shape": 3,
                                        "bias_axes": "c", "activation": "tanh"},
@@ -119,6 +126,18 @@ CASES = {
                                               "output_shape": 4, "use_bias": False},
                   input_shape={"query": (B, 4, 5), "value": (B, 6, 5), "key": (B, 6, 2)},
                   expected_output_shape=(B, 4, 4), expected_num_trainable_weights=4)],
+    "GroupQueryAttention": [
+        LayerCase(layers.GroupQueryAttention, {"head_dim": 2, "num_query_heads": 4,
+                                               "num_key_value_heads": 2},
+                  input_shape={"query": (B, 4, 5), "value": (B, 6, 5)},
+                  expected_output_shape=(B, 4, 5), expected_num_trainable_weights=8,
+                  # the key bias's gradient is exactly 0 (see MultiHeadAttention above)
+                  gradient_tolerance=1e-3),
+        LayerCase(layers.GroupQueryAttention, {"head_dim": 2, "num_query_heads": 2,
+                                               "num_key_value_heads": 1, "use_bias": False,
+                                               "use_gate": True, "sliding_window": 2},
+                  input_shape={"query": (B, 4, 3), "value": (B, 5, 3), "key": (B, 5, 2)},
+                  expected_output_shape=(B, 4, 3), expected_num_trainable_weights=5)],
     # recurrent
     "SimpleRNN": [LayerCase(layers.SimpleRNN, {"units": 3, "return_sequences": True},
                             input_shape=SEQ, expected_output_shape=(B, 5, 3))],
@@ -152,6 +171,19 @@ CASES = {
                                                         go_backwards=True),
                            "merge_mode": "ave"},
                   input_shape=SEQ, expected_output_shape=(B, 5, 2))],
+    "ConvLSTM1D": [LayerCase(layers.ConvLSTM1D, {"filters": 2, "kernel_size": 2,
+                                                 "return_sequences": True},
+                             input_shape=(B, 3, 4, 2), expected_output_shape=(B, 3, 3, 2))],
+    "ConvLSTM2D": [
+        LayerCase(layers.ConvLSTM2D, {"filters": 2, "kernel_size": 2, "padding": "same"},
+                  input_shape=(B, 2, 3, 3, 1), expected_output_shape=(B, 3, 3, 2)),
+        LayerCase(layers.ConvLSTM2D, {"filters": 1, "kernel_size": 2, "return_state": True,
+                                      "data_format": "channels_first"},
+                  input_shape=(B, 2, 1, 3, 3),
+                  expected_output_shape=[(B, 1, 2, 2), (B, 1, 2, 2), (B, 1, 2, 2)])],
+    "ConvLSTM3D": [LayerCase(layers.ConvLSTM3D, {"filters": 1, "kernel_size": 2},
+                             input_shape=(B, 2, 2, 3, 2, 1),
+                             expected_output_shape=(B, 1, 2, 1, 1))],
     "TimeDistributed": [
         LayerCase(layers.TimeDistributed, lambda: {"layer": layers.Dense(2)}, input_shape=SEQ,
                   expected_output_shape=(B, 5, 2)),

@@ -7,6 +7,8 @@ from minikeras.layers.rnn.lstm import LSTM, LSTMCell
 from minikeras.layers.rnn.gru import GRU, GRUCell
 from minikeras.layers.rnn.bidirectional import Bidirectional
 from minikeras.layers.rnn.time_distributed import TimeDistributed
+from minikeras.layers.rnn.conv_lstm import ConvLSTM1D, ConvLSTM2D, ConvLSTM3D, ConvLSTMCell
 
 __all__ = ["RNN", "StackedRNNCells", "DropoutRNNCell", "SimpleRNN", "SimpleRNNCell", "LSTM",
-           "LSTMCell", "GRU", "GRUCell", "Bidirectional", "TimeDistributed"]
+           "LSTMCell", "GRU", "GRUCell", "Bidirectional", "TimeDistributed",
+           "ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D", "ConvLSTMCell"]

@@ -420,11 +420,13 @@ class RNN(Layer):
             if not _is_nested(new_states):
                 new_states = [new_states]
             if mask is not None:
-                keep = mask[:, t][:, None]
+                step = mask[:, t]
+                # (batch,) -> (batch, 1, ...), broadcast against each tensor of any rank
+                keep = step.reshape((-1,) + (1,) * (output.ndim - 1))
                 output = ops.where(keep, output, 0.0 if (self.zero_output_for_mask or previous
                                                          is None) else previous)
-                flat = [ops.where(keep, new, old) for new, old in
-                        zip(flatten(new_states), flatten(states))]
+                flat = [ops.where(step.reshape((-1,) + (1,) * (new.ndim - 1)), new, old)
+                        for new, old in zip(flatten(new_states), flatten(states))]
                 new_states = pack_sequence_as(new_states, flat)
             previous = output
             states = list(new_states)
