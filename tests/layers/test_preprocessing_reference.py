@@ -1,0 +1,50 @@
+"""The non-image preprocessing layers replay Keras 3's recorded outputs, dtypes, learned
+vocabularies / boundaries and configs (tests/data/keras_preprocessing_reference.json, made
+by tools/keras_preprocessing_reference.py with TensorFlow + Keras 3.15)."""
+import json
+import os
+
+import numpy as np
+import pytest
+
+from minikeras import layers
+
+PATH = os.path.join(os.path.dirname(__file__), "..", "data",
+                    "keras_preprocessing_reference.json")
+with open(PATH, encoding="utf-8") as _f:
+    CASES = json.load(_f)["cases"]
+
+
+def _case_id(case):
+    return f"{case['layer']}-{json.dumps(case['kwargs'], sort_keys=True)}-" \
+           f"{'adapt' if case['adapt'] is not None else 'fixed'}"
+
+
+@pytest.mark.parametrize("case", CASES, ids=[_case_id(c) for c in CASES])
+def test_matches_keras(case):
+    layer = getattr(layers, case["layer"])(**case["kwargs"])
+    if case["adapt"] is not None:
+        layer.adapt(np.array(case["adapt"]))
+    out = layer(np.array(case["input"]))
+    got = np.asarray(out.numpy() if hasattr(out, "numpy") else out)
+    assert list(got.shape) == case["output_shape"]
+    want_dtype = case["output_dtype"]
+    if want_dtype == "string":
+        assert got.dtype.kind == "U"
+        assert got.reshape(-1).tolist() == case["output"]
+    else:
+        assert str(got.dtype) == want_dtype
+        np.testing.assert_allclose(got.reshape(-1), np.array(case["output"], dtype=want_dtype),
+                                   rtol=1e-6)
+    if "vocabulary" in case:
+        assert layer.get_vocabulary() == case["vocabulary"]
+    if "bin_boundaries" in case:
+        np.testing.assert_allclose(layer.bin_boundaries, case["bin_boundaries"], rtol=1e-6)
+    config = layer.get_config()
+    for key, value in case["config"].items():
+        assert key in config, key
+        if isinstance(value, float) or (isinstance(value, list) and value
+                                         and isinstance(value[0], float)):
+            np.testing.assert_allclose(config[key], value, rtol=1e-6)
+        else:
+            assert config[key] == value, (key, config[key], value)
