@@ -27,6 +27,9 @@ OUT = os.path.join(os.path.dirname(__file__), "..", "tests", "data",
 WORDS = ["the", "cat", "sat", "on", "the", "mat", "a", "dog", "ate", "the", "cat", "food",
          "été", "", "naïve café au lait with a very long tail of text to pass sixty-four bytes"]
 LONG = ["x" * n for n in (1, 3, 4, 7, 8, 9, 16, 17, 31, 32, 33, 63, 64, 65, 127, 128, 129, 200)]
+TEXTS = ["The quick brown fox jumps over the lazy dog.", "The dog barked; the FOX ran!",
+         "A fox, a dog, and a cat walk into a bar", "Cats? Dogs?  Foxes...\tall animals",
+         "Déjà vu: the café's crème brûlée", "it's well-known that the fox is quick"]
 RNG = np.random.default_rng(0)
 
 CASES = [
@@ -98,6 +101,24 @@ CASES = [
      RNG.standard_normal(1000).round(4).tolist(), [[-1.0, -0.3, 0.0, 0.3, 1.2]]),
     ("Discretization", {"num_bins": 3, "output_mode": "multi_hot"},
      RNG.uniform(0, 10, (50, 2)).round(3).tolist(), [[1.0, 9.0], [5.0, 5.1]]),
+    # TextVectorization
+    ("TextVectorization", {}, TEXTS, TEXTS[:3] + ["unseen words here, The CAT"]),
+    ("TextVectorization", {"output_sequence_length": 4}, TEXTS, [["The cat"], ["a b c d e f"]]),
+    ("TextVectorization", {"max_tokens": 6, "output_sequence_length": 5}, TEXTS, TEXTS[:3]),
+    ("TextVectorization", {"standardize": "lower", "split": "character"}, TEXTS[:2],
+     ["Cat!", "É tê"]),
+    ("TextVectorization", {"standardize": None, "ngrams": 2}, TEXTS, TEXTS[:2]),
+    ("TextVectorization", {"ngrams": (2, 3), "output_mode": "count"}, TEXTS, TEXTS[:3]),
+    ("TextVectorization", {"output_mode": "multi_hot"}, TEXTS, TEXTS[2:5]),
+    ("TextVectorization", {"output_mode": "tf_idf"}, TEXTS, TEXTS[:4]),
+    ("TextVectorization", {"output_mode": "count", "pad_to_max_tokens": True, "max_tokens": 12},
+     TEXTS, TEXTS[:2]),
+    ("TextVectorization", {"vocabulary": ["earth", "wind", "and", "fire"],
+                           "output_sequence_length": 5}, None,
+     ["earth wind and fire", "fire and\tearth   water"]),
+    ("TextVectorization", {"split": None, "output_mode": "int"}, ["a", "b", "b", "c c"],
+     [["b"], ["c c"], ["zz"]]),
+    ("TextVectorization", {"standardize": "strip_punctuation"}, TEXTS, ["It's A-OK; (Fine)."]),
 ]
 
 

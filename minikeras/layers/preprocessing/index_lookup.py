@@ -92,7 +92,8 @@ class IndexLookup(DataLayer):
         self.input_idf_weights = idf_weights
         self._has_input_vocabulary = has_input_vocabulary
         self._tokens = []
-        self._index = {}
+        self._sorted_tokens = numpy.array([], dtype=numpy.int64)
+        self._sorted_indices = numpy.array([], dtype=numpy.int64)
         self.idf_weights = None
         if output_mode == "tf_idf" and has_input_vocabulary and idf_weights is None:
             raise ValueError(f"{name}: when specifying the `vocabulary` argument in TF-IDF "
@@ -186,31 +187,43 @@ class IndexLookup(DataLayer):
     def _set_tokens(self, tokens):
         self._tokens = list(tokens)
         start = self._token_start_index()
-        self._index = {t: i + start for i, t in enumerate(self._tokens)}
+        kind = str if self.vocabulary_dtype == "string" else numpy.int64
+        tokens = numpy.array(self._tokens, dtype=kind)
+        order = numpy.argsort(tokens, kind="stable")
+        self._sorted_tokens = tokens[order]
+        self._sorted_indices = (order + start).astype(numpy.int64)
         self._frozen_vocab_size = self.vocabulary_size()
 
     # -- adapt -----------------------------------------------------------------------------
     def adapt(self, data, batch_size=None, steps=None):
         """Learn the vocabulary from data: an array (or list) of terms, or an iterable of
-        batches. The most frequent terms come first (at most `max_tokens` in all)."""
+        batches (at most `steps`). The most frequent terms come first (at most `max_tokens`
+        in all); a rank-1 batch is one document (for "tf_idf")."""
+        rows = []
+        for i, batch in enumerate(_batches(data)):
+            if steps is not None and i >= steps:
+                break
+            values = as_numpy(batch)
+            if values.ndim == 0:
+                values = values[None]
+            if values.ndim == 1:
+                values = values[None]  # one document
+            rows.extend(values.reshape(values.shape[0], -1).tolist())
+        self.adapt_rows(rows)
+
+    def adapt_rows(self, rows):
+        """Learn the vocabulary from documents given as lists of terms."""
         if self._has_input_vocabulary:
             raise ValueError(f"Cannot adapt layer '{self.name}' after setting a static "
                              f"vocabulary via `vocabulary` argument or `set_vocabulary()` "
                              f"method.")
         counts = collections.Counter()
         document_counts = collections.Counter()
-        num_documents = 0
-        for batch in _batches(data):
-            values = as_numpy(batch)
-            if values.ndim == 0:
-                values = values[None]
-            if values.ndim == 1:
-                values = values[None]  # one document
-            counts.update(self._to_term(v) for v in values.reshape(-1).tolist())
+        for row in rows:
+            terms = [self._to_term(v) for v in row]
+            counts.update(terms)
             if self.output_mode == "tf_idf":
-                for row in values.reshape(values.shape[0], -1):
-                    document_counts.update({self._to_term(v) for v in row.tolist()})
-                num_documents += values.shape[0]
+                document_counts.update(set(terms))
         for special in (self.mask_token, self.oov_token):
             counts.pop(special, None)
         if not counts:
@@ -222,7 +235,7 @@ class IndexLookup(DataLayer):
         self._set_tokens(tokens)
         if self.output_mode == "tf_idf":
             frequencies = numpy.array([document_counts[t] for t in tokens], numpy.float64)
-            idf = numpy.log(1 + num_documents / (1 + frequencies)).astype(config.floatx())
+            idf = numpy.log(1 + len(rows) / (1 + frequencies)).astype(config.floatx())
             idf = numpy.concatenate([numpy.full(self._token_start_index(), idf.mean(),
                                                 idf.dtype), idf])
             if self.pad_to_max_tokens and self.max_tokens is not None:
@@ -234,9 +247,14 @@ class IndexLookup(DataLayer):
         values = as_numpy(inputs)
         if self.invert:
             return Tensor(self._invert(values))
-        indices = self._lookup(values)
+        indices = self.lookup_array(values)
         if self.output_mode == "int":
             return Tensor(indices)
+        return Tensor(self.encode(indices))
+
+    def encode(self, indices):
+        """Vector output (one_hot / multi_hot / count / tf_idf) of looked-up `indices`;
+        indices outside the vocabulary range (the mask's, -1) are dropped."""
         if not self.pad_to_max_tokens and not self._tokens and self._frozen_vocab_size is None:
             raise RuntimeError(f"When using `output_mode={self.output_mode}` and "
                                f"`pad_to_max_tokens=False`, you must set the layer's vocabulary "
@@ -245,29 +263,47 @@ class IndexLookup(DataLayer):
         depth = self.max_tokens if self.pad_to_max_tokens else self._frozen_vocab_size
         if self.output_mode == "tf_idf":
             counts = encode_categorical(indices, "count", depth, config.floatx())
-            return Tensor(counts * self.idf_weights.astype(counts.dtype))
-        return Tensor(encode_categorical(indices, self.output_mode, depth, "int64"))
+            return counts * self.idf_weights.astype(counts.dtype)
+        return encode_categorical(indices, self.output_mode, depth, "int64")
 
-    def _lookup(self, values):
-        flat = values.reshape(-1).tolist()
-        terms = [self._to_term(v) for v in flat]
-        missing = -1
-        found = numpy.array([self._index.get(t, missing) for t in terms], numpy.int64)
-        found = found.reshape(values.shape)
-        oov = found == missing
+    def lookup_array(self, values):
+        """The index of each term of the array `values` (same shape, int64): vocabulary
+        index, mask index, or OOV slot (a sorted-vocabulary search, no Python loop)."""
+        terms = self._terms_array(values)
+        found = numpy.full(terms.shape, -1, numpy.int64)
+        if self._sorted_tokens.size:
+            at = numpy.searchsorted(self._sorted_tokens, terms).clip(
+                0, self._sorted_tokens.size - 1)
+            hit = self._sorted_tokens[at] == terms
+            found[hit] = self._sorted_indices[at[hit]]
+        oov = found == -1
         if self.mask_token is not None:
-            is_mask = numpy.array([t == self.mask_token for t in terms], bool).reshape(
-                values.shape)
+            is_mask = terms == self._terms_array(numpy.asarray(self.mask_token))
             oov &= ~is_mask
             found[is_mask] = 0 if self.output_mode == "int" else numpy.iinfo(numpy.int64).max
         if oov.any():
             if self.num_oov_indices == 0:
-                bad = numpy.asarray(values)[oov]
                 raise ValueError(f"{type(self).__name__}: when `num_oov_indices=0` all inputs "
-                                 f"should be in vocabulary, found OOV values {bad.tolist()}, "
-                                 f"consider setting `num_oov_indices=1`.")
-            found[oov] = self._oov_indices(values[oov]) + self._oov_start_index()
+                                 f"should be in vocabulary, found OOV values "
+                                 f"{terms[oov].tolist()}, consider setting "
+                                 f"`num_oov_indices=1`.")
+            found[oov] = self._oov_indices(terms[oov]) + self._oov_start_index()
         return found
+
+    def _terms_array(self, values):
+        """`values` as an array of the vocabulary's kind: str (bytes decoded) or int64."""
+        values = numpy.asarray(values)
+        if self.vocabulary_dtype != "string":
+            if values.dtype.kind not in "iub":
+                raise TypeError(f"{type(self).__name__}: expected integer inputs, received "
+                                f"dtype {values.dtype}.")
+            return values.astype(numpy.int64)
+        if values.dtype.kind == "S":
+            return numpy.char.decode(values, getattr(self, "encoding", "utf-8"))
+        if values.dtype.kind != "U":
+            return numpy.vectorize(self._to_term, otypes=[str])(values) if values.size \
+                else values.astype(str)
+        return values
 
     def _oov_indices(self, values):
         """The OOV slot (0 .. num_oov_indices - 1) of each out-of-vocabulary value."""
