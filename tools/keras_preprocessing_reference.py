@@ -119,6 +119,12 @@ CASES = [
     ("TextVectorization", {"split": None, "output_mode": "int"}, ["a", "b", "b", "c c"],
      [["b"], ["c c"], ["zz"]]),
     ("TextVectorization", {"standardize": "strip_punctuation"}, TEXTS, ["It's A-OK; (Fine)."]),
+    # HashedCrossing: the input is a list of features
+    ("HashedCrossing", {"num_bins": 1000}, None, [["a", "b", "c"], [1, 2, -3]]),
+    ("HashedCrossing", {"num_bins": 7}, None, [[["a"], ["b"]], [["x"], ["été"]]]),
+    ("HashedCrossing", {"num_bins": 1000003}, None, [[5, 6], [3, 4], ["p", "q"]]),
+    ("HashedCrossing", {"num_bins": 5, "output_mode": "one_hot"}, None,
+     [[["a"], ["b"], ["c"]], [[1], [2], [3]]]),
 ]
 
 
@@ -134,7 +140,8 @@ def run_case(class_name, kwargs, adapt, data):
     layer = getattr(keras.layers, class_name)(**kwargs)
     if adapt is not None:
         layer.adapt(np.array(adapt) if class_name != "Discretization" else np.array(adapt))
-    out = layer(np.array(data))
+    out = layer([np.array(x) for x in data] if class_name == "HashedCrossing"
+                else np.array(data))
     values, shape = jsonable(keras.ops.convert_to_numpy(out)
                              if not hasattr(out, "numpy") else out.numpy())
     record = {"layer": class_name, "kwargs": kwargs, "adapt": adapt, "input": data,

@@ -32,7 +32,8 @@ from minikeras.layers.normalization import (BatchNormalization, GroupNormalizati
                                             SpectralNormalization, UnitNormalization)
 from minikeras.layers.preprocessing import Normalization, Rescaling
 from minikeras.layers.preprocessing import (  # non-image preprocessing
-    CategoryEncoding, Discretization, Hashing, IntegerLookup, StringLookup, TextVectorization)
+    CategoryEncoding, Discretization, HashedCrossing, Hashing, IntegerLookup, StringLookup,
+    TextVectorization)
 from minikeras.layers.merging import (Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply,
                                       Subtract, add, average, concatenate, dot, maximum, minimum,
                                       multiply, subtract)

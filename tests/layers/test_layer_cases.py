@@ -343,6 +343,13 @@ CASES = {
         LayerCase(layers.Hashing, {"num_bins": 5, "salt": 3}, input_shape=V4,
                   input_dtype="int32", expected_output_shape=V4, expected_output_dtype="int64",
                   run_gradient_check=False)],
+    "HashedCrossing": [
+        LayerCase(layers.HashedCrossing, {"num_bins": 5, "output_mode": "one_hot"},
+                  input_shape=[(B, 1), (B, 1)], input_dtype=["int64", "int64"],
+                  expected_output_shape=(B, 5), run_gradient_check=False),
+        LayerCase(layers.HashedCrossing, {"num_bins": 9}, input_shape=[(B,), (B,), (B,)],
+                  input_dtype=["int64", "int32", "int64"], expected_output_shape=(B,),
+                  expected_output_dtype="int64", run_gradient_check=False)],
     "IntegerLookup": [
         LayerCase(layers.IntegerLookup, {"vocabulary": [1, 2, 3, 5, 8],
                                          "output_mode": "multi_hot"},

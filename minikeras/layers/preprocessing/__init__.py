@@ -6,3 +6,4 @@ from minikeras.layers.preprocessing.hashing import Hashing
 from minikeras.layers.preprocessing.integer_lookup import IntegerLookup
 from minikeras.layers.preprocessing.string_lookup import StringLookup
 from minikeras.layers.preprocessing.text_vectorization import TextVectorization
+from minikeras.layers.preprocessing.hashed_crossing import HashedCrossing

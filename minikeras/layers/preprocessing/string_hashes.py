@@ -206,3 +206,31 @@ def siphash64(text, key):
     for _ in range(4):
         v0, v1, v2, v3 = _sip_round(v0, v1, v2, v3)
     return v0 ^ v1 ^ v2 ^ v3
+
+
+def fingerprint_cat64(first, second):
+    """TensorFlow's FingerprintCat64: one 64-bit fingerprint from two (order matters)."""
+    mul = 0xC6A4A7935BD1E995
+    result = first ^ mul
+    result ^= (_shift_mix((second * mul) & MASK) * mul) & MASK
+    result = (result * mul) & MASK
+    result = (_shift_mix(result) * mul) & MASK
+    return _shift_mix(result)
+
+
+#: The key `tf.sparse.cross_hashed` starts every crossed hash from.
+CROSS_HASH_KEY = 0xDECAFCAFFE
+
+
+def cross_hash(features, num_bins):
+    """The bin of one crossed feature (a sequence of str / int values), as
+    `tf.sparse.cross_hashed`: strings enter as their Fingerprint64, integers as their own
+    64-bit value, chained with `fingerprint_cat64` from `CROSS_HASH_KEY`."""
+    result = CROSS_HASH_KEY
+    for value in features:
+        if isinstance(value, (str, bytes)):
+            part = fingerprint64(value)
+        else:
+            part = int(value) & MASK
+        result = fingerprint_cat64(result, part)
+    return result % num_bins
