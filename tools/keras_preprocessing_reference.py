@@ -31,6 +31,8 @@ TEXTS = ["The quick brown fox jumps over the lazy dog.", "The dog barked; the FO
          "A fox, a dog, and a cat walk into a bar", "Cats? Dogs?  Foxes...\tall animals",
          "Déjà vu: the café's crème brûlée", "it's well-known that the fox is quick"]
 RNG = np.random.default_rng(0)
+AUDIO = RNG.standard_normal((2, 200)).round(3).astype("float32")
+AUDIO3 = RNG.standard_normal((2, 40, 2)).round(3).astype("float32")
 
 CASES = [
     # CategoryEncoding
@@ -125,6 +127,29 @@ CASES = [
     ("HashedCrossing", {"num_bins": 1000003}, None, [[5, 6], [3, 4], ["p", "q"]]),
     ("HashedCrossing", {"num_bins": 5, "output_mode": "one_hot"}, None,
      [[["a"], ["b"], ["c"]], [[1], [2], [3]]]),
+    # audio (float inputs, rounded so the JSON stays exact)
+    ("MelSpectrogram", {"fft_length": 64, "sequence_stride": 16, "num_mel_bins": 8,
+                        "sampling_rate": 8000}, None, AUDIO[0].tolist()),
+    ("MelSpectrogram", {"fft_length": 64, "sequence_stride": 20, "sequence_length": 48,
+                        "num_mel_bins": 6, "sampling_rate": 4000, "power_to_db": False,
+                        "mag_exp": 1.0, "window": "hamming"}, None, AUDIO.tolist()),
+    ("MelSpectrogram", {"fft_length": 32, "sequence_stride": 8, "num_mel_bins": 5,
+                        "top_db": 20.0, "ref_power": 2.0, "min_freq": 100.0,
+                        "max_freq": 3000.0}, None, AUDIO.tolist()),
+    ("STFTSpectrogram", {"frame_length": 16, "frame_step": 8}, None, AUDIO3.tolist()),
+    ("STFTSpectrogram", {"mode": "magnitude", "frame_length": 12, "fft_length": 16,
+                         "scaling": "spectrum", "periodic": True}, None, AUDIO3.tolist()),
+    ("STFTSpectrogram", {"mode": "psd", "frame_length": 16, "frame_step": 4,
+                         "padding": "same"}, None, AUDIO3.tolist()),
+    ("STFTSpectrogram", {"mode": "stft", "frame_length": 8, "window": None,
+                         "scaling": None, "expand_dims": True}, None, AUDIO3.tolist()),
+    ("STFTSpectrogram", {"mode": "angle", "frame_length": 8, "window": "hamming",
+                         "data_format": "channels_first"}, None,
+     AUDIO3.transpose(0, 2, 1).tolist()),
+    ("STFTSpectrogram", {"mode": "real", "frame_length": 8}, None, AUDIO3.tolist()),
+    ("STFTSpectrogram", {"mode": "imag", "frame_length": 8, "expand_dims": True,
+                         "data_format": "channels_first"}, None,
+     AUDIO3.transpose(0, 2, 1).tolist()),
 ]
 
 
@@ -141,6 +166,7 @@ def run_case(class_name, kwargs, adapt, data):
     if adapt is not None:
         layer.adapt(np.array(adapt) if class_name != "Discretization" else np.array(adapt))
     out = layer([np.array(x) for x in data] if class_name == "HashedCrossing"
+                else np.array(data, dtype="float32") if "Spectrogram" in class_name
                 else np.array(data))
     values, shape = jsonable(keras.ops.convert_to_numpy(out)
                              if not hasattr(out, "numpy") else out.numpy())

@@ -350,6 +350,20 @@ CASES = {
         LayerCase(layers.HashedCrossing, {"num_bins": 9}, input_shape=[(B,), (B,), (B,)],
                   input_dtype=["int64", "int32", "int64"], expected_output_shape=(B,),
                   expected_output_dtype="int64", run_gradient_check=False)],
+    "MelSpectrogram": [
+        LayerCase(layers.MelSpectrogram, {"fft_length": 16, "sequence_stride": 8,
+                                          "num_mel_bins": 4, "sampling_rate": 800,
+                                          "power_to_db": False},
+                  input_shape=(B, 24), expected_output_shape=(B, 4, 4),
+                  gradient_tolerance=1e-4)],
+    "STFTSpectrogram": [
+        LayerCase(layers.STFTSpectrogram, {"frame_length": 8, "frame_step": 4},
+                  input_shape=(B, 16, 2), expected_output_shape=(B, 3, 10),
+                  expected_num_trainable_weights=2),
+        LayerCase(layers.STFTSpectrogram, {"mode": "real", "frame_length": 4,
+                                           "expand_dims": True, "padding": "same"},
+                  input_shape=(B, 8, 1), expected_output_shape=(B, 4, 3, 1),
+                  expected_num_trainable_weights=1)],
     "IntegerLookup": [
         LayerCase(layers.IntegerLookup, {"vocabulary": [1, 2, 3, 5, 8],
                                          "output_mode": "multi_hot"},

@@ -201,3 +201,39 @@ def test_text_vectorization_set_vocabulary_and_size():
     layer.set_vocabulary(["x", "y"])
     assert layer.vocabulary_size() == 3
     np.testing.assert_array_equal(layer(["y y z"]).numpy(), [[1, 0, 1]])
+
+
+# -- audio --------------------------------------------------------------------------------
+def test_stft_spectrogram_weights_follow_keras():
+    layer = layers.STFTSpectrogram(frame_length=8)
+    layer.build((None, 32, 1))
+    assert [w.name for w in layer.weights] == ["real_kernel", "imag_kernel"]
+    assert tuple(layer.weights[0].shape) == (8, 1, 5)
+    imag_only = layers.STFTSpectrogram(mode="imag", frame_length=8)
+    imag_only.build((None, 32, 1))
+    assert [w.name for w in imag_only.weights] == ["imag_kernel"]
+
+
+def test_stft_spectrogram_arguments():
+    with pytest.raises(ValueError, match="frame_step"):
+        layers.STFTSpectrogram(frame_length=8, frame_step=9)
+    with pytest.raises(ValueError, match="fft_length"):
+        layers.STFTSpectrogram(frame_length=8, fft_length=4)
+    with pytest.raises(ValueError, match="mode"):
+        layers.STFTSpectrogram(mode="power")
+    with pytest.raises(ValueError, match="window"):
+        layers.STFTSpectrogram(window="kaiser-ish")
+    with pytest.raises(TypeError, match="input type"):
+        layers.STFTSpectrogram(frame_length=4)(np.zeros((1, 8, 1), "int32"))
+    with pytest.warns(UserWarning, match="power of two"):
+        layers.STFTSpectrogram(frame_length=8, fft_length=12)
+
+
+def test_mel_spectrogram_one_signal_and_arguments():
+    signal = np.sin(np.arange(400) * 0.3).astype("float32")
+    layer = layers.MelSpectrogram(fft_length=64, sequence_stride=32, num_mel_bins=10)
+    single = layer(signal)
+    assert tuple(single.shape) == (10, 13) == layer.compute_output_shape((400,))
+    np.testing.assert_allclose(single.numpy(), layer(signal[None]).numpy()[0], rtol=1e-5)
+    with pytest.raises(ValueError, match="fft_length"):
+        layers.MelSpectrogram(fft_length=32, sequence_length=64)

@@ -7,3 +7,5 @@ from minikeras.layers.preprocessing.integer_lookup import IntegerLookup
 from minikeras.layers.preprocessing.string_lookup import StringLookup
 from minikeras.layers.preprocessing.text_vectorization import TextVectorization
 from minikeras.layers.preprocessing.hashed_crossing import HashedCrossing
+from minikeras.layers.preprocessing.stft_spectrogram import STFTSpectrogram
+from minikeras.layers.preprocessing.mel_spectrogram import MelSpectrogram
