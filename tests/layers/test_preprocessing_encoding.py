@@ -237,3 +237,21 @@ def test_mel_spectrogram_one_signal_and_arguments():
     np.testing.assert_allclose(single.numpy(), layer(signal[None]).numpy()[0], rtol=1e-5)
     with pytest.raises(ValueError, match="fft_length"):
         layers.MelSpectrogram(fft_length=32, sequence_length=64)
+
+
+def test_adapted_vocabulary_round_trips_through_keras_asset_file(tmp_path):
+    layer = layers.TextVectorization(output_sequence_length=3)
+    layer.adapt(["the cat", "the dog the"])
+    layer.save_assets(str(tmp_path))
+    assert (tmp_path / "vocabulary.txt").read_text(encoding="utf-8") == \
+        "\n[UNK]\nthe\ndog\ncat"  # Keras's file: mask "" first, then OOV, then by count
+    again = layers.TextVectorization.from_config(layer.get_config())
+    again.load_assets(str(tmp_path))
+    np.testing.assert_array_equal(again(["cat the bird"]).numpy(),
+                                  layer(["cat the bird"]).numpy())
+    numbers = layers.IntegerLookup()
+    numbers.adapt(np.array([5, 5, 3]))
+    numbers.save_assets(str(tmp_path))
+    loaded = layers.IntegerLookup()
+    loaded.load_assets(str(tmp_path))
+    assert loaded.get_vocabulary() == [-1, 5, 3]

@@ -5,7 +5,7 @@ Indices are laid out as in Keras: [mask (int output only)] [num_oov_indices OOV 
 broken by the larger term first (Keras's lexsort order, reversed).
 """
 import collections
-import math
+import os
 
 import numpy
 
@@ -193,6 +193,24 @@ class IndexLookup(DataLayer):
         self._sorted_tokens = tokens[order]
         self._sorted_indices = (order + start).astype(numpy.int64)
         self._frozen_vocab_size = self.vocabulary_size()
+
+    # -- assets: an adapted vocabulary, as Keras writes it into a .keras file -------------------
+    def save_assets(self, dir_path):
+        """Write the vocabulary (special tokens included) to `dir_path`/vocabulary.txt, one
+        term a line, as Keras does for a layer whose vocabulary was not given in the config."""
+        if self.input_vocabulary is not None:
+            return  # the config holds it
+        with open(os.path.join(dir_path, "vocabulary.txt"), "w", encoding="utf-8") as f:
+            f.write("\n".join(str(t) for t in self.get_vocabulary(include_special_tokens=True)))
+
+    def load_assets(self, dir_path):
+        """Read what `save_assets` wrote (a Keras vocabulary.txt) back into the layer."""
+        if self.input_vocabulary is not None:
+            return
+        terms = self._read_vocabulary_file(os.path.join(dir_path, "vocabulary.txt"))
+        terms = [self._to_term(t) for t in terms]
+        idf = self.idf_weights if self.output_mode == "tf_idf" else None
+        self.set_vocabulary(terms, idf_weights=idf)
 
     # -- adapt -----------------------------------------------------------------------------
     def adapt(self, data, batch_size=None, steps=None):

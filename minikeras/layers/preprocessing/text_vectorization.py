@@ -124,6 +124,13 @@ class TextVectorization(DataLayer):
     def set_vocabulary(self, vocabulary, idf_weights=None):
         self._lookup_layer.set_vocabulary(vocabulary, idf_weights=idf_weights)
 
+    def save_assets(self, dir_path):
+        """The adapted vocabulary as Keras's vocabulary.txt (see IndexLookup.save_assets)."""
+        self._lookup_layer.save_assets(dir_path)
+
+    def load_assets(self, dir_path):
+        self._lookup_layer.load_assets(dir_path)
+
     # -- text processing -------------------------------------------------------------------
     def _strings(self, inputs):
         values = as_numpy(inputs)
