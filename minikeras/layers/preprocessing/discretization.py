@@ -1,8 +1,8 @@
 """Discretization: bucket continuous values by bin boundaries, given or learned by `adapt`."""
 import numpy
 
-from minikeras.backend import config
 from minikeras.backend.autodiff import Tensor
+from minikeras.layers.layer import KerasTensor
 from minikeras.layers.preprocessing.encoding import DataLayer, as_numpy, encode_categorical
 from minikeras.layers.preprocessing.index_lookup import encoded_shape
 from minikeras.registry.layer_classes import register_layer
@@ -103,7 +103,6 @@ class Discretization(DataLayer):
         return encoded_shape(input_shape, self.output_mode, self._depth())
 
     def compute_output_spec(self, inputs):
-        from minikeras.layers.layer import KerasTensor
         return KerasTensor(self.compute_output_shape(inputs.shape), self.output_dtype)
 
     def get_config(self):

@@ -11,6 +11,7 @@ import numpy
 
 from minikeras.backend import config
 from minikeras.backend.autodiff import Tensor
+from minikeras.layers.layer import KerasTensor
 from minikeras.layers.preprocessing.encoding import (VECTOR_MODES, DataLayer, as_numpy,
                                                      encode_categorical)
 from minikeras.layers.preprocessing.string_hashes import as_hash_strings, fingerprint64, siphash64
@@ -358,7 +359,6 @@ class IndexLookup(DataLayer):
         return encoded_shape(input_shape, self.output_mode, depth)
 
     def compute_output_spec(self, inputs):
-        from minikeras.layers.layer import KerasTensor
         if self.invert:
             dtype = "string" if self.vocabulary_dtype == "string" else self.vocabulary_dtype
         elif self.output_mode == "tf_idf":

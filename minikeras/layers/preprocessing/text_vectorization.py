@@ -11,7 +11,8 @@ import string
 import numpy
 
 from minikeras.backend.autodiff import Tensor
-from minikeras.layers.preprocessing.encoding import DataLayer, as_numpy, encode_categorical
+from minikeras.layers.layer import KerasTensor
+from minikeras.layers.preprocessing.encoding import DataLayer, as_numpy
 from minikeras.layers.preprocessing.string_lookup import StringLookup
 from minikeras.registry import get_registered_object
 from minikeras.registry.layer_classes import register_layer
@@ -199,7 +200,6 @@ class TextVectorization(DataLayer):
         return (input_shape[0], depth)
 
     def compute_output_spec(self, inputs):
-        from minikeras.layers.layer import KerasTensor
         return KerasTensor(self.compute_output_shape(inputs.shape), self._output_dtype())
 
     def _output_dtype(self):
