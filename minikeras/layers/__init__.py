@@ -31,6 +31,10 @@ from minikeras.layers.normalization import (BatchNormalization, GroupNormalizati
                                             LayerNormalization, RMSNormalization,
                                             SpectralNormalization, UnitNormalization)
 from minikeras.layers.preprocessing import Normalization, Rescaling
+from minikeras.layers.preprocessing import (  # non-image preprocessing
+    CategoryEncoding, Discretization, HashedCrossing, Hashing, IntegerLookup, StringLookup,
+    TextVectorization)
+from minikeras.layers.preprocessing import MelSpectrogram, STFTSpectrogram  # audio
 from minikeras.layers.merging import (Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply,
                                       Subtract, add, average, concatenate, dot, maximum, minimum,
                                       multiply, subtract)

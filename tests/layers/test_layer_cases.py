@@ -355,6 +355,78 @@ CASES = {
                   input_shape=V4, expected_output_shape=V4)],
     "Rescaling": [LayerCase(layers.Rescaling, {"scale": 1 / 255.0, "offset": -1.0},
                             input_shape=V4, expected_output_shape=V4)],
+    # non-image preprocessing: integer / string data, nothing differentiable
+    "CategoryEncoding": [
+        LayerCase(layers.CategoryEncoding, {"num_tokens": 10}, input_shape=V4,
+                  input_dtype="int32", expected_output_shape=(B, 10), run_gradient_check=False),
+        LayerCase(layers.CategoryEncoding, {"num_tokens": 10, "output_mode": "one_hot"},
+                  input_shape=V3, input_dtype="int32", expected_output_shape=(B, 3, 10),
+                  run_gradient_check=False)],
+    "Discretization": [
+        LayerCase(layers.Discretization, {"bin_boundaries": [-0.5, 0.0, 0.5]}, input_shape=V4,
+                  expected_output_shape=V4, expected_output_dtype="int32",
+                  run_gradient_check=False),
+        LayerCase(layers.Discretization, {"num_bins": 3, "output_mode": "multi_hot"},
+                  input_shape=V4, expected_output_shape=(B, 3), run_gradient_check=False,
+                  adapt_data=np.random.default_rng(3).standard_normal((30, 4)))],
+    "Hashing": [
+        LayerCase(layers.Hashing, {"num_bins": 5, "output_mode": "count"}, input_shape=V4,
+                  input_dtype="int32", expected_output_shape=(B, 5), run_gradient_check=False),
+        LayerCase(layers.Hashing, {"num_bins": 5, "salt": 3}, input_shape=V4,
+                  input_dtype="int32", expected_output_shape=V4, expected_output_dtype="int64",
+                  run_gradient_check=False)],
+    "HashedCrossing": [
+        LayerCase(layers.HashedCrossing, {"num_bins": 5, "output_mode": "one_hot"},
+                  input_shape=[(B, 1), (B, 1)], input_dtype=["int64", "int64"],
+                  expected_output_shape=(B, 5), run_gradient_check=False),
+        LayerCase(layers.HashedCrossing, {"num_bins": 9}, input_shape=[(B,), (B,), (B,)],
+                  input_dtype=["int64", "int32", "int64"], expected_output_shape=(B,),
+                  expected_output_dtype="int64", run_gradient_check=False)],
+    "MelSpectrogram": [
+        LayerCase(layers.MelSpectrogram, {"fft_length": 16, "sequence_stride": 8,
+                                          "num_mel_bins": 4, "sampling_rate": 800,
+                                          "power_to_db": False},
+                  input_shape=(B, 24), expected_output_shape=(B, 4, 4),
+                  gradient_tolerance=1e-4)],
+    "STFTSpectrogram": [
+        LayerCase(layers.STFTSpectrogram, {"frame_length": 8, "frame_step": 4},
+                  input_shape=(B, 16, 2), expected_output_shape=(B, 3, 10),
+                  expected_num_trainable_weights=2),
+        LayerCase(layers.STFTSpectrogram, {"mode": "real", "frame_length": 4,
+                                           "expand_dims": True, "padding": "same"},
+                  input_shape=(B, 8, 1), expected_output_shape=(B, 4, 3, 1),
+                  expected_num_trainable_weights=1)],
+    "IntegerLookup": [
+        LayerCase(layers.IntegerLookup, {"vocabulary": [1, 2, 3, 5, 8],
+                                         "output_mode": "multi_hot"},
+                  input_shape=V4, input_dtype="int32", expected_output_shape=(B, 6),
+                  expected_output_dtype="int64", run_gradient_check=False),
+        LayerCase(layers.IntegerLookup, {"num_oov_indices": 2, "vocabulary": [3, 4],
+                                         "mask_token": 0},
+                  input_shape=V4, input_dtype="int32", expected_output_shape=V4,
+                  expected_output_dtype="int64", run_gradient_check=False)],
+    "StringLookup": [
+        LayerCase(layers.StringLookup, {"vocabulary": ["a", "b", "c"]},
+                  input_data=np.array([["a", "c", "z"], ["b", "b", "a"]]),
+                  expected_output_shape=V3, expected_output_dtype="int64",
+                  run_gradient_check=False, run_saving_check=False),
+        LayerCase(layers.StringLookup, {"vocabulary": ["a", "b", "c"], "output_mode": "tf_idf",
+                                        "idf_weights": [0.1, 0.2, 0.3]},
+                  input_data=np.array([["a", "c", "z"], ["b", "b", "a"]]),
+                  expected_output_shape=(B, 4), run_gradient_check=False,
+                  run_saving_check=False)],  # string Inputs: functional models take numbers
+    "TextVectorization": [
+        LayerCase(layers.TextVectorization, {"vocabulary": ["a", "b", "c"],
+                                             "output_sequence_length": 4},
+                  input_data=np.array(["a b z", "c, C! a"]), expected_output_shape=(B, 4),
+                  expected_output_dtype="int64", run_gradient_check=False,
+                  run_saving_check=False),
+        # an adapted vocabulary is not in the config (Keras saves it as a file asset), so the
+        # harness's rebuilt-from-config check needs a given vocabulary
+        LayerCase(layers.TextVectorization, {"output_mode": "count", "ngrams": 2,
+                                             "vocabulary": ["the", "cat", "the cat"]},
+                  input_data=np.array(["a b", "the cat"]), expected_output_shape=(B, 4), expected_output_dtype="int64",
+                  run_gradient_check=False, run_saving_check=False)],
     # merging
     "Add": [LayerCase(layers.Add, {}, input_shape=[V4, V4], expected_output_shape=V4)],
     "Subtract": [LayerCase(layers.Subtract, {}, input_shape=[V4, V4],
