@@ -1,2 +1,4 @@
 from minikeras.layers.preprocessing.normalization import Normalization
 from minikeras.layers.preprocessing.rescaling import Rescaling
+from minikeras.layers.preprocessing.image_preprocessing import (  # geometric image layers
+    CenterCrop, RandomCrop, RandomFlip, RandomRotation, RandomTranslation, RandomZoom, Resizing)
