@@ -32,7 +32,8 @@ from minikeras.layers.normalization import (BatchNormalization, GroupNormalizati
                                             SpectralNormalization, UnitNormalization)
 from minikeras.layers.preprocessing import Normalization, Rescaling
 from minikeras.layers.preprocessing import (  # geometric image layers
-    CenterCrop, RandomCrop, RandomFlip, RandomRotation, RandomTranslation, RandomZoom, Resizing)
+    CenterCrop, MaxNumBoundingBoxes, RandomCrop, RandomElasticTransform, RandomFlip,
+    RandomPerspective, RandomRotation, RandomShear, RandomTranslation, RandomZoom, Resizing)
 from minikeras.layers.merging import (Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply,
                                       Subtract, add, average, concatenate, dot, maximum, minimum,
                                       multiply, subtract)

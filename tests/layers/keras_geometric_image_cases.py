@@ -21,7 +21,7 @@ LABELS = np.array([[1, 2], [3, -1]], dtype="int32")
 
 #: name -> (layer class, kwargs, mode, extra); mode "call" (training=True), "flips"
 #: (transform_images with per-image flips `extra`), "crop" (transform_images at (top, left)
-#: `extra`), "boxes" (a dict call with BOXES in xyxy), "cf" (channels_first input), "uint8".
+#: `extra`), "dict" (transform_images with the transformation dict `extra`), "boxes" (a dict call with BOXES in xyxy), "cf" (channels_first input), "uint8".
 CASES = {
     "resize_bilinear": ("Resizing", {"height": 4, "width": 5}, "call", None),
     "resize_up_nearest": ("Resizing", {"height": 10, "width": 6, "interpolation": "nearest"},
@@ -81,6 +81,27 @@ CASES = {
                                                 "width_factor": (-0.25, -0.25),
                                                 "bounding_box_format": "xyxy"}, "boxes", None),
     "flip_boxes": ("RandomFlip", {"bounding_box_format": "xyxy", "seed": 3}, "boxes", None),
+    "shear": ("RandomShear", {"x_factor": 0.3, "y_factor": 0.2}, "dict",
+              {"shear_factor": [[0.3, -0.1], [-0.2, 0.15]]}),
+    "shear_constant_nearest": ("RandomShear", {"x_factor": 0.5, "fill_mode": "constant",
+                                               "interpolation": "nearest"}, "dict",
+                               {"shear_factor": [[0.5, 0.0], [-0.4, 0.0]]}),
+    "zoom_dict": ("RandomZoom", {"height_factor": 0.5, "width_factor": 0.5}, "dict",
+                  {"height_zoom": [[1.3], [0.7]], "width_zoom": [[0.9], [1.2]]}),
+    "perspective": ("RandomPerspective", {"fill_value": 2.0}, "dict",
+                    {"apply_perspective": [True, False],
+                     "start_points": [[[0, 0], [7, 0], [0, 6], [7, 6]]] * 2,
+                     "end_points": [[[0, 0], [8, 1], [0.5, 5], [6, 7]],
+                                    [[0, 0], [6, 0], [0, 5], [6, 5]]]}),
+    "perspective_nearest": ("RandomPerspective", {"interpolation": "nearest"}, "dict",
+                            {"apply_perspective": [True, True],
+                             "start_points": [[[0, 0], [7, 0], [0, 6], [7, 6]]] * 2,
+                             "end_points": [[[1, 0], [7, 1], [0, 6], [7.5, 5]],
+                                            [[0, 0], [6, 0], [0, 5], [6, 5]]]}),
+    "max_boxes_pad": ("MaxNumBoundingBoxes", {"max_number": 3, "bounding_box_format": "xyxy"},
+                      "boxes", None),
+    "max_boxes_cut": ("MaxNumBoundingBoxes", {"max_number": 1, "fill_value": 0,
+                                              "bounding_box_format": "xyxy"}, "boxes", None),
 }
 
 
@@ -102,6 +123,10 @@ def run_case(layers_module, name, convert=np.asarray):
         out = layer.transform_images(convert(x), {"flips": convert(flips),
                                                   "input_shape": x.shape})
         return {"images": np.asarray(out)}
+    if mode == "dict":
+        transformation = {key: convert(np.asarray(value, dtype="bool" if key.startswith(
+            "apply") else "float32")) for key, value in extra.items()}
+        return {"images": np.asarray(layer.transform_images(convert(x), transformation))}
     if mode == "crop":
         return {"images": np.asarray(layer.transform_images(convert(x), extra))}
     if mode == "boxes":

@@ -38,6 +38,9 @@ RANDOM_LAYERS = [
     lambda seed: layers.RandomRotation(0.2, seed=seed),
     lambda seed: layers.RandomZoom(0.3, 0.2, seed=seed),
     lambda seed: layers.RandomTranslation(0.3, 0.3, seed=seed),
+    lambda seed: layers.RandomShear(0.3, 0.3, seed=seed),
+    lambda seed: layers.RandomPerspective(seed=seed),
+    lambda seed: layers.RandomElasticTransform(seed=seed),
 ]
 
 
@@ -138,7 +141,62 @@ def test_box_formats_round_trip():
     (lambda: layers.RandomTranslation(0.1, 1.5), "width_factor"),
     (lambda: layers.RandomFlip("diagonal"), "mode"),
     (lambda: layers.RandomRotation(2.0), "factor"),
+    (lambda: layers.RandomShear(x_factor=-0.2), "x_factor"),
+    (lambda: layers.RandomPerspective(scale=1.5), "scale"),
+    (lambda: layers.RandomElasticTransform(fill_mode="edge"), "fill_mode"),
+    (lambda: layers.RandomElasticTransform(factor=1.5), "factor"),
 ])
 def test_bad_arguments(make, message):
     with pytest.raises((ValueError, NotImplementedError), match=message):
         make()
+
+
+def test_elastic_transform_is_identity_without_strength_and_clips_to_value_range():
+    for kwargs in ({"factor": 0.0}, {"scale": 0.0}):
+        layer = layers.RandomElasticTransform(**kwargs, seed=1)
+        np.testing.assert_array_equal(layer(IMAGES).numpy(), IMAGES)
+    layer = layers.RandomElasticTransform(value_range=(0, 100), fill_mode="constant", seed=2)
+    out = layer(IMAGES).numpy()
+    assert out.shape == IMAGES.shape and out.min() >= 0 and out.max() <= 100
+    assert not np.allclose(out, np.clip(IMAGES, 0, 100))
+
+
+def test_elastic_transform_follows_keras_alpha_and_sigma():
+    from minikeras.ops import image
+    layer = layers.RandomElasticTransform(seed=4)
+    transformation = {"apply_transform": np.array([True, False]), "distortion_factor": 0.5,
+                      "seed": 11}
+    out = layer.transform_images(IMAGES, transformation).numpy()
+    # alpha = 0.1 * 0.5 * max(7, 8), sigma = 0.05 * 0.5 * min(7, 8)
+    want = image.elastic_transform(IMAGES, alpha=0.4, sigma=0.175, seed=11).numpy()[:1]
+    np.testing.assert_allclose(out[:1], np.clip(want, 0, 255), rtol=1e-6)
+    np.testing.assert_array_equal(out[1], IMAGES[1])
+
+
+def test_shear_draws_within_the_factors():
+    layer = layers.RandomShear(x_factor=(0.1, 0.2), y_factor=0.05, seed=0)
+    shear = layer.get_random_transformation(np.zeros((64, 4, 4, 1)))["shear_factor"]
+    assert np.all((np.abs(shear[:, 0]) >= 0.1) & (np.abs(shear[:, 0]) <= 0.2))
+    assert np.all(np.abs(shear[:, 1]) <= 0.05)
+    assert layer.get_config()["y_factor"] == (-0.05, 0.05)
+    again = layers.RandomShear.from_config(layers.RandomShear(0.3).get_config())  # Keras fails
+    assert again.x_factor == (-0.3, 0.3)
+
+
+def test_perspective_with_scale_zero_keeps_the_image():
+    layer = layers.RandomPerspective(scale=0.0, seed=1)
+    np.testing.assert_allclose(layer(IMAGES).numpy(), IMAGES, rtol=1e-4, atol=1e-3)
+
+
+def test_max_num_bounding_boxes_shapes():
+    layer = layers.MaxNumBoundingBoxes(5, bounding_box_format="xyxy")
+    shape = layer.compute_output_shape({"images": (2, 7, 8, 3), "bounding_boxes": {
+        "boxes": (2, 2, 4), "labels": (2, 2)}})
+    assert shape["bounding_boxes"] == {"boxes": (2, 5, 4), "labels": (2, 5)}
+    out = layer({"images": IMAGES[0], "bounding_boxes": {"boxes": BOXES[0],
+                                                         "labels": LABELS[0]}})
+    assert out["bounding_boxes"]["boxes"].shape == (5, 4)
+    np.testing.assert_array_equal(out["bounding_boxes"]["labels"].numpy(), [1, 2, -1, -1, -1])
+    with pytest.raises(KeyError, match="unsupported keys"):
+        layer.compute_output_shape({"images": (2, 7, 8, 3), "bounding_boxes": {
+            "boxes": (2, 2, 4), "labels": (2, 2), "scores": (2, 2)}})

@@ -9,3 +9,10 @@ from minikeras.layers.preprocessing.image_preprocessing.random_rotation import R
 from minikeras.layers.preprocessing.image_preprocessing.random_zoom import RandomZoom
 from minikeras.layers.preprocessing.image_preprocessing.random_translation import (
     RandomTranslation)
+from minikeras.layers.preprocessing.image_preprocessing.random_shear import RandomShear
+from minikeras.layers.preprocessing.image_preprocessing.random_perspective import (
+    RandomPerspective)
+from minikeras.layers.preprocessing.image_preprocessing.random_elastic_transform import (
+    RandomElasticTransform)
+from minikeras.layers.preprocessing.image_preprocessing.max_num_bounding_boxes import (
+    MaxNumBoundingBoxes)

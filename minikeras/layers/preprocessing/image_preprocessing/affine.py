@@ -53,7 +53,7 @@ def check_choice(layer, arg, value, choices):
 
 
 def check_range(layer, arg, factor, low, high, low_open=False):
-    """A factor f -> (-|f|, |f|); a pair -> sorted; every number within [low, high] (or
+    """A factor f -> (-|f|, |f|); a pair -> sorted; each given number within [low, high] (or
     (low, high] with low_open) - Keras's height_factor / width_factor rule."""
     message = (f"{layer}: the `{arg}` argument should be a number (or a list of two numbers) "
                f"in the range {'(' if low_open else '['}{low}, {high}]. Received: "
@@ -61,24 +61,23 @@ def check_range(layer, arg, factor, low, high, low_open=False):
     if isinstance(factor, (tuple, list)):
         if len(factor) != 2:
             raise ValueError(message)
-        values = list(factor)
-    elif isinstance(factor, (int, float)) and not isinstance(factor, bool):
-        values = [-abs(factor), abs(factor)]
+        given = list(factor)
     else:
-        raise ValueError(message)
-    for value in values:
-        if not isinstance(value, (int, float)) or value > high or value < low or (
-                low_open and value == low):
+        given = [factor]
+    for value in given:
+        if (not isinstance(value, (int, float)) or isinstance(value, bool) or value > high
+                or value < low or (low_open and value == low)):
             raise ValueError(message)
-    return tuple(sorted(values))
+    return tuple(sorted(given)) if len(given) == 2 else (-abs(factor), abs(factor))
 
 
 class AffineImageLayer(BaseImagePreprocessingLayer):
     """A random layer whose transformation is one affine transform per image.
 
-    Subclasses define `draw(batch, height, width)` -> a dict of the draws (Keras's layout) with
-    the key "matrix" added by `get_random_transformation` when the subclass's `matrix(draws,
-    height, width)` gives it. Images are resampled with `interpolation` and `fill_mode`,
+    Subclasses define `draw(batch, height, width)` -> a dict of the draws (Keras's layout;
+    `get_random_transformation` adds "input_shape") and `matrix(draws, height, width)` -> the
+    (batch, 8) transforms, so a transformation dict written by hand (as Keras's tests pass to
+    `transform_images`) needs only the draws. Images are resampled with `interpolation` and `fill_mode`,
     segmentation masks with 'nearest'; bounding boxes ("xyxy" and the other formats of
     `boxes.FORMATS`) move with their corners and come back as the axis-aligned box around the
     moved corners, clipped to the image.
@@ -109,14 +108,14 @@ class AffineImageLayer(BaseImagePreprocessingLayer):
         images = data["images"] if isinstance(data, dict) else data
         height, width = self._size(images)
         draws = self.draw(images.shape[0], height, width)
-        draws.setdefault("matrix", self.matrix(draws, height, width))
-        draws.setdefault("size", (height, width))
+        draws["input_shape"] = tuple(images.shape)
         return draws
 
     def _warp(self, images, transformation, interpolation):
         if transformation is None:
             return images
-        return image.affine_transform(images, convert_to_tensor(transformation["matrix"]),
+        matrix = self.matrix(transformation, *self._size(images))
+        return image.affine_transform(images, convert_to_tensor(matrix),
                                       interpolation=interpolation, fill_mode=self.fill_mode,
                                       fill_value=self.fill_value, data_format=self.data_format)
 
@@ -132,8 +131,9 @@ class AffineImageLayer(BaseImagePreprocessingLayer):
     def transform_bounding_boxes(self, bounding_boxes, transformation, training=True):
         if not training or transformation is None:
             return bounding_boxes
-        matrix = np.asarray(transformation["matrix"])
-        size = transformation["size"]
+        shape = transformation["input_shape"]
+        size = (shape[2], shape[3]) if self.data_format == "channels_first" else shape[1:3]
+        matrix = self.matrix(transformation, *size)
 
         def move(xyxy):
             xs = np.stack([xyxy[..., 0], xyxy[..., 2], xyxy[..., 0], xyxy[..., 2]], axis=-1)

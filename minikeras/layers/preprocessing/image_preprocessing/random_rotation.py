@@ -20,7 +20,7 @@ class RandomRotation(AffineImageLayer):
         fill_value: the value outside the image with fill_mode="constant".
         data_format: "channels_last" or "channels_first".
 
-    The transformation (Keras's layout): {"angle": (batch,) degrees, "matrix": (batch, 8)}.
+    The transformation (Keras's layout): {"angle": (batch,) degrees, "input_shape"}.
     Segmentation masks turn with nearest interpolation; bounding boxes (all formats of
     `boxes.FORMATS`) become the box around their turned corners.
     """

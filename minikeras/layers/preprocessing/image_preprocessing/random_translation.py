@@ -17,7 +17,7 @@ class RandomTranslation(AffineImageLayer):
         fill_mode, interpolation, seed, fill_value, data_format: as RandomRotation.
 
     The transformation (Keras's layout): {"translations": (batch, 2) pixel shifts (dx, dy)}
-    and "matrix": (batch, 8). Masks shift with nearest interpolation; boxes (all formats of
+    and "input_shape". Masks shift with nearest interpolation; boxes (all formats of
     `boxes.FORMATS`) shift and are clipped to the image.
     """
 

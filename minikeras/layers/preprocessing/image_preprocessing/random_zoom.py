@@ -20,7 +20,7 @@ class RandomZoom(AffineImageLayer):
         fill_mode, interpolation, seed, fill_value, data_format: as RandomRotation.
 
     The transformation (Keras's layout): {"height_zoom": (batch, 1), "width_zoom": (batch, 1)}
-    holding 1 + f, and "matrix": (batch, 8). Masks zoom with nearest interpolation; boxes (all
+    holding 1 + f, and "input_shape". Masks zoom with nearest interpolation; boxes (all
     formats of `boxes.FORMATS`) move with their corners.
     """
 
