@@ -21,7 +21,8 @@ LABELS = np.array([[1, 2], [3, -1]], dtype="int32")
 
 #: name -> (layer class, kwargs, mode, extra); mode "call" (training=True), "flips"
 #: (transform_images with per-image flips `extra`), "crop" (transform_images at (top, left)
-#: `extra`), "dict" (transform_images with the transformation dict `extra`), "boxes" (a dict call with BOXES in xyxy), "cf" (channels_first input), "uint8".
+#: `extra`), "dict" (transform_images with the transformation dict `extra`), "boxes" (a
+#: dict call with BOXES in xyxy), "cf" (channels_first input), "uint8".
 CASES = {
     "resize_bilinear": ("Resizing", {"height": 4, "width": 5}, "call", None),
     "resize_up_nearest": ("Resizing", {"height": 10, "width": 6, "interpolation": "nearest"},
@@ -80,6 +81,12 @@ CASES = {
     "translation_boxes": ("RandomTranslation", {"height_factor": (0.2, 0.2),
                                                 "width_factor": (-0.25, -0.25),
                                                 "bounding_box_format": "xyxy"}, "boxes", None),
+    "rotation_boxes": ("RandomRotation", {"factor": (0.05, 0.05),
+                                          "bounding_box_format": "xyxy"}, "boxes", None),
+    "zoom_boxes": ("RandomZoom", {"height_factor": (0.3, 0.3), "width_factor": (-0.2, -0.2),
+                                  "bounding_box_format": "xyxy"}, "boxes", None),
+    "center_crop_up_boxes": ("CenterCrop", {"height": 9, "width": 10,
+                                            "bounding_box_format": "xyxy"}, "boxes", None),
     "flip_boxes": ("RandomFlip", {"bounding_box_format": "xyxy", "seed": 3}, "boxes", None),
     "shear": ("RandomShear", {"x_factor": 0.3, "y_factor": 0.2}, "dict",
               {"shear_factor": [[0.3, -0.1], [-0.2, 0.15]]}),

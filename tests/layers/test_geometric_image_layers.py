@@ -200,3 +200,31 @@ def test_max_num_bounding_boxes_shapes():
     with pytest.raises(KeyError, match="unsupported keys"):
         layer.compute_output_shape({"images": (2, 7, 8, 3), "bounding_boxes": {
             "boxes": (2, 2, 4), "labels": (2, 2), "scores": (2, 2)}})
+
+
+def test_masks_follow_the_images_with_nearest_values():
+    masks = np.random.default_rng(3).integers(0, 4, (2, 7, 8, 1)).astype("float32")
+    for layer in (layers.RandomRotation((0.1, 0.1)), layers.RandomZoom((0.3, 0.3)),
+                  layers.CenterCrop(9, 9), layers.Resizing(4, 11)):
+        out = layer({"images": IMAGES, "segmentation_masks": masks})
+        got = out["segmentation_masks"].numpy()
+        assert got.shape[:3] == out["images"].shape[:3]
+        if not isinstance(layer, layers.CenterCrop):  # CenterCrop resizes masks bilinearly
+            assert set(np.unique(got)) <= {0.0, 1.0, 2.0, 3.0}
+
+
+def test_random_crop_boxes_shift_by_left_and_top():
+    layer = layers.RandomCrop(3, 4, bounding_box_format="xyxy")
+    out = layer.transform_bounding_boxes({"boxes": BOXES, "labels": LABELS}, (2, 1))
+    np.testing.assert_allclose(out["boxes"].numpy()[0], [[0, 0, 4, 3], [0, 0, 4, 3]])
+    np.testing.assert_array_equal(out["labels"].numpy(), [[1, 2], [3, -1]])
+
+
+def test_shear_boxes_follow_the_image_warp():
+    layer = layers.RandomShear(0.3, 0.3, bounding_box_format="xyxy")
+    transformation = {"shear_factor": np.array([[0.2, 0.0]], "float32"),
+                      "input_shape": (1, 7, 8, 3)}
+    out = layer.transform_bounding_boxes({"boxes": BOXES[:1], "labels": LABELS[:1]},
+                                         transformation)
+    # the warp reads input (x + 0.2 y, y), so input point (x, y) lands at (x - 0.2 y, y)
+    np.testing.assert_allclose(out["boxes"].numpy()[0, 0], [0, 2, 4.6, 6], atol=1e-5)

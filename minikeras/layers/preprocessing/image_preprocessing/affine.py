@@ -77,10 +77,12 @@ class AffineImageLayer(BaseImagePreprocessingLayer):
     Subclasses define `draw(batch, height, width)` -> a dict of the draws (Keras's layout;
     `get_random_transformation` adds "input_shape") and `matrix(draws, height, width)` -> the
     (batch, 8) transforms, so a transformation dict written by hand (as Keras's tests pass to
-    `transform_images`) needs only the draws. Images are resampled with `interpolation` and `fill_mode`,
-    segmentation masks with 'nearest'; bounding boxes ("xyxy" and the other formats of
-    `boxes.FORMATS`) move with their corners and come back as the axis-aligned box around the
-    moved corners, clipped to the image.
+    `transform_images`) needs only the draws. Images are resampled with `interpolation` and
+    `fill_mode`, segmentation masks with 'nearest'; bounding boxes ("xyxy" and the other
+    formats of `boxes.FORMATS`) move with their corners and come back as the axis-aligned box
+    around the moved corners, clipped to the image (as Keras's RandomRotation / RandomZoom /
+    RandomTranslation; Keras's RandomShear moves boxes by a rule that does not follow its own
+    image warp, so its boxes differ).
     """
 
     def __init__(self, fill_mode="reflect", interpolation="bilinear", seed=None, fill_value=0.0,

@@ -27,7 +27,9 @@ class RandomCrop(BaseImagePreprocessingLayer):
         data_format: "channels_last" or "channels_first".
 
     The transformation (Keras's layout): (top, left). Segmentation masks are cropped the same
-    way; bounding boxes (all formats of `boxes.FORMATS`) are shifted and clipped.
+    way; bounding boxes (all formats of `boxes.FORMATS`) are shifted by (left, top) and
+    clipped to the crop (Keras 3.15 shifts x by top and y by left and does not clip the far
+    side: a bug this layer does not copy).
     """
 
     _USE_BASE_FACTOR = False
