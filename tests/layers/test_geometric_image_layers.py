@@ -228,3 +228,16 @@ def test_shear_boxes_follow_the_image_warp():
                                          transformation)
     # the warp reads input (x + 0.2 y, y), so input point (x, y) lands at (x - 0.2 y, y)
     np.testing.assert_allclose(out["boxes"].numpy()[0, 0], [0, 2, 4.6, 6], atol=1e-5)
+
+
+def test_perspective_boxes_match_keras():
+    layer = layers.RandomPerspective(bounding_box_format="xyxy")
+    extra = CASES["perspective"][3]
+    transformation = {key: np.asarray(value, "bool" if key.startswith("apply") else "float32")
+                      for key, value in extra.items()}
+    transformation["input_shape"] = IMAGES.shape
+    out = layer.transform_bounding_boxes({"boxes": BOXES, "labels": LABELS}, transformation)
+    # Keras 3.15 (torch backend) on the same transformation
+    want = [[[0.970, 2.187, 4.722, 6.328], [0, 0, 8, 7]], [[2.5, 1, 7.5, 3], [0, 0, 0, 0]]]
+    np.testing.assert_allclose(out["boxes"].numpy(), want, atol=1e-3)
+    np.testing.assert_array_equal(out["labels"].numpy(), LABELS)

@@ -2,11 +2,23 @@
 import numpy as np
 
 from minikeras import random
+from minikeras.layers.preprocessing.image_preprocessing import boxes as box_utils
 from minikeras.layers.preprocessing.image_preprocessing.affine import (INTERPOLATIONS,
                                                                        check_choice)
 from minikeras.layers.preprocessing.image_preprocessing.base import BaseImagePreprocessingLayer
 from minikeras.ops import cast, convert_to_tensor, image, where
 from minikeras.registry.layer_classes import register_layer
+
+
+def homography(source, target):
+    """(batch, 8) projective maps [a0, a1, a2, b0, b1, b2, c0, c1] sending each of the four
+    (x, y) `source` points ((batch, 4, 2)) to its `target` point."""
+    sx, sy, tx, ty = source[..., 0], source[..., 1], target[..., 0], target[..., 1]
+    one, zero = np.ones_like(sx), np.zeros_like(sx)
+    rows_x = np.stack([sx, sy, one, zero, zero, zero, -tx * sx, -tx * sy], axis=-1)
+    rows_y = np.stack([zero, zero, zero, sx, sy, one, -ty * sx, -ty * sy], axis=-1)
+    matrix = np.concatenate([rows_x, rows_y], axis=1)
+    return np.linalg.solve(matrix, np.concatenate([tx, ty], axis=1)[..., None])[..., 0]
 
 
 @register_layer
@@ -28,7 +40,8 @@ class RandomPerspective(BaseImagePreprocessingLayer):
 
     The transformation (Keras's layout): {"apply_perspective": (batch,) bool, "start_points"
     and "end_points": (batch, 4, 2) (x, y)}. Segmentation masks warp with nearest
-    interpolation. Bounding boxes are not supported.
+    interpolation; bounding boxes (all formats of `boxes.FORMATS`) become the box around their
+    moved corners.
     """
 
     _USE_BASE_FACTOR = False
@@ -66,7 +79,8 @@ class RandomPerspective(BaseImagePreprocessingLayer):
                               [width - 1, height - 1]], dtype="float32")
         start = np.repeat(corners[None], batch, axis=0)
         return {"apply_perspective": apply, "start_points": start,
-                "end_points": (start + start * moves).astype("float32")}
+                "end_points": (start + start * moves).astype("float32"),
+                "input_shape": tuple(images.shape)}
 
     def _warp(self, images, transformation, interpolation):
         if transformation is None:
@@ -86,6 +100,29 @@ class RandomPerspective(BaseImagePreprocessingLayer):
         if not training:
             return segmentation_masks
         return self._warp(segmentation_masks, transformation, "nearest")
+
+    def transform_bounding_boxes(self, bounding_boxes, transformation, training=True):
+        if not training or transformation is None:
+            return bounding_boxes
+        shape = transformation["input_shape"]
+        size = (shape[2], shape[3]) if self.data_format == "channels_first" else shape[1:3]
+        # the homography taking input points to where they land: start -> end
+        forward = homography(np.asarray(transformation["start_points"], "float64"),
+                             np.asarray(transformation["end_points"], "float64"))
+        apply = np.asarray(transformation["apply_perspective"]).reshape(-1, 1, 1)
+
+        def move(xyxy):
+            xs = xyxy[..., [0, 2, 0, 2]]
+            ys = xyxy[..., [1, 1, 3, 3]]
+            p = forward[:, None, None, :]
+            k = p[..., 6] * xs + p[..., 7] * ys + 1.0
+            new_x = (p[..., 0] * xs + p[..., 1] * ys + p[..., 2]) / k
+            new_y = (p[..., 3] * xs + p[..., 4] * ys + p[..., 5]) / k
+            moved = np.stack([new_x.min(-1), new_y.min(-1), new_x.max(-1), new_y.max(-1)],
+                             axis=-1)
+            return np.where(apply, moved, xyxy).astype(xyxy.dtype)
+
+        return box_utils.transform_boxes(self, bounding_boxes, move, size)
 
     def get_config(self):
         return {**super().get_config(), "factor": self.factor, "scale": self.scale,
