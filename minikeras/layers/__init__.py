@@ -35,6 +35,9 @@ from minikeras.layers.preprocessing import (  # non-image preprocessing
     CategoryEncoding, Discretization, HashedCrossing, Hashing, IntegerLookup, StringLookup,
     TextVectorization)
 from minikeras.layers.preprocessing import MelSpectrogram, STFTSpectrogram  # audio
+from minikeras.layers.preprocessing import (  # geometric image layers
+    CenterCrop, MaxNumBoundingBoxes, RandomCrop, RandomElasticTransform, RandomFlip,
+    RandomPerspective, RandomRotation, RandomShear, RandomTranslation, RandomZoom, Resizing)
 from minikeras.layers.merging import (Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply,
                                       Subtract, add, average, concatenate, dot, maximum, minimum,
                                       multiply, subtract)

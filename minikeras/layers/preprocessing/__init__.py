@@ -9,3 +9,6 @@ from minikeras.layers.preprocessing.text_vectorization import TextVectorization
 from minikeras.layers.preprocessing.hashed_crossing import HashedCrossing
 from minikeras.layers.preprocessing.stft_spectrogram import STFTSpectrogram
 from minikeras.layers.preprocessing.mel_spectrogram import MelSpectrogram
+from minikeras.layers.preprocessing.image_preprocessing import (  # geometric image layers
+    CenterCrop, MaxNumBoundingBoxes, RandomCrop, RandomElasticTransform, RandomFlip,
+    RandomPerspective, RandomRotation, RandomShear, RandomTranslation, RandomZoom, Resizing)
