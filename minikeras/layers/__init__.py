@@ -31,6 +31,10 @@ from minikeras.layers.normalization import (BatchNormalization, GroupNormalizati
                                             LayerNormalization, RMSNormalization,
                                             SpectralNormalization, UnitNormalization)
 from minikeras.layers.preprocessing import Normalization, Rescaling
+from minikeras.layers.preprocessing.image_preprocessing import (  # colour image augmentation
+    AutoContrast, RandomBrightness, RandomContrast, RandomGrayscale, RandomHue, RandomSaturation,
+    Solarization, Equalization, RandomColorDegeneration, RandomColorJitter, RandomInvert,
+    RandomPosterization, RandomSharpness, ContrastLimitedAdaptiveHistogramEqualization)
 from minikeras.layers.merging import (Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply,
                                       Subtract, add, average, concatenate, dot, maximum, minimum,
                                       multiply, subtract)
