@@ -1,7 +1,7 @@
 """AutoContrast: stretch each channel of each image to the full value range."""
 from minikeras.layers.preprocessing.image_preprocessing.color_base import (
     ColorImagePreprocessingLayer, check_value_range)
-from minikeras.ops import amax, amin, cast, clip, isnan, where
+from minikeras.ops import amax, amin, cast, clip, equal, isnan, logical_or, where
 from minikeras.registry.layer_classes import register_layer
 
 
@@ -31,11 +31,11 @@ class AutoContrast(ColorImagePreprocessingLayer):
                                                  self.dtype), self.dtype)
         low = amin(images, axis=self.spatial_axes(), keepdims=True)
         high = amax(images, axis=self.spatial_axes(), keepdims=True)
-        flat = high == low  # Keras's 0 * inf gives NaN there, replaced by the input
+        flat = equal(high, low)  # Keras's 0 * inf gives NaN there, replaced by the input
         scale = 255.0 / where(flat, 1.0, high - low)
         results = clip(images * scale - low * scale, 0.0, 255.0)
         results = self.transform_value_range(results, (0, 255), self.value_range, self.dtype)
-        return where(flat | isnan(results), cast(original, self.dtype), results)
+        return where(logical_or(flat, isnan(results)), cast(original, self.dtype), results)
 
     def get_config(self):
         return {**super().get_config(), "value_range": self.value_range}

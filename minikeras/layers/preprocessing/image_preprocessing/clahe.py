@@ -4,7 +4,7 @@ import numpy as np
 
 from minikeras.backend.array_module import xp
 from minikeras.layers.preprocessing.image_preprocessing.color_base import (
-    ColorImagePreprocessingLayer)
+    ColorImagePreprocessingLayer, as_tuple)
 from minikeras.ops import cast, convert_to_tensor
 from minikeras.registry.layer_classes import register_layer
 
@@ -39,9 +39,9 @@ class ContrastLimitedAdaptiveHistogramEqualization(ColorImagePreprocessingLayer)
     def __init__(self, value_range=(0, 255), clip_limit=4.0, tile_grid_size=(8, 8),
                  data_format=None, **kwargs):
         super().__init__(data_format=data_format, **kwargs)
-        self.value_range = value_range
+        self.value_range = as_tuple(value_range)
         self.clip_limit = clip_limit
-        self.tile_grid_size = tile_grid_size
+        self.tile_grid_size = as_tuple(tile_grid_size)
 
     def transform_images(self, images, transformation=None, training=True):
         dtype = images.dtype

@@ -13,6 +13,12 @@ def check_value_range(value_range, owner):
     return sorted(value_range)
 
 
+def as_tuple(value):
+    """A list argument Keras stores as given (value_range, tile_grid_size) kept as a tuple, so
+    that a config read back from JSON equals the original."""
+    return tuple(value) if isinstance(value, list) else value
+
+
 class ColorImagePreprocessingLayer(BaseImagePreprocessingLayer):
     """A BaseImagePreprocessingLayer whose transformation moves no pixel: boxes and masks are
     returned as they are."""

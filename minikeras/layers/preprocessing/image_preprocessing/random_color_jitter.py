@@ -1,7 +1,7 @@
 """RandomColorJitter: RandomBrightness, RandomContrast, RandomSaturation and RandomHue in turn."""
 from minikeras import random
 from minikeras.layers.preprocessing.image_preprocessing.color_base import (
-    ColorImagePreprocessingLayer)
+    ColorImagePreprocessingLayer, as_tuple)
 from minikeras.layers.preprocessing.image_preprocessing.random_brightness import (
     RandomBrightness)
 from minikeras.layers.preprocessing.image_preprocessing.random_contrast import RandomContrast
@@ -31,14 +31,16 @@ class RandomColorJitter(ColorImagePreprocessingLayer):
                  saturation_factor=None, hue_factor=None, seed=None, data_format=None,
                  **kwargs):
         super().__init__(data_format=data_format, **kwargs)
-        self.value_range = value_range
-        self.brightness_factor = brightness_factor
-        self.contrast_factor = contrast_factor
-        self.saturation_factor = saturation_factor
-        self.hue_factor = hue_factor
+        self.value_range = as_tuple(value_range)
+        self.brightness_factor = as_tuple(brightness_factor)
+        self.contrast_factor = as_tuple(contrast_factor)
+        self.saturation_factor = as_tuple(saturation_factor)
+        self.hue_factor = as_tuple(hue_factor)
         self.seed = seed
         self.generator = random.SeedGenerator(seed)
-        adjust = dict(value_range=value_range, seed=seed)
+        brightness_factor, contrast_factor = self.brightness_factor, self.contrast_factor
+        saturation_factor, hue_factor = self.saturation_factor, self.hue_factor
+        adjust = dict(value_range=self.value_range, seed=seed)
         self.random_brightness = (None if brightness_factor is None
                                   else RandomBrightness(brightness_factor, **adjust))
         self.random_contrast = (None if contrast_factor is None

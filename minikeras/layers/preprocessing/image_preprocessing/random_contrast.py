@@ -1,7 +1,7 @@
 """RandomContrast: scale each channel's deviation from its mean by one random factor per image."""
 from minikeras import random
 from minikeras.layers.preprocessing.image_preprocessing.color_base import (
-    ColorImagePreprocessingLayer)
+    ColorImagePreprocessingLayer, as_tuple)
 from minikeras.ops import clip, mean
 from minikeras.registry.layer_classes import register_layer
 
@@ -27,7 +27,7 @@ class RandomContrast(ColorImagePreprocessingLayer):
     def __init__(self, factor, value_range=(0, 255), seed=None, **kwargs):
         super().__init__(**kwargs)
         self._set_factor(factor)
-        self.value_range = value_range
+        self.value_range = as_tuple(value_range)
         self.seed = seed
         self.generator = random.SeedGenerator(seed)
 

@@ -1,7 +1,7 @@
 """RandomHue: rotate the hue of each image by a random amount."""
 from minikeras import random
 from minikeras.layers.preprocessing.image_preprocessing.color_base import (
-    ColorImagePreprocessingLayer)
+    ColorImagePreprocessingLayer, as_tuple)
 from minikeras.ops import cast, clip, concatenate, reshape, where
 from minikeras.ops.image import hsv_to_rgb, rgb_to_hsv
 from minikeras.registry.layer_classes import register_layer
@@ -30,7 +30,7 @@ class RandomHue(ColorImagePreprocessingLayer):
     def __init__(self, factor, value_range=(0, 255), data_format=None, seed=None, **kwargs):
         super().__init__(data_format=data_format, **kwargs)
         self._set_factor(factor)
-        self.value_range = value_range
+        self.value_range = as_tuple(value_range)
         self.seed = seed
         self.generator = random.SeedGenerator(seed)
 

@@ -1,7 +1,7 @@
 """RandomInvert: invert each image (high - x) with a random probability."""
 from minikeras import random
 from minikeras.layers.preprocessing.image_preprocessing.color_base import (
-    ColorImagePreprocessingLayer)
+    ColorImagePreprocessingLayer, as_tuple)
 from minikeras.ops import cast, reshape, where
 from minikeras.registry.layer_classes import register_layer
 
@@ -29,7 +29,7 @@ class RandomInvert(ColorImagePreprocessingLayer):
     def __init__(self, factor=1.0, value_range=(0, 255), seed=None, data_format=None, **kwargs):
         super().__init__(data_format=data_format, **kwargs)
         self._set_factor(factor)
-        self.value_range = value_range
+        self.value_range = as_tuple(value_range)
         self.seed = seed
         self.generator = random.SeedGenerator(seed)
 
