@@ -44,11 +44,11 @@ class ContrastLimitedAdaptiveHistogramEqualization(ColorImagePreprocessingLayer)
         self.tile_grid_size = as_tuple(tile_grid_size)
 
     def transform_images(self, images, transformation=None, training=True):
+        images = convert_to_tensor(images)
         dtype = images.dtype
+        images = images.data
         if self.data_format == "channels_first":
-            images = xp.transpose(images.data, (0, 2, 3, 1))
-        else:
-            images = images.data
+            images = xp.transpose(images, (0, 2, 3, 1))
         scaled = self.transform_value_range(convert_to_tensor(images), self.value_range,
                                             (0, 255), "float32")
         result = self._equalize(xp.asarray(convert_to_tensor(scaled).data, dtype="float32"))
