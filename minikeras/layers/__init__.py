@@ -38,6 +38,10 @@ from minikeras.layers.preprocessing import MelSpectrogram, STFTSpectrogram  # au
 from minikeras.layers.preprocessing import (  # geometric image layers
     CenterCrop, MaxNumBoundingBoxes, RandomCrop, RandomElasticTransform, RandomFlip,
     RandomPerspective, RandomRotation, RandomShear, RandomTranslation, RandomZoom, Resizing)
+from minikeras.layers.preprocessing.image_preprocessing import (  # colour image augmentation
+    AutoContrast, RandomBrightness, RandomContrast, RandomGrayscale, RandomHue, RandomSaturation,
+    Solarization, Equalization, RandomColorDegeneration, RandomColorJitter, RandomInvert,
+    RandomPosterization, RandomSharpness, ContrastLimitedAdaptiveHistogramEqualization)
 from minikeras.layers.merging import (Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply,
                                       Subtract, add, average, concatenate, dot, maximum, minimum,
                                       multiply, subtract)

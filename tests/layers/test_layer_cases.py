@@ -31,6 +31,7 @@ B = 2  # the batch: tiny, the gradient check evaluates the layer twice per value
 V4, V3 = (B, 4), (B, 3)
 SEQ, S1 = (B, 5, 3), (B, 8, 3)
 S2, S3 = (B, 6, 6, 3), (B, 4, 4, 4, 2)
+IMG01 = np.random.default_rng(0).random((4, 6, 6, 3)).astype("float32")
 
 #: One or more cases per exported layer class, keyed by the class's own name (aliases such as
 #: Convolution2D / MaxPool2D are the same class and share the entry). A case may test the class
@@ -353,6 +354,35 @@ CASES = {
         LayerCase(layers.Normalization, {"mean": [1.0, 2.0, 3.0, 4.0],
                                          "variance": [1.0, 4.0, 9.0, 16.0]},
                   input_shape=V4, expected_output_shape=V4)],
+    # colour image augmentation: images in [0, 1], value_range (0, 1); four images, so that
+    # the per-image coin flips (grayscale, invert) of two training calls differ
+    **{name: [LayerCase(getattr(layers, name), {"seed": 4, **kwargs}, input_data=IMG01,
+                        expected_output_shape=IMG01.shape, draws_in_training=True)]
+       for name, kwargs in [
+           ("RandomBrightness", {"factor": 0.3, "value_range": (0, 1)}),
+           ("RandomContrast", {"factor": 0.5, "value_range": (0, 1)}),
+           ("RandomGrayscale", {"factor": 0.5}),
+           ("RandomHue", {"factor": 0.5, "value_range": (0, 1)}),
+           ("RandomSaturation", {"factor": 0.5, "value_range": (0, 1)}),
+           ("Solarization", {"addition_factor": 0.2, "threshold_factor": 0.5,
+                             "value_range": (0, 1)}),
+           ("RandomColorDegeneration", {"factor": 0.5, "value_range": (0, 1)}),
+           ("RandomColorJitter", {"brightness_factor": 0.2, "contrast_factor": 0.2,
+                                  "saturation_factor": 0.2, "hue_factor": 0.2,
+                                  "value_range": (0, 1)}),
+           ("RandomInvert", {"value_range": (0, 1), "seed": 5}),
+           ("RandomPosterization", {"factor": (2, 7), "value_range": (0, 1)}),
+           ("RandomSharpness", {"factor": 0.9, "value_range": (0, 1)})]},
+    "AutoContrast": [LayerCase(layers.AutoContrast, {"value_range": (0, 1)}, input_data=IMG01,
+                               expected_output_shape=IMG01.shape)],
+    "Equalization": [LayerCase(layers.Equalization, {"value_range": (0, 1), "bins": 32},
+                               input_data=IMG01, expected_output_shape=IMG01.shape)],
+    "ContrastLimitedAdaptiveHistogramEqualization": [
+        LayerCase(layers.ContrastLimitedAdaptiveHistogramEqualization,
+                  {"value_range": (0, 1), "tile_grid_size": (2, 2)}, input_data=IMG01,
+                  expected_output_shape=IMG01.shape,
+                  # a lookup on integer pixel values: no gradient to check
+                  run_gradient_check=False)],
     "Rescaling": [LayerCase(layers.Rescaling, {"scale": 1 / 255.0, "offset": -1.0},
                             input_shape=V4, expected_output_shape=V4)],
     # non-image preprocessing: integer / string data, nothing differentiable

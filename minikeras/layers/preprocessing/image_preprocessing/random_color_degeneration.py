@@ -1,0 +1,62 @@
+"""RandomColorDegeneration: blend each image towards its grayscale version by a random amount."""
+from minikeras import random
+from minikeras.layers.preprocessing.image_preprocessing.color_base import (
+    ColorImagePreprocessingLayer, check_value_range)
+from minikeras.ops import cast, clip
+from minikeras.ops.image import rgb_to_grayscale
+from minikeras.registry.layer_classes import register_layer
+
+
+@register_layer
+class RandomColorDegeneration(ColorImagePreprocessingLayer):
+    """While training, x + f * (gray(x) - x) per image, with f drawn uniformly from `factor`
+    once per image (0 keeps the colours, 1 gives the grayscale image; negative f boosts them),
+    clipped to `value_range`; floats out. At inference the identity. Needs RGB images.
+
+    Args:
+        factor: f in [-1, 1] (the range (-f, f)) or a pair (lower, upper).
+        value_range: (low, high), the pixel range of the inputs (default (0, 255)).
+        data_format: "channels_last" or "channels_first".
+        seed: integer for a reproducible, layer-owned random stream.
+
+    transformation: {"factor": (batch, 1, 1, 1) blend amounts}.
+    """
+
+    def __init__(self, factor, value_range=(0, 255), data_format=None, seed=None, **kwargs):
+        super().__init__(data_format=data_format, **kwargs)
+        self._set_factor(factor)
+        self.value_range = check_value_range(value_range, type(self).__name__)
+        self.seed = seed
+        self.generator = random.SeedGenerator(seed)
+
+    def get_random_transformation(self, data, training=True, seed=None):
+        if not training:
+            return None
+        images = data["images"] if isinstance(data, dict) else data
+        factor = random.uniform((int(images.shape[0]), 1, 1, 1), minval=self.factor[0],
+                                maxval=self.factor[1],
+                                seed=self.generator if seed is None else seed)
+        return {"factor": factor}
+
+    def transform_images(self, images, transformation, training=True):
+        if not training:
+            return images
+        images = cast(images, self.dtype)
+        factor = cast(transformation["factor"], self.dtype)
+        gray = rgb_to_grayscale(images, data_format=self.data_format)
+        return clip(images + factor * (gray - images), self.value_range[0], self.value_range[1])
+
+    def compute_output_shape(self, input_shape):
+        if len(input_shape) not in (3, 4):
+            raise ValueError(f"RandomColorDegeneration: invalid images rank: expected rank 3 "
+                             f"(single image) or rank 4 (batch of images). Received: "
+                             f"input_shape={input_shape}")
+        channels = input_shape[-1 if self.data_format == "channels_last" else -3]
+        if channels is not None and channels != 3:
+            raise ValueError(f"RandomColorDegeneration: input images must have 3 channels, "
+                             f"but received images with {channels} channels.")
+        return input_shape
+
+    def get_config(self):
+        return {**super().get_config(), "factor": self.factor, "value_range": self.value_range,
+                "seed": self.seed}
