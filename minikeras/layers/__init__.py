@@ -31,6 +31,8 @@ from minikeras.layers.normalization import (BatchNormalization, GroupNormalizati
                                             LayerNormalization, RMSNormalization,
                                             SpectralNormalization, UnitNormalization)
 from minikeras.layers.preprocessing import Normalization, Rescaling
+from minikeras.layers.preprocessing import (  # augmentation: mixing, erasing, blur, pipeline
+    CutMix, MixUp, Pipeline, RandomErasing, RandomGaussianBlur)
 from minikeras.layers.merging import (Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply,
                                       Subtract, add, average, concatenate, dot, maximum, minimum,
                                       multiply, subtract)

@@ -323,6 +323,21 @@ CASES = {
                   input_shape=V4, expected_output_shape=V4)],
     "Rescaling": [LayerCase(layers.Rescaling, {"scale": 1 / 255.0, "offset": -1.0},
                             input_shape=V4, expected_output_shape=V4)],
+    # image augmentation: mixing, erasing, blur, pipeline
+    "MixUp": [LayerCase(layers.MixUp, {"alpha": 0.5, "seed": 1}, input_shape=S2,
+                        expected_output_shape=S2, draws_in_training=True)],
+    "CutMix": [LayerCase(layers.CutMix, {"factor": 0.8, "seed": 1}, input_shape=S2,
+                         expected_output_shape=S2, draws_in_training=True)],
+    "RandomErasing": [LayerCase(layers.RandomErasing, {"factor": (1.0, 1.0), "seed": 1},
+                                input_shape=S2, expected_output_shape=S2,
+                                draws_in_training=True)],
+    "RandomGaussianBlur": [LayerCase(layers.RandomGaussianBlur,
+                                     {"kernel_size": 5, "sigma": 0.6, "seed": 1},
+                                     input_shape=S2, expected_output_shape=S2,
+                                     draws_in_training=True)],
+    "Pipeline": [LayerCase(layers.Pipeline, lambda: {"layers": [
+        layers.RandomErasing(factor=(1.0, 1.0), seed=1), layers.Rescaling(0.5)]},
+        input_shape=S2, expected_output_shape=S2, draws_in_training=True)],
     # merging
     "Add": [LayerCase(layers.Add, {}, input_shape=[V4, V4], expected_output_shape=V4)],
     "Subtract": [LayerCase(layers.Subtract, {}, input_shape=[V4, V4],
