@@ -32,7 +32,7 @@ from minikeras.layers.normalization import (BatchNormalization, GroupNormalizati
                                             SpectralNormalization, UnitNormalization)
 from minikeras.layers.preprocessing import Normalization, Rescaling
 from minikeras.layers.preprocessing import (  # augmentation: mixing, erasing, blur, pipeline
-    CutMix, MixUp, Pipeline, RandomErasing, RandomGaussianBlur)
+    AugMix, CutMix, MixUp, Pipeline, RandAugment, RandomErasing, RandomGaussianBlur)
 from minikeras.layers.merging import (Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply,
                                       Subtract, add, average, concatenate, dot, maximum, minimum,
                                       multiply, subtract)

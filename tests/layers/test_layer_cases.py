@@ -335,6 +335,10 @@ CASES = {
                                      {"kernel_size": 5, "sigma": 0.6, "seed": 1},
                                      input_shape=S2, expected_output_shape=S2,
                                      draws_in_training=True)],
+    "RandAugment": [LayerCase(layers.RandAugment, {"num_ops": 3, "seed": 1}, input_shape=S2,
+                              expected_output_shape=S2, draws_in_training=True)],
+    "AugMix": [LayerCase(layers.AugMix, {"chain_depth": 2, "seed": 1}, input_shape=S2,
+                         expected_output_shape=S2, draws_in_training=True)],
     "Pipeline": [LayerCase(layers.Pipeline, lambda: {"layers": [
         layers.RandomErasing(factor=(1.0, 1.0), seed=1), layers.Rescaling(0.5)]},
         input_shape=S2, expected_output_shape=S2, draws_in_training=True)],

@@ -8,7 +8,7 @@ import pathlib
 import numpy as np
 import pytest
 
-from minikeras import layers
+from minikeras import layers, ops
 from minikeras.models import Model
 
 DATA = pathlib.Path(__file__).resolve().parents[1] / "data"
@@ -204,5 +204,161 @@ def test_pipeline_in_a_model_is_identity_at_inference():
     (lambda: layers.RandomGaussianBlur(sigma=-0.5), "RandomGaussianBlur: the `sigma`"),
 ])
 def test_bad_arguments_are_named(build, match):
+    with pytest.raises(ValueError, match=match):
+        build()
+
+
+# -- RandAugment and AugMix --------------------------------------------------------------------
+POLICY = RECORD["policy"]
+POLICY_NAMES = ["random_shear", "random_translation", "random_rotation", "random_brightness",
+                "random_color_degeneration", "random_contrast", "random_sharpness",
+                "random_posterization", "solarization", "auto_contrast", "equalization"]
+
+
+def _policy_params(value_range):
+    f32 = np.float32
+    delta = np.array([20, -15, 60], f32).reshape(3, 1, 1, 1) / (1 if value_range[1] == 255
+                                                                 else 255.0)
+    return {
+        "random_shear": {"shear_factor": np.array([[0.2, -0.1], [-0.3, 0.25], [0.0, 0.4]], f32)},
+        "random_translation": {"translations": np.array([[1.5, -0.7], [0, 2], [-2.2, 1]], f32)},
+        "random_rotation": {"rotation_matrix": np.asarray(POLICY["rotation_matrix"], f32)},
+        "random_brightness": {"rgb_delta": delta},
+        "random_color_degeneration": {"factor": np.array([.2, .9, .5], f32).reshape(3, 1, 1, 1)},
+        "random_contrast": {"contrast_factor": np.array([.6, 1.3, 1], f32).reshape(3, 1, 1, 1)},
+        "random_sharpness": {"factor": np.array([0.1, 0.7, 0.45], f32)},
+        "random_posterization": {"shift_factor": np.array([5, 7, 6], "uint8")},
+        "solarization": {"additions": np.array([10, 0, 50], f32).reshape(3, 1, 1, 1),
+                         "thresholds": np.array([100, 200, 30], f32).reshape(3, 1, 1, 1)},
+        "auto_contrast": None,
+        "equalization": None,
+    }
+
+
+def _policy_images(value_range):
+    images = np.asarray(POLICY["images"], "float32")
+    return images if value_range[1] == 255 else images / np.float32(255.0)
+
+
+def _tolerance(value_range):
+    return {"rtol": 1e-4, "atol": 1e-3 * value_range[1]}
+
+
+@pytest.mark.parametrize("value_range", [(0, 255), (0, 1)])
+@pytest.mark.parametrize("name", POLICY_NAMES)
+def test_each_policy_augmentation_matches_its_keras_layer(name, value_range):
+    layer = layers.RandAugment(value_range=value_range, factor=0.5)
+    out = layer.augmentations.apply(name, ops.convert_to_tensor(_policy_images(value_range)),
+                                    _policy_params(value_range)[name])
+    np.testing.assert_allclose(out.numpy(), POLICY["outputs"][str(value_range[1])][name],
+                               **_tolerance(value_range))
+
+
+def test_rotation_matrix_matches_keras():
+    from minikeras.layers.preprocessing.image_preprocessing.policy_transforms import (
+        rotation_matrix)
+    np.testing.assert_allclose(rotation_matrix(POLICY["angles"], 5, 6),
+                               POLICY["rotation_matrix"], rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("value_range", [(0, 255), (0, 1)])
+def test_forced_rand_augment_and_aug_mix_match_keras(value_range):
+    images, params = _policy_images(value_range), _policy_params(value_range)
+    rand_augment = layers.RandAugment(value_range=value_range, factor=0.5)
+    out = rand_augment.transform_images(images, {"layer_idxes": np.array([6, 0]),
+                                                 "transforms": params})
+    expected = POLICY["outputs"][str(value_range[1])]
+    np.testing.assert_allclose(out.numpy(), expected["RandAugment"], **_tolerance(value_range))
+    chains = {"chain_mixing_weights": np.array([0.5, 0.2, 0.3], "float32"),
+              "weight_sample": np.float32(0.4),
+              "chain_transforms": [
+                  [{"layer_name": "random_contrast", "transformation": params["random_contrast"]},
+                   {"layer_name": "random_translation",
+                    "transformation": params["random_translation"]}],
+                  [],
+                  [{"layer_name": "solarization", "transformation": params["solarization"]}]]}
+    out = layers.AugMix(value_range=value_range, factor=0.5).transform_images(images, chains)
+    np.testing.assert_allclose(out.numpy(), expected["AugMix"], **_tolerance(value_range))
+
+
+def test_rand_augment_applies_only_the_picked_augmentations():
+    # Keras's torch backend also adds RandomBrightness's delta in place on every step
+    images, params = _policy_images((0, 255)), _policy_params((0, 255))
+    layer = layers.RandAugment(factor=0.5)
+    out = layer.transform_images(images, {"layer_idxes": np.array([6, 0]), "transforms": params})
+    expected = layer.augmentations.apply("random_shear", layer.augmentations.apply(
+        "random_sharpness", ops.convert_to_tensor(images), params["random_sharpness"]),
+        params["random_shear"])
+    np.testing.assert_allclose(out.numpy(), expected.numpy(), rtol=1e-6)
+    np.testing.assert_allclose(out.numpy(), POLICY["outputs"]["255"]["RandAugment"], rtol=1e-4,
+                               atol=0.3)
+
+
+POLICY_LAYERS = [lambda seed=None: layers.RandAugment(seed=seed),
+                 lambda seed=None: layers.RandAugment(num_ops=4, factor=0.9, seed=seed),
+                 lambda seed=None: layers.AugMix(seed=seed),
+                 lambda seed=None: layers.AugMix(all_ops=False, chain_depth=5, seed=seed)]
+
+
+@pytest.mark.parametrize("make", POLICY_LAYERS)
+def test_policy_layers_seeded_identity_at_inference_and_in_range(make):
+    first = make(seed=9)({"images": IMAGES, "labels": LABELS})
+    second = make(seed=9)({"images": IMAGES, "labels": LABELS})
+    np.testing.assert_array_equal(first["images"].numpy(), second["images"].numpy())
+    np.testing.assert_array_equal(np.asarray(first["labels"]), LABELS)
+    layer = make(seed=9)
+    changed = 0
+    for _ in range(5):
+        out = layer(IMAGES).numpy()
+        assert out.shape == IMAGES.shape and out.min() >= 0 and out.max() <= 255
+        changed += int(np.any(out != IMAGES))
+    assert changed > 0
+    np.testing.assert_array_equal(layer(IMAGES, training=False).numpy(), IMAGES)
+    assert layer(IMAGES[0]).shape == IMAGES[0].shape
+
+
+def test_rand_augment_picks_num_ops_from_keras_list():
+    layer = layers.RandAugment(num_ops=3, seed=1)
+    transformation = layer.get_random_transformation(IMAGES)
+    assert sorted(transformation["transforms"]) == sorted(POLICY_NAMES)
+    indices = transformation["layer_idxes"].numpy()
+    assert indices.shape == (3,) and indices.min() >= 0 and indices.max() < 11
+    assert layers.RandAugment(num_ops=0, seed=1)(IMAGES).numpy().tolist() == IMAGES.tolist()
+
+
+def test_aug_mix_transformation_layout_and_op_lists():
+    layer = layers.AugMix(num_chains=4, chain_depth=2, all_ops=False, seed=3)
+    transformation = layer.get_random_transformation(IMAGES)
+    weights = transformation["chain_mixing_weights"]
+    assert weights.shape == (4,) and np.isclose(weights.sum(), 1.0)
+    assert 0 <= float(transformation["weight_sample"]) <= 1
+    assert len(transformation["chain_transforms"]) == 4
+    names = {step["layer_name"] for chain in transformation["chain_transforms"]
+             for step in chain}
+    assert names <= set(POLICY_NAMES[:3] + POLICY_NAMES[7:])
+    assert all(len(chain) <= 2 for chain in transformation["chain_transforms"])
+
+
+def test_policy_layers_move_segmentation_masks_with_geometry_only():
+    masks = np.zeros((4, 8, 8, 1), "float32")
+    masks[:, 2:5, 3:6] = 1.0
+    layer = layers.RandAugment(num_ops=1, seed=2)
+    transformation = layer.get_random_transformation(IMAGES)
+    transformation["layer_idxes"] = np.array([3])  # brightness: masks stay
+    np.testing.assert_array_equal(layer.transform_segmentation_masks(masks, transformation),
+                                  masks)
+    transformation["layer_idxes"] = np.array([1])  # translation: masks move, stay 0/1
+    moved = np.asarray(layer.transform_segmentation_masks(masks, transformation))
+    assert set(np.unique(moved)) <= {0.0, 1.0}
+
+
+@pytest.mark.parametrize("build, match", [
+    (lambda: layers.RandAugment(interpolation="cubic"), "RandAugment: `interpolation`"),
+    (lambda: layers.RandAugment(num_ops=-1), "`num_ops` must be"),
+    (lambda: layers.RandAugment(factor=1.5), "RandAugment: the `factor` argument"),
+    (lambda: layers.AugMix(num_chains=1.5), "`num_chains` must be"),
+    (lambda: layers.AugMix(interpolation="area"), "AugMix: `interpolation`"),
+])
+def test_bad_policy_arguments_are_named(build, match):
     with pytest.raises(ValueError, match=match):
         build()

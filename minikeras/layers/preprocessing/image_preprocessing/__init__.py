@@ -6,3 +6,5 @@ from minikeras.layers.preprocessing.image_preprocessing.cut_mix import CutMix
 from minikeras.layers.preprocessing.image_preprocessing.random_erasing import RandomErasing
 from minikeras.layers.preprocessing.image_preprocessing.random_gaussian_blur import (
     RandomGaussianBlur)
+from minikeras.layers.preprocessing.image_preprocessing.rand_augment import RandAugment
+from minikeras.layers.preprocessing.image_preprocessing.aug_mix import AugMix
