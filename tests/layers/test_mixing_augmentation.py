@@ -162,6 +162,30 @@ def test_random_gaussian_blur_clips_and_blurs_whole_images():
     assert np.all(layers.RandomGaussianBlur(factor=0.0, seed=1)(IMAGES).numpy() == IMAGES)
 
 
+@pytest.mark.parametrize("kernel_size", [(3, 5), (5, 3), (3, 7)])
+@pytest.mark.parametrize("data_format", ["channels_last", "channels_first"])
+def test_random_gaussian_blur_non_square_kernels_keep_the_shape(kernel_size, data_format):
+    # Keras's torch backend pads by kernel_size[0] // 2 on both axes and then fails
+    images = np.full((2, 9, 11, 3), 100.0, "float32")
+    if data_format == "channels_first":
+        images = np.transpose(images, (0, 3, 1, 2))
+    layer = layers.RandomGaussianBlur(factor=(1.0, 1.0), kernel_size=kernel_size, sigma=(1, 1),
+                                      data_format=data_format, seed=1)
+    out = layer(images).numpy()
+    assert out.shape == images.shape
+    inner = out[:, 3:-3, 4:-4] if data_format == "channels_last" else out[:, :, 3:-3, 4:-4]
+    np.testing.assert_allclose(inner, 100.0, rtol=1e-5)  # normalized kernel, no border
+    edge = out[:, 4, 0] if data_format == "channels_last" else out[:, :, 4, 0]
+    assert np.all(edge < 100.0)  # zero padding darkens the border
+    impulse = np.zeros((1, 9, 11, 1), "float32")
+    impulse[0, 4, 5] = 100.0
+    if data_format == "channels_first":
+        impulse = np.transpose(impulse, (0, 3, 1, 2))
+    spread = layer(impulse).numpy().reshape(9, 11)
+    assert np.unravel_index(spread.argmax(), spread.shape) == (4, 5)  # centred, not shifted
+    np.testing.assert_allclose(spread, spread[::-1, ::-1], rtol=1e-5, atol=1e-6)
+
+
 def test_pipeline_applies_its_layers_in_turn_and_round_trips():
     pipeline = layers.Pipeline([layers.RandomErasing(factor=(1.0, 1.0), fill_value=0.0,
                                                      seed=1),

@@ -6,7 +6,7 @@ from minikeras import random
 from minikeras.layers.preprocessing.image_preprocessing.base import BaseImagePreprocessingLayer
 from minikeras.layers.preprocessing.image_preprocessing.ranges import parse_range
 from minikeras.layers.regularization.validation import validate_seed
-from minikeras.ops import cast, clip, reshape, where
+from minikeras.ops import cast, clip, pad, reshape, where
 from minikeras.ops.image import gaussian_blur
 from minikeras.registry.layer_classes import register_layer
 
@@ -73,11 +73,30 @@ class RandomGaussianBlur(BaseImagePreprocessingLayer):
         if not training or transformation is None:
             return images
         sigma = [float(s) for s in reshape(transformation["blur_factor"], (2,)).numpy()]
-        blurred = gaussian_blur(images, kernel_size=self.kernel_size, sigma=sigma,
-                                data_format=self.data_format)
+        blurred = self._blur(images, sigma)
         apply = reshape(transformation["should_apply_blur"], (-1, 1, 1, 1))
         images = where(apply, blurred, images)
         return clip(images, self.value_range[0], self.value_range[1])
+
+    def _blur(self, images, sigma):
+        """`ops.image.gaussian_blur`, which pads by kernel_size[0] // 2 on every side (as
+        Keras's torch backend, where a non-square kernel then changes the width and the layer
+        fails): the width is pre-padded or the result cropped so that any odd kernel gives a
+        zero-padded "same" blur."""
+        height_size, width_size = (int(k) for k in self.kernel_size)
+        width_axis = 2 if self.data_format == "channels_last" else 3
+        extra = (width_size - height_size) // 2
+        if extra > 0:
+            widths = [(0, 0)] * 4
+            widths[width_axis] = (extra, extra)
+            images = pad(images, widths)
+        blurred = gaussian_blur(images, kernel_size=(height_size, width_size), sigma=sigma,
+                                data_format=self.data_format)
+        if extra < 0:
+            index = [slice(None)] * 4
+            index[width_axis] = slice(-extra, blurred.shape[width_axis] + extra)
+            blurred = blurred[tuple(index)]
+        return blurred
 
     def transform_labels(self, labels, transformation, training=True):
         return labels
