@@ -112,6 +112,24 @@ def test_mix_up_images_are_convex_combinations_of_two_batch_images():
                                expected, rtol=1e-5)
 
 
+def test_mix_up_appends_the_partner_boxes():
+    boxes = np.arange(2 * 2 * 4, dtype="float32").reshape(2, 2, 4)
+    box_labels = np.array([[1, 2], [3, 4]], "float32")
+    layer = layers.MixUp(bounding_box_format="xyxy")
+    out = layer.transform_bounding_boxes(
+        {"boxes": boxes, "labels": box_labels},
+        {"mix_weight": np.array([0.3, 0.6], "float32"), "permutation_order": np.array([1, 0])})
+    # Keras's boxes; its labels go along axis 0 ((4, 2)), here along the boxes' axis
+    np.testing.assert_array_equal(out["boxes"].numpy(), [
+        [[0, 1, 2, 3], [4, 5, 6, 7], [8, 9, 10, 11], [12, 13, 14, 15]],
+        [[8, 9, 10, 11], [12, 13, 14, 15], [0, 1, 2, 3], [4, 5, 6, 7]]])
+    np.testing.assert_array_equal(out["labels"].numpy(), [[1, 2, 3, 4], [3, 4, 1, 2]])
+    out = layer({"images": np.zeros((2, 4, 4, 3), "float32"),
+                 "bounding_boxes": {"boxes": boxes, "labels": box_labels}})
+    assert out["bounding_boxes"]["boxes"].shape == (2, 4, 4)
+    assert out["bounding_boxes"]["labels"].shape == (2, 4)
+
+
 def test_cut_mix_label_weight_is_the_kept_area():
     layer = layers.CutMix(seed=4)
     transformation = layer.get_random_transformation(IMAGES)

@@ -15,8 +15,9 @@ class MixUp(BaseImagePreprocessingLayer):
 
     Dict inputs: "labels" (batch, classes) are mixed, "segmentation_masks" blended with their
     partner masks (batch axis; Keras takes from the flattened masks instead), and
-    "bounding_boxes" get the partner's boxes appended (boxes along axis 1, labels along axis 0,
-    as Keras does). The transformation is {"mix_weight": (batch,), "permutation_order":
+    "bounding_boxes" get the partner's boxes and box labels appended along axis 1 ((batch, n, 4)
+    -> (batch, 2n, 4), (batch, n) -> (batch, 2n); Keras appends the labels along axis 0, which
+    no longer lines up with the boxes). The transformation is {"mix_weight": (batch,), "permutation_order":
     (batch,) ints} (Keras's layout). Images come back in the layer's float dtype.
 
     Args:
@@ -67,7 +68,7 @@ class MixUp(BaseImagePreprocessingLayer):
         order = transformation["permutation_order"]
         boxes, labels = bounding_boxes["boxes"], bounding_boxes["labels"]
         return {"boxes": concatenate([boxes, take(boxes, order, axis=0)], axis=1),
-                "labels": concatenate([labels, take(labels, order, axis=0)], axis=0)}
+                "labels": concatenate([labels, take(labels, order, axis=0)], axis=1)}
 
     def get_config(self):
         return {**super().get_config(), "alpha": self.alpha, "seed": self.seed}
