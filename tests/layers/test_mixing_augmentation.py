@@ -296,6 +296,17 @@ def test_each_policy_augmentation_matches_its_keras_layer(name, value_range):
                                **_tolerance(value_range))
 
 
+@pytest.mark.parametrize("name", POLICY_NAMES)
+def test_each_policy_augmentation_channels_first_agrees(name):
+    images, params = _policy_images((0, 255)), _policy_params((0, 255))[name]
+    last = layers.RandAugment(factor=0.5).augmentations.apply(
+        name, ops.convert_to_tensor(images), params)
+    first = layers.RandAugment(factor=0.5, data_format="channels_first").augmentations.apply(
+        name, ops.convert_to_tensor(np.transpose(images, (0, 3, 1, 2))), params)
+    np.testing.assert_allclose(np.transpose(first.numpy(), (0, 2, 3, 1)), last.numpy(),
+                               rtol=1e-5, atol=1e-3)
+
+
 def test_rotation_matrix_matches_keras():
     from minikeras.layers.preprocessing.image_preprocessing.policy_transforms import (
         rotation_matrix)
