@@ -42,6 +42,8 @@ from minikeras.layers.preprocessing.image_preprocessing import (  # colour image
     AutoContrast, RandomBrightness, RandomContrast, RandomGrayscale, RandomHue, RandomSaturation,
     Solarization, Equalization, RandomColorDegeneration, RandomColorJitter, RandomInvert,
     RandomPosterization, RandomSharpness, ContrastLimitedAdaptiveHistogramEqualization)
+from minikeras.layers.preprocessing import (  # augmentation: mixing, erasing, blur, pipeline
+    AugMix, CutMix, MixUp, Pipeline, RandAugment, RandomErasing, RandomGaussianBlur)
 from minikeras.layers.merging import (Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply,
                                       Subtract, add, average, concatenate, dot, maximum, minimum,
                                       multiply, subtract)

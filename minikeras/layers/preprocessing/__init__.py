@@ -12,3 +12,7 @@ from minikeras.layers.preprocessing.mel_spectrogram import MelSpectrogram
 from minikeras.layers.preprocessing.image_preprocessing import (  # geometric image layers
     CenterCrop, MaxNumBoundingBoxes, RandomCrop, RandomElasticTransform, RandomFlip,
     RandomPerspective, RandomRotation, RandomShear, RandomTranslation, RandomZoom, Resizing)
+from minikeras.layers.preprocessing.pipeline import Pipeline
+from minikeras.layers.preprocessing.image_preprocessing import (AugMix, CutMix, MixUp,
+                                                                RandAugment, RandomErasing,
+                                                                RandomGaussianBlur)

@@ -34,3 +34,10 @@ from minikeras.layers.preprocessing.image_preprocessing.random_posterization imp
 from minikeras.layers.preprocessing.image_preprocessing.random_sharpness import RandomSharpness
 from minikeras.layers.preprocessing.image_preprocessing.clahe import (
     ContrastLimitedAdaptiveHistogramEqualization)
+from minikeras.layers.preprocessing.image_preprocessing.mix_up import MixUp
+from minikeras.layers.preprocessing.image_preprocessing.cut_mix import CutMix
+from minikeras.layers.preprocessing.image_preprocessing.random_erasing import RandomErasing
+from minikeras.layers.preprocessing.image_preprocessing.random_gaussian_blur import (
+    RandomGaussianBlur)
+from minikeras.layers.preprocessing.image_preprocessing.rand_augment import RandAugment
+from minikeras.layers.preprocessing.image_preprocessing.aug_mix import AugMix

@@ -1,0 +1,96 @@
+"""RandAugment: apply `num_ops` augmentations picked at random from a fixed list (Cubuk et al.
+2019, https://arxiv.org/abs/1909.13719), as Keras's `keras.layers.RandAugment`."""
+from minikeras import random
+from minikeras.layers.preprocessing.image_preprocessing.base import BaseImagePreprocessingLayer
+from minikeras.layers.preprocessing.image_preprocessing.policy_transforms import (
+    RAND_AUGMENT_NAMES, PolicyTransforms)
+from minikeras.layers.regularization.validation import validate_seed
+from minikeras.ops import cast
+from minikeras.registry.layer_classes import register_layer
+
+_INTERPOLATIONS = ("nearest", "bilinear")
+
+
+@register_layer
+class RandAugment(BaseImagePreprocessingLayer):
+    """While training, `num_ops` augmentations are picked (uniformly, with repetition, the same
+    picks for the whole batch) from Keras's list - random_shear, random_translation,
+    random_rotation, random_brightness, random_color_degeneration, random_contrast,
+    random_sharpness, random_posterization, solarization, auto_contrast, equalization (see
+    `policy_transforms` for what each does with `factor`) - and applied in turn, each with its
+    own per-image random parameters. Identity with training=False.
+
+    The transformation is {"layer_idxes": (num_ops,) ints into that list, "transforms":
+    {name: that augmentation's parameters}} (Keras's layout). Segmentation masks follow the
+    geometric augmentations; labels pass unchanged; bounding boxes are not supported.
+
+    Args:
+        value_range: the images' (low, high) pixel range (default (0, 255)).
+        num_ops: how many augmentations to apply (default 2).
+        factor: a number f in [0, 1] (the range (0, f)) or a pair: the augmentations'
+            strength (default 0.5).
+        interpolation: "bilinear" or "nearest", for the geometric augmentations.
+        seed: integer for a reproducible random stream.
+        data_format: "channels_last" or "channels_first".
+    """
+
+    _USE_BASE_FACTOR = False
+    _FACTOR_BOUNDS = (0, 1)
+
+    def __init__(self, value_range=(0, 255), num_ops=2, factor=0.5, interpolation="bilinear",
+                 seed=None, data_format=None, **kwargs):
+        super().__init__(data_format=data_format, **kwargs)
+        if interpolation not in _INTERPOLATIONS:
+            raise ValueError(f"RandAugment: `interpolation` must be one of {_INTERPOLATIONS}. "
+                             f"Received: interpolation={interpolation!r}")
+        if isinstance(num_ops, bool) or not isinstance(num_ops, int) or num_ops < 0:
+            raise ValueError(f"RandAugment: `num_ops` must be a non-negative integer. "
+                             f"Received: num_ops={num_ops!r}")
+        self.value_range = tuple(value_range)
+        self.num_ops = num_ops
+        self._set_factor(factor)
+        self.interpolation = interpolation
+        self.seed = validate_seed(seed)
+        self.generator = random.SeedGenerator(seed)
+        self.augmentations = PolicyTransforms(self.factor, self.value_range, interpolation,
+                                              self.data_format)
+
+    def get_random_transformation(self, data, training=True, seed=None):
+        if not training:
+            return None
+        images = data["images"] if isinstance(data, dict) else data
+        shape = tuple(images.shape) if len(images.shape) == 4 else (1,) + tuple(images.shape)
+        seed = seed if seed is not None else self.generator
+        layer_idxes = random.randint((self.num_ops,), 0, len(RAND_AUGMENT_NAMES), seed=seed)
+        transforms = {name: self.augmentations.draw(name, shape, seed)
+                      for name in RAND_AUGMENT_NAMES}
+        return {"transforms": transforms, "layer_idxes": layer_idxes}
+
+    def _picked(self, transformation):
+        indices = transformation["layer_idxes"]
+        indices = indices.numpy() if hasattr(indices, "numpy") else indices
+        return [RAND_AUGMENT_NAMES[int(i)] for i in list(indices)[:self.num_ops]]
+
+    def transform_images(self, images, transformation, training=True):
+        images = cast(images, self.dtype)
+        if not training or transformation is None:
+            return images
+        for name in self._picked(transformation):
+            images = self.augmentations.apply(name, images, transformation["transforms"][name])
+        return images
+
+    def transform_labels(self, labels, transformation, training=True):
+        return labels
+
+    def transform_segmentation_masks(self, segmentation_masks, transformation, training=True):
+        if not training or transformation is None:
+            return segmentation_masks
+        for name in self._picked(transformation):
+            segmentation_masks = self.augmentations.apply_to_masks(
+                name, segmentation_masks, transformation["transforms"][name])
+        return segmentation_masks
+
+    def get_config(self):
+        return {**super().get_config(), "value_range": self.value_range,
+                "num_ops": self.num_ops, "factor": self.factor,
+                "interpolation": self.interpolation, "seed": self.seed}
