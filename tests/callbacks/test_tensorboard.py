@@ -271,3 +271,29 @@ def test_weight_images_layout():
     assert weight_images(np.zeros((3, 3, 2, 4))) is None  # Conv2D kernels have no image form
     assert weight_images(np.zeros((1,))) is None
     assert weight_images(np.zeros((5, 2))).shape == (1, 2, 5, 1)
+
+
+def test_tensorboard_itself_reads_the_files(tmp_path):
+    """When the `tensorboard` package is installed (it is not a dependency), its own reader
+    and Keras-graph converter accept what the callback wrote."""
+    accumulator = pytest.importorskip("tensorboard.backend.event_processing.event_accumulator")
+    keras_util = pytest.importorskip("tensorboard.plugins.graph.keras_util")
+    model = _model()
+    x, y = _data()
+    history = model.fit(x, y, epochs=2, batch_size=5, validation_split=0.2, verbose=0,
+                        callbacks=[callbacks.TensorBoard(tmp_path, histogram_freq=1,
+                                                         write_images=True, update_freq=2)])
+    train = accumulator.EventAccumulator(str(tmp_path / "train"), size_guidance={"tensors": 0})
+    train.Reload()
+    assert [e.step for e in train.Scalars("epoch_loss")] == [0, 1]
+    np.testing.assert_allclose([e.value for e in train.Scalars("epoch_loss")],
+                               history.history["loss"], rtol=1e-6)
+    assert train.Histograms("hidden/kernel/histogram")[-1].histogram_value.num == 12
+    assert train.Images("hidden/kernel/image")[0].width == 4
+    config = json.loads(train.Tensors("keras")[0].tensor_proto.string_val[0])
+    graph = keras_util.keras_model_to_graph_def(config)
+    assert [node.name for node in graph.node][-2:] == [f"{model.name}/hidden", f"{model.name}/out"]
+    validation = accumulator.EventAccumulator(str(tmp_path / "validation"))
+    validation.Reload()
+    np.testing.assert_allclose([e.value for e in validation.Scalars("epoch_loss")],
+                               history.history["val_loss"], rtol=1e-6)

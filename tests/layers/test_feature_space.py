@@ -173,3 +173,57 @@ def test_config_round_trip_and_keras_file(tmp_path):
     loaded = keras.models.load_model(path)
     assert isinstance(loaded, FeatureSpace)
     np.testing.assert_allclose(np.asarray(loaded(DATA)), np.asarray(space(DATA)), rtol=1e-6)
+
+
+class _TinyLookup(layers.Layer):
+    """A small adaptable integer lookup for the tests (index 0 = out of vocabulary), standing
+    in for IntegerLookup: it exercises adapt, `vocabulary_size()` and one-hot encoding."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.vocabulary = None
+
+    def adapt(self, data):
+        self.vocabulary = np.unique(np.asarray(data)).astype("float32")
+
+    def vocabulary_size(self):
+        return len(self.vocabulary) + 1
+
+    def call(self, inputs):
+        from minikeras import ops
+        matches = ops.cast(ops.equal(ops.cast(inputs, "float32"), self.vocabulary), "int32")
+        positions = np.arange(1, len(self.vocabulary) + 1, dtype="int32")
+        return ops.sum(matches * positions, axis=-1, keepdims=True)
+
+
+def test_one_hot_of_an_integer_preprocessor_concat_and_symbolic():
+    space = FeatureSpace({"z": "float",
+                          "k": FeatureSpace.feature("int32", _TinyLookup(), "one_hot"),
+                          "i": FeatureSpace.feature("int32", _TinyLookup(), "int")},
+                         output_mode="dict")
+    data = {"z": [0.5, 1.5, 2.5], "k": [7, 3, 7], "i": [4, 4, 9]}
+    space.adapt(data)
+    out = space(data)
+    np.testing.assert_array_equal(np.asarray(out["k"]), [[0, 0, 1], [0, 1, 0], [0, 0, 1]])
+    np.testing.assert_array_equal(np.asarray(out["i"]), [[1], [1], [2]])
+    assert np.asarray(space({"z": [0.0], "k": [5], "i": [4]})["k"]).tolist() == [[1, 0, 0]]
+
+    concat = FeatureSpace({"z": "float",
+                           "k": FeatureSpace.feature("int32", _TinyLookup(), "one_hot")})
+    concat.adapt(data)
+    np.testing.assert_array_equal(np.asarray(concat(data)),
+                                  [[0, 0, 1, 0.5], [0, 1, 0, 1.5], [0, 0, 1, 2.5]])
+    encoded = concat.get_encoded_features()
+    assert tuple(encoded.shape) == (None, 4)
+    model = keras.Model(concat.get_inputs(), encoded)
+    np.testing.assert_array_equal(
+        np.asarray(model({"z": np.array([[0.5]], "float32"), "k": np.array([[3]], "int32")})),
+        [[0, 1, 0, 0.5]])
+    assert np.asarray(concat({"z": 1.0, "k": 7})).tolist() == [0, 0, 1, 1.0]
+
+
+def test_one_hot_needs_a_known_cardinality():
+    unknown = FeatureSpace({"a": FeatureSpace.feature("int32", TFDIdentity(dtype="int32"),
+                                                           "one_hot")})
+    with pytest.raises(ValueError, match="dimensionality of its output space is not known"):
+        unknown({"a": np.array([1], "int32")})

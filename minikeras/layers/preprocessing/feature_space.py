@@ -14,10 +14,12 @@ Every feature gets a preprocessing layer (Keras's choice for each feature type):
 
 and each cross of features a layers.HashedCrossing(crossing_dim). Integer outputs with
 `output_mode="one_hot"` go through layers.CategoryEncoding(output_mode="multi_hot") sized by
-the preprocessor's cardinality. The layers are looked up in `minikeras.layers` when a feature
+the preprocessor's cardinality (a small private multi-hot layer until minikeras has
+CategoryEncoding); a custom preprocessor tells its cardinality with `vocabulary_size()`,
+`num_tokens` or `num_bins`. The layers are looked up in `minikeras.layers` when a feature
 is made: the float features work with the layers minikeras has today; a feature type whose
 layer minikeras does not have yet (Discretization, IntegerLookup, StringLookup, Hashing,
-HashedCrossing, CategoryEncoding) raises a NotImplementedError naming it, and starts working,
+HashedCrossing) raises a NotImplementedError naming it, and starts working,
 unchanged, once that layer is added to `minikeras.layers`.
 
 Unlike Keras (which needs a tf.data.Dataset), `adapt` takes a dict of arrays or an iterable of
@@ -66,6 +68,26 @@ class TFDIdentity(Layer):
 
     def compute_output_shape(self, input_shape):
         return input_shape
+
+
+class _MultiHotEncoder(Layer):
+    """Stand-in for layers.CategoryEncoding(num_tokens, output_mode="multi_hot") while
+    minikeras has no CategoryEncoding: (batch, 1) integer indices -> (batch, num_tokens)
+    float32 with a 1 at each index (indices outside [0, num_tokens) give zeros). It is never
+    written to a config (Keras rebuilds the encoders from the features), so the switch to
+    CategoryEncoding changes no saved file."""
+
+    def __init__(self, num_tokens, **kwargs):
+        super().__init__(**kwargs)
+        self.num_tokens = num_tokens
+        self.built = True
+
+    def call(self, inputs):
+        from minikeras.ops import multi_hot
+        return multi_hot(inputs, num_classes=self.num_tokens, dtype="float32")
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape[:-1]) + (self.num_tokens,)
 
 
 class Cross:
@@ -382,16 +404,20 @@ class FeatureSpace(Layer):
                 cardinality = preprocessor.vocabulary_size()
             elif hasattr(preprocessor, "num_tokens"):
                 cardinality = preprocessor.num_tokens
-            elif hasattr(preprocessor, "num_bins") and type(preprocessor).__name__ in (
-                    "Discretization", "Hashing", "HashedCrossing"):
+            elif hasattr(preprocessor, "num_bins"):
                 cardinality = preprocessor.num_bins
             else:
                 raise ValueError(f"Feature '{name}' has `output_mode='one_hot'`. However it "
                                  "isn't a standard feature and the dimensionality of its output "
                                  "space is not known, thus it cannot be one-hot encoded. Try "
                                  "using `output_mode='int'`.")
-            encoder = _layer_class("CategoryEncoding", "output_mode='one_hot'")
-            self.one_hot_encoders[name] = encoder(num_tokens=cardinality, output_mode="multi_hot")
+            import minikeras.layers as layers_module
+            if hasattr(layers_module, "CategoryEncoding"):
+                encoder = layers_module.CategoryEncoding(num_tokens=cardinality,
+                                                         output_mode="multi_hot")
+            else:
+                encoder = _MultiHotEncoder(cardinality)
+            self.one_hot_encoders[name] = encoder
         return self.one_hot_encoders[name]
 
     def _merge_features(self, preprocessed, crossed):
