@@ -32,6 +32,9 @@ ALLOWED_UPWARD = {
     ("minikeras.utils", "saving"):
         "keras.utils.serialize_keras_object / deserialize_keras_object (they know every "
         "family), looked up on first use",
+    ("minikeras.utils", "layers"):
+        "keras.utils.FeatureSpace (a Layer built from preprocessing layers), looked up on "
+        "first use",
     ("minikeras.models", "saving"):
         "keras.models.load_model / save_model / model_from_json, Keras's public names",
     ("minikeras.models.model", "saving"):

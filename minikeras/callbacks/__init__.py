@@ -13,3 +13,4 @@ from minikeras.callbacks.remote_monitor import RemoteMonitor
 from minikeras.callbacks.terminate_on_nan import TerminateOnNaN
 from minikeras.callbacks.backup_and_restore import BackupAndRestore
 from minikeras.callbacks.swap_ema_weights import SwapEMAWeights
+from minikeras.callbacks.tensorboard import TensorBoard

@@ -105,6 +105,12 @@ def _group_query_attention_children(layer):
     return children
 
 
+def _feature_space_children(layer):
+    # Keras walks the dict attributes' values, in insertion order, as lists
+    return {name: list(getattr(layer, name).values())
+            for name in ("crossers", "one_hot_encoders", "preprocessors")}
+
+
 @functools.lru_cache(maxsize=None)
 def keras_children_table():
     """THE mapping: [(built-in class, function(obj) -> {Keras attribute name: child})], the
@@ -115,6 +121,7 @@ def keras_children_table():
     from minikeras.layers.rnn.rnn import RNN, StackedRNNCells
     from minikeras.layers.core.wrapper import Wrapper
     from minikeras.layers.rnn.time_distributed import TimeDistributed
+    from minikeras.layers.preprocessing.feature_space import FeatureSpace
     return [
         (Bidirectional, _bidirectional_children),       # forward_layer / backward_layer
         (RNN, _rnn_children),                           # SimpleRNN, LSTM, GRU, RNN(cell): cell
@@ -123,6 +130,7 @@ def keras_children_table():
         (Wrapper, _time_distributed_children),          # layer (SpectralNormalization)
         (MultiHeadAttention, _multi_head_attention_children),
         (GroupQueryAttention, _group_query_attention_children),
+        (FeatureSpace, _feature_space_children),        # preprocessors / crossers / encoders
     ]
 
 

@@ -32,6 +32,7 @@ from minikeras.backend.config import (enable_interactive_logging, disable_intera
 _TRAINER_NAMES = ("pack_x_y_sample_weight", "unpack_x_y_sample_weight")
 _DRAWING_NAMES = ("plot_model", "model_to_dot")
 _SAVING_NAMES = ("serialize_keras_object", "deserialize_keras_object")
+_LAYER_NAMES = ("FeatureSpace",)
 
 
 def __getattr__(name):
@@ -41,6 +42,8 @@ def __getattr__(name):
         from minikeras.visualization import model_visualization as module
     elif name in _SAVING_NAMES:
         from minikeras.saving import serialization_lib as module
+    elif name in _LAYER_NAMES:
+        from minikeras.layers.preprocessing import feature_space as module
     else:
         raise AttributeError(f"module 'minikeras.utils' has no attribute {name!r}")
     return getattr(module, name)
@@ -48,4 +51,4 @@ def __getattr__(name):
 
 def __dir__():
     return sorted(list(globals()) + list(_TRAINER_NAMES) + list(_DRAWING_NAMES)
-                  + list(_SAVING_NAMES))
+                  + list(_SAVING_NAMES) + list(_LAYER_NAMES))

@@ -16,3 +16,4 @@ from minikeras.layers.preprocessing.pipeline import Pipeline
 from minikeras.layers.preprocessing.image_preprocessing import (AugMix, CutMix, MixUp,
                                                                 RandAugment, RandomErasing,
                                                                 RandomGaussianBlur)
+from minikeras.layers.preprocessing.feature_space import FeatureSpace
