@@ -66,6 +66,8 @@ def standardize_dtype(dtype):
     if dtype is None:
         return config.floatx()
     dtype = PYTHON_DTYPES_MAP.get(dtype, dtype)
+    if is_string_dtype(dtype):
+        return "string"
     if hasattr(dtype, "name"):          # numpy.dtype("float32")
         dtype = dtype.name
     elif hasattr(dtype, "__name__"):    # numpy.float32
@@ -78,6 +80,23 @@ def standardize_dtype(dtype):
     if dtype not in ALLOWED_DTYPES:
         raise ValueError(f"Invalid dtype: {dtype!r}. Expected one of {sorted(ALLOWED_DTYPES)}.")
     return dtype
+
+
+def is_string_dtype(dtype):
+    """Whether `dtype` is Keras's "string" or a NumPy text / bytes / object dtype (how NumPy
+    holds strings)."""
+    if isinstance(dtype, str):
+        if dtype == "string":
+            return True
+        try:
+            return numpy.dtype(dtype).kind in "USO"
+        except TypeError:
+            return False
+    kind = getattr(dtype, "kind", None)
+    if kind is None and isinstance(dtype, type) and issubclass(dtype, (str, bytes, numpy.str_,
+                                                                       numpy.bytes_)):
+        return True
+    return kind in ("U", "S", "O") if isinstance(kind, str) else False
 
 
 def is_float_dtype(dtype):

@@ -10,6 +10,7 @@ ops sit above the backend.
 from minikeras.backend import config
 from minikeras.backend.array_module import xp
 from minikeras.backend import naming
+from minikeras.backend.dtypes import is_string_dtype
 
 
 class KerasTensor:
@@ -22,7 +23,8 @@ class KerasTensor:
 
     def __init__(self, shape, dtype=None, name=None, history=None):
         self.shape = tuple(None if d is None else int(d) for d in shape)
-        self.dtype = xp.dtype(dtype or config.floatx()).name
+        # "string" for text (NumPy holds it as str / object arrays, which have no fixed name)
+        self.dtype = "string" if is_string_dtype(dtype) else xp.dtype(dtype or config.floatx()).name
         self.name = name or naming.auto_name("keras_tensor")
         self._keras_history = history
 

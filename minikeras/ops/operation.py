@@ -6,6 +6,8 @@ nothing: `symbolic_call` asks `compute_output_spec` for the output KerasTensors 
 call as a `Node` in `_inbound_nodes`, which is how functional models are drawn up
 (minikeras/ops/function.py replays the nodes on data).
 """
+import numpy
+
 from minikeras.backend.array_module import xp
 from minikeras.backend.autodiff import Tensor, no_grad
 from minikeras.backend.keras_tensor import KerasTensor, any_symbolic_tensors
@@ -88,6 +90,8 @@ def zeros_like_symbolic(args, kwargs, batch, other):
             return x
         shape = tuple((batch if axis == 0 else other) if d is None else d
                       for axis, d in enumerate(x.shape))
+        if x.dtype == "string":  # text: empty strings stand in for zeros
+            return Tensor(numpy.full(shape, "", dtype=str))
         return Tensor(xp.zeros(shape, dtype=x.dtype))
     return map_structure(zeros, list(args)), map_structure(zeros, kwargs)
 

@@ -386,6 +386,8 @@ def _forward_and_gradients(case, module, training):
                 model.get_weights())
 
 
+#: layers whose inputs are strings: NumPy arrays on the host whatever the array module
+TEXT_LAYERS = {"StringLookup", "TextVectorization"}
 PROBES = [pytest.param(name, case, id=f"{name}-{i}" if len(cases) > 1 else name)
           for name, cases in CASES.items() for i, case in enumerate(cases)]
 
@@ -393,6 +395,8 @@ PROBES = [pytest.param(name, case, id=f"{name}-{i}" if len(cases) > 1 else name)
 @pytest.mark.parametrize("device", DEVICES)
 @pytest.mark.parametrize("class_name, case", PROBES)
 def test_every_layer_matches_numpy_forward_and_gradients(class_name, case, device):
+    if class_name in TEXT_LAYERS:
+        pytest.skip("text layers take strings, which live on the host (CuPy has no strings)")
     module = _module(device)
     for training in (False, True):
         expected = _forward_and_gradients(case, np, training)

@@ -193,7 +193,7 @@ def test_non_chief_processes_leave_out_chief_only_callbacks(recording, tmp_path)
 
 def test_every_file_writing_callback_is_chief_only():
     writers = {callbacks.CSVLogger, callbacks.ModelCheckpoint, callbacks.BackupAndRestore,
-               callbacks.RemoteMonitor}
+               callbacks.RemoteMonitor, callbacks.TensorBoard}
     for name in dir(callbacks):
         cls = getattr(callbacks, name)
         if isinstance(cls, type) and issubclass(cls, callbacks.Callback):

@@ -206,7 +206,9 @@ def test_gamma_binomial_beta_moments():
 
 
 # -- the random layers ------------------------------------------------------------------------
-REQUIRED = {"rate": 0.5, "stddev": 0.1, "units": 2, "num_heads": 2, "key_dim": 2}
+REQUIRED = {"rate": 0.5, "stddev": 0.1, "units": 2, "num_heads": 2, "key_dim": 2, "factor": 0.5,
+            "height_factor": 0.2, "width_factor": 0.2, "height": 2, "width": 2, "filters": 2,
+            "kernel_size": 3, "head_dim": 2, "num_query_heads": 2, "num_key_value_heads": 1}
 
 
 def random_layer_classes():
@@ -221,17 +223,24 @@ def random_layer_classes():
     return classes
 
 
+REQUIRED_FOR = {"RandomPosterization": {"factor": 4}}  # bits: a factor in [1, 8]
+
+
 def make(cls, seed):
     parameters = inspect.signature(cls).parameters
-    required = {name: REQUIRED[name] for name, p in parameters.items()
+    required = {name: REQUIRED_FOR.get(cls.__name__, REQUIRED).get(name, REQUIRED.get(name))
+                for name, p in parameters.items()
                 if p.default is inspect.Parameter.empty
                 and p.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD}
     return cls(**required, seed=seed)
 
 
 def seed_generator_of(layer):
-    """The layer's own, or for an RNN layer its cell's (where Keras keeps it too)."""
-    return layer.cell.seed_generator if isinstance(layer, layers.RNN) else layer.seed_generator
+    """The layer's own, or for an RNN layer its cell's (where Keras keeps it too); the image
+    augmentation layers call theirs `generator`, as Keras's do."""
+    if isinstance(layer, layers.RNN):
+        return layer.cell.seed_generator
+    return getattr(layer, "seed_generator", None) or layer.generator
 
 
 def test_the_random_layers_are_all_found():

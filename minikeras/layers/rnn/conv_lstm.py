@@ -25,7 +25,7 @@ from minikeras.layers.rnn.rnn import RNN, DropoutRNNCell, as_array, cell_propert
 from minikeras.registry.layer_classes import register_layer
 
 
-@register_layer
+@register_layer(module="keras.src.layers.rnn.conv_lstm", registered_name="ConvLSTMCell")
 class ConvLSTMCell(Layer, DropoutRNNCell):
     """One ConvLSTM step: `call(frame, states=[h, c], training)` -> `(h, [h, c])`.
 

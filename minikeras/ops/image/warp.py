@@ -78,7 +78,7 @@ def sample(inputs, coordinates, order, fill_mode, fill_value):
         values = data[index].astype(work_dtype, copy=False)
         valid = None
         if fill_mode == "constant":
-            valid = np.logical_and.reduce(
+            valid = xp.logical_and.reduce(
                 [(node[0] >= 0) & (node[0] < size) for node, size in zip(combo, data.shape)])
             values = xp.where(valid, values, xp.asarray(fill_value, dtype=work_dtype))
         weight = None
