@@ -1,9 +1,9 @@
 """keras.utils.FeatureSpace: adapt on a dict of arrays, encode dicts (concat / dict), the
 symbolic inputs and encoded features, errors, Keras's config and `.keras` round trips.
 
-Only the float feature types are exercised here: the categorical / hashed / discretized types
-need the lookup, hashing and discretization layers (a NotImplementedError naming the layer until
-minikeras has them). Keras's config comes from tests/data/keras3_feature_space.py."""
+Keras's config comes from tests/data/keras3_feature_space.py; the values of the categorical,
+hashed and discretized types and of a cross from tests/data/keras3_feature_space_values.py
+(Keras on TensorFlow, which those layers need there)."""
 import json
 import pathlib
 
@@ -133,22 +133,33 @@ def test_bad_arguments_and_data():
                                   [[1], [2]])
 
 
-@pytest.mark.parametrize("kind, layer", [
-    ("float_discretized", "Discretization"), ("integer_categorical", "IntegerLookup"),
-    ("string_categorical", "StringLookup"), ("integer_hashed", "Hashing"),
-    ("string_hashed", "Hashing")])
-def test_types_whose_layers_are_missing_say_so(kind, layer):
-    if hasattr(layers, layer):
-        pytest.skip(f"minikeras has layers.{layer} now")
-    with pytest.raises(NotImplementedError, match=f"{kind} needs keras.layers.{layer}"):
-        FeatureSpace({"a": kind})
+KERAS_VALUES = json.loads((pathlib.Path(__file__).parents[1] / "data" /
+                           "keras3_feature_space_values.json").read_text())
 
 
-def test_crosses_need_hashed_crossing():
-    if hasattr(layers, "HashedCrossing"):
-        pytest.skip("minikeras has layers.HashedCrossing now")
-    with pytest.raises(NotImplementedError, match="crosses needs keras.layers.HashedCrossing"):
-        FeatureSpace({"a": "float", "b": "float"}, crosses=[("a", "b")])
+def _keras_data():
+    return {key: np.array(value) for key, value in KERAS_VALUES["data"].items()}
+
+
+def test_categorical_types_and_crosses_match_keras():
+    space = FeatureSpace(features={"float_values": "float_normalized",
+                                   "string_values": "string_categorical",
+                                   "int_values": "integer_categorical"},
+                         crosses=[("string_values", "int_values")], output_mode="concat")
+    space.adapt(_keras_data())
+    np.testing.assert_allclose(np.asarray(space(_keras_data())), KERAS_VALUES["concat"],
+                               atol=1e-6)
+
+
+def test_hashed_and_discretized_types_match_keras():
+    space = FeatureSpace(features={"float_values": FeatureSpace.float_discretized(num_bins=3),
+                                   "string_values": FeatureSpace.string_hashed(num_bins=8),
+                                   "int_values": FeatureSpace.integer_hashed(num_bins=8)},
+                         output_mode="dict")
+    space.adapt(_keras_data())
+    out = space(_keras_data())
+    for key, want in KERAS_VALUES["dict"].items():
+        np.testing.assert_array_equal(np.asarray(out[key]), want, err_msg=key)
 
 
 def test_keras_config_loads_and_is_written_back_the_same():

@@ -14,13 +14,9 @@ Every feature gets a preprocessing layer (Keras's choice for each feature type):
 
 and each cross of features a layers.HashedCrossing(crossing_dim). Integer outputs with
 `output_mode="one_hot"` go through layers.CategoryEncoding(output_mode="multi_hot") sized by
-the preprocessor's cardinality (a small private multi-hot layer until minikeras has
-CategoryEncoding); a custom preprocessor tells its cardinality with `vocabulary_size()`,
-`num_tokens` or `num_bins`. The layers are looked up in `minikeras.layers` when a feature
-is made: the float features work with the layers minikeras has today; a feature type whose
-layer minikeras does not have yet (Discretization, IntegerLookup, StringLookup, Hashing,
-HashedCrossing) raises a NotImplementedError naming it, and starts working,
-unchanged, once that layer is added to `minikeras.layers`.
+the preprocessor's cardinality; a custom preprocessor tells its cardinality with
+`vocabulary_size()`, `num_tokens` or `num_bins`. The layers are looked up in
+`minikeras.layers` when a feature is made (that package imports this module).
 
 Unlike Keras (which needs a tf.data.Dataset), `adapt` takes a dict of arrays or an iterable of
 such dicts (batches), and the FeatureSpace is called on a dict of arrays (batched, a single
@@ -45,13 +41,9 @@ def _auto_name(prefix):
 
 
 def _layer_class(class_name, what):
-    """`minikeras.layers.<class_name>`, or a NotImplementedError saying `what` needs it."""
+    """`minikeras.layers.<class_name>` (`what` needs it), looked up when first used."""
     import minikeras.layers as layers_module
-    klass = getattr(layers_module, class_name, None)
-    if klass is None:
-        raise NotImplementedError(f"FeatureSpace: {what} needs keras.layers.{class_name}, which "
-                                  "minikeras does not have yet.")
-    return klass
+    return getattr(layers_module, class_name)
 
 
 def _object_config(class_name, config):
@@ -68,26 +60,6 @@ class TFDIdentity(Layer):
 
     def compute_output_shape(self, input_shape):
         return input_shape
-
-
-class _MultiHotEncoder(Layer):
-    """Stand-in for layers.CategoryEncoding(num_tokens, output_mode="multi_hot") while
-    minikeras has no CategoryEncoding: (batch, 1) integer indices -> (batch, num_tokens)
-    float32 with a 1 at each index (indices outside [0, num_tokens) give zeros). It is never
-    written to a config (Keras rebuilds the encoders from the features), so the switch to
-    CategoryEncoding changes no saved file."""
-
-    def __init__(self, num_tokens, **kwargs):
-        super().__init__(**kwargs)
-        self.num_tokens = num_tokens
-        self.built = True
-
-    def call(self, inputs):
-        from minikeras.ops import multi_hot
-        return multi_hot(inputs, num_classes=self.num_tokens, dtype="float32")
-
-    def compute_output_shape(self, input_shape):
-        return tuple(input_shape[:-1]) + (self.num_tokens,)
 
 
 class Cross:
@@ -180,8 +152,7 @@ class FeatureSpace(Layer):
         hashing_dim: bins of "integer_hashed" / "string_hashed" given by name. Defaults to 32.
         num_discretization_bins: bins of "float_discretized" given by name. Defaults to 32.
 
-    See the module docstring for each type's preprocessing layer; the types whose layers
-    minikeras does not have yet raise NotImplementedError naming the layer. Keras's
+    See the module docstring for each type's preprocessing layer. Keras's
     `space.save(path)` method is not here (the layers package does not import the saving
     package): `keras.saving.save_model(space, path)` writes the same `.keras` file.
     """
@@ -411,13 +382,9 @@ class FeatureSpace(Layer):
                                  "isn't a standard feature and the dimensionality of its output "
                                  "space is not known, thus it cannot be one-hot encoded. Try "
                                  "using `output_mode='int'`.")
-            import minikeras.layers as layers_module
-            if hasattr(layers_module, "CategoryEncoding"):
-                encoder = layers_module.CategoryEncoding(num_tokens=cardinality,
-                                                         output_mode="multi_hot")
-            else:
-                encoder = _MultiHotEncoder(cardinality)
-            self.one_hot_encoders[name] = encoder
+            encoding = _layer_class("CategoryEncoding", "one-hot encoding")
+            self.one_hot_encoders[name] = encoding(num_tokens=cardinality,
+                                                   output_mode="multi_hot")
         return self.one_hot_encoders[name]
 
     def _merge_features(self, preprocessed, crossed):
