@@ -40,12 +40,15 @@ def numpy_conv2d(x, kernel):
 
 
 def numpy_attention(q, k, v):
-    """softmax(q k^T / sqrt(d)) v over (batch, time, heads, depth) tensors, in einsum."""
-    logits = np.einsum("bqhd,bkhd->bhqk", q, k) / np.float32(np.sqrt(q.shape[-1]))
+    """softmax(q k^T / sqrt(d)) v over (batch, time, heads, depth) tensors: heads moved next
+    to the batch, two batched matmuls (NumPy's fastest way; einsum without `optimize` is
+    several times slower)."""
+    qh, kh, vh = (np.swapaxes(t, 1, 2) for t in (q, k, v))      # (batch, heads, time, depth)
+    logits = (qh @ np.swapaxes(kh, -1, -2)) * np.float32(1 / np.sqrt(q.shape[-1]))
     logits -= logits.max(axis=-1, keepdims=True)
     weights = np.exp(logits)
     weights /= weights.sum(axis=-1, keepdims=True)
-    return np.einsum("bhqk,bkhd->bqhd", weights, v)
+    return np.swapaxes(weights @ vh, 1, 2)
 
 
 def numpy_top_k(x, k):

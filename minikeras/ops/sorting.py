@@ -86,14 +86,39 @@ def argsort(x, axis=-1):
 @op
 def sort(x, axis=-1):
     """`x` sorted ascending along `axis` (flattened when None); each sorted value's gradient
-    goes back to the position it came from."""
+    goes back to the position it came from.
+
+    The forward pass is `numpy.sort`; the permutation the gradient needs is computed only when
+    a gradient is asked for (an argsort costs several sorts)."""
     x = convert_to_tensor(x)
     if axis is None:
         x, axis = reshape(x, (-1,)), 0
     if x.ndim == 0:
         return x
     axis = check_axis("sort", axis, x.ndim)
-    return _gather(x, xp.argsort(x.data, axis=axis, kind="stable"), axis)
+    out = xp.sort(x.data, axis=axis)
+
+    def vjp(g):
+        index = along_axis_index(xp.argsort(x.data, axis=axis), axis, x.shape)
+        grad = xp.zeros(x.shape, dtype=g.dtype)
+        grad[index] = g  # a permutation: every position is written once
+        return (grad,)
+    return record(out, (x,), vjp)
+
+
+def _top_k_order(keys, k):
+    """Indices of the k largest keys along the last axis, largest first, ties lowest index
+    first. A partial partition finds them in O(n) and only the k are sorted; where equal keys
+    straddle the k-th place (the partition may pick any of them) a full stable sort decides."""
+    n = keys.shape[-1]
+    if 0 < k < n:
+        part = xp.argpartition(-keys, k - 1, axis=-1)[..., :k]
+        picked = xp.take_along_axis(keys, part, axis=-1)
+        kth = picked.min(axis=-1, keepdims=True)
+        if bool((xp.sum(keys >= kth, axis=-1) == k).all()):
+            within = xp.lexsort((part, -picked), axis=-1)  # by value down, then index up
+            return xp.take_along_axis(part, within, axis=-1)
+    return xp.argsort(-keys, axis=-1, kind="stable")[..., :k]
 
 
 @op
@@ -113,6 +138,6 @@ def top_k(x, k, sorted=True):  # noqa: A002 - Keras's argument name
         raise ValueError(f"top_k: `k` must be an integer between 0 and the size of the last "
                          f"axis ({n}), received k={k!r}.")
     keys = x.data if x.dtype.kind in "fi" else x.data.astype("int64")  # -x of uint/bool wraps
-    order = xp.argsort(-keys, axis=-1, kind="stable")[..., :k]  # stable: ties lowest index first
+    order = _top_k_order(keys, k)
     values = _gather(x, order, x.ndim - 1)
     return values, record(order.astype("int32"), (), None)

@@ -1105,6 +1105,13 @@ def test_top_k_values_indices_and_gradient():
     assert_float32_grads(lambda t: ops.top_k(t, 2)[0], x)
     # ties: the lower index first (TensorFlow / JAX order)
     np.testing.assert_array_equal(ops.top_k(np.array([1, 3, 3, 2]), 3)[1].numpy(), [1, 2, 3])
+    # equal values straddling the k-th place (a partition may pick either): the lower index
+    np.testing.assert_array_equal(ops.top_k(np.array([0, 5, 2, 2, 2, 1]), 2)[1].numpy(), [1, 2])
+    ties = np.array([[4.0, 1, 4, 1, 4], [0, 0, 0, 0, 0]])
+    np.testing.assert_array_equal(ops.top_k(ties, 2)[1].numpy(), [[0, 2], [0, 1]])
+    many = np.random.default_rng(0).integers(0, 5, (40, 30))   # ties everywhere
+    np.testing.assert_array_equal(ops.top_k(many, 7)[1].numpy(),
+                                  np.argsort(-many, axis=-1, kind="stable")[:, :7])
     assert ops.top_k(np.array([1, 3], "uint8"), 1)[0].numpy().tolist() == [3]
     with pytest.raises(ValueError, match=r"top_k: `k` must be an integer between 0 and the size "
                                          r"of the last axis \(5\), received k=6"):
