@@ -296,12 +296,14 @@ def sparsemax(x, axis=-1):
     rank_shape[axis] = z.shape[axis]
     rank = xp.arange(1, z.shape[axis] + 1, dtype=z.dtype).reshape(rank_shape)
     support_size = xp.sum(1 + rank * z_sorted > partial_sums, axis=axis, keepdims=True)
-    tau = (xp.take_along_axis(partial_sums, support_size - 1, axis=axis) - 1) / support_size
+    tau = ((xp.take_along_axis(partial_sums, support_size - 1, axis=axis) - 1)
+           / support_size.astype(z.dtype))
     out = xp.maximum(z - tau, 0)
 
     def vjp(g):
         on = out > 0
-        mean_on = xp.sum(g * on, axis=axis, keepdims=True) / xp.sum(on, axis=axis, keepdims=True)
+        count = xp.sum(on, axis=axis, keepdims=True).astype(g.dtype)
+        mean_on = xp.sum(g * on, axis=axis, keepdims=True) / count
         return ((g - mean_on) * on,)
     return record(out, (x,), vjp)
 

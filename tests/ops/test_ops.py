@@ -557,8 +557,6 @@ def test_nn_activation_forward_gradient_and_dtypes(name):
     op = getattr(ops, name)
     np.testing.assert_allclose(op(x, **kwargs).numpy(), reference(x), rtol=1e-12, atol=1e-15)
     assert_grad(lambda t: op(t, **kwargs), x)
-    if name == "sparsemax":  # kept as it was when the op moved here from activations.py
-        pytest.xfail("sparsemax divides by an int64 support size: float32 input gives float64")
     assert op(x.astype(F32), **kwargs).dtype == F32
     assert_float32_grads(lambda t: op(t, **kwargs), x)
     # integer input becomes floatx(), as for every Keras activation op
