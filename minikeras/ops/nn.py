@@ -314,7 +314,9 @@ def glu(x, axis=-1):
 
     A composition of ops (no VJP of its own). Shape: the size of `axis` is halved."""
     x = convert_to_float_tensor(x)
-    if x.ndim == 0 or x.shape[axis] % 2:
+    if not -x.ndim <= axis < x.ndim:
+        raise ValueError(f"glu: `axis`={axis} is out of range for an input of rank {x.ndim}.")
+    if x.shape[axis] % 2:
         raise ValueError(f"glu: the size of axis {axis} must be even, received shape {x.shape}.")
     a, b = split(x, 2, axis=axis)
     return multiply(a, sigmoid(b))

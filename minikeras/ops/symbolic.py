@@ -68,13 +68,35 @@ def op(fn=None, *, name=None, keras_module=None):
             for value in kwargs.values():
                 if isinstance(value, SYMBOLIC_OR_CONTAINER) and contains_symbolic(value):
                     return symbolic_op(op_name, args, kwargs)
-        return fn(*args, **kwargs)
+        try:
+            return fn(*args, **kwargs)
+        except (ValueError, TypeError, IndexError) as error:
+            named = name_the_op(op_name, error)
+            if named is error:
+                raise
+            raise named from error
 
     dispatch.__name__ = dispatch.__qualname__ = op_name
     dispatch.eager = fn
     dispatch.op_name = op_name
     _EAGER[op_name] = fn
     return dispatch
+
+
+def name_the_op(op_name, error):
+    """`error` as an exception of the same type whose message starts with the op's name, for an
+    error raised deep inside an op (NumPy's "axis 7 is out of bounds ...", "operands could not
+    be broadcast ...", or another op's own check); `error` itself where its message already
+    starts with this op's name or its type carries more than a message."""
+    message = str(error)
+    if message.startswith(f"{op_name}:"):
+        return error
+    if isinstance(error, np.exceptions.AxisError):
+        inner = message if "`axis`" in message else f"`axis` out of range: {message}"
+        return np.exceptions.AxisError(f"{op_name}: {inner}")
+    if type(error) not in (ValueError, TypeError, IndexError):
+        return error
+    return type(error)(f"{op_name}: {message}")
 
 
 def registered_ops():
