@@ -6,7 +6,8 @@ import numpy
 from minikeras.backend import config
 from minikeras.backend.array_module import is_device_array, xp
 from minikeras.backend.autodiff import Tensor
-from minikeras.ops.symbolic import op
+from minikeras.backend.keras_tensor import KerasTensor
+from minikeras.ops.symbolic import op, symbolic_op
 
 
 def convert_to_tensor(x, dtype=None, sparse=None, ragged=None):
@@ -14,7 +15,8 @@ def convert_to_tensor(x, dtype=None, sparse=None, ragged=None):
 
     Python floats, alone or in (nested) lists, become `floatx()` (not float64) like in Keras, so
     that they never upcast float32 models. minikeras has no sparse or ragged tensors: asking for
-    one (sparse=True / ragged=True) raises.
+    one (sparse=True / ragged=True) raises. On a KerasTensor it records a ConvertToTensor node,
+    as Keras does.
     """
     if sparse or ragged:
         raise ValueError(f"convert_to_tensor: minikeras has no sparse or ragged tensors; "
@@ -23,9 +25,18 @@ def convert_to_tensor(x, dtype=None, sparse=None, ragged=None):
         if dtype is not None and x.dtype != dtype:
             return cast(x, dtype)
         return x
+    if isinstance(x, KerasTensor):
+        return symbolic_op("convert_to_tensor", (x,), {} if dtype is None else {"dtype": dtype})
     if dtype is None and (type(x) is float or _python_floats(x)):
         dtype = config.floatx()
     return Tensor(xp.asarray(x, dtype=dtype))
+
+
+# registered as the op "convert_to_tensor" (its graph node) while staying a plain function: it
+# runs on every op's every argument, so it skips the dispatcher's scan
+op(convert_to_tensor)
+convert_to_tensor.eager = convert_to_tensor
+convert_to_tensor.op_name = "convert_to_tensor"
 
 
 def _python_floats(x):

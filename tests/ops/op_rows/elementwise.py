@@ -67,3 +67,4 @@ ROWS = {
     "size": ("b", ops.size, ()),
     "saturate_cast": ("b", lambda b: ops.saturate_cast(b * 100.0, "int8"), (None, 4, 3)),
 }
+ROWS["convert_to_tensor"] = ("a", lambda a: ops.convert_to_tensor(a, dtype="float64"), (None, 3))
