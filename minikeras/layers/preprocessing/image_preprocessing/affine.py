@@ -94,8 +94,7 @@ class AffineImageLayer(BaseImagePreprocessingLayer):
         self.fill_mode = fill_mode
         self.interpolation = interpolation
         self.fill_value = fill_value
-        self.seed = seed
-        self.seed_generator = random.SeedGenerator(seed)
+        self.set_seed(seed, attribute="seed_generator")
 
     def _size(self, images):
         shape = images.shape
@@ -107,7 +106,7 @@ class AffineImageLayer(BaseImagePreprocessingLayer):
     def get_random_transformation(self, data, training=True, seed=None):
         if not training:
             return None
-        images = data["images"] if isinstance(data, dict) else data
+        images = self.images_of(data)
         height, width = self._size(images)
         draws = self.draw(images.shape[0], height, width)
         draws["input_shape"] = tuple(images.shape)

@@ -68,8 +68,7 @@ class AugMix(BaseImagePreprocessingLayer):
         self.alpha = alpha
         self.all_ops = all_ops
         self.interpolation = interpolation
-        self.seed = validate_seed(seed)
-        self.generator = random.SeedGenerator(seed)
+        self.set_seed(validate_seed(seed))
         self.augment_names = AUG_MIX_NAMES if all_ops else AUG_MIX_NAMES[:_BASIC_OPS]
         self.augmentations = PolicyTransforms(self.factor, self.value_range, interpolation,
                                               self.data_format)
@@ -77,9 +76,8 @@ class AugMix(BaseImagePreprocessingLayer):
     def get_random_transformation(self, data, training=True, seed=None):
         if not training:
             return None
-        images = data["images"] if isinstance(data, dict) else data
-        shape = tuple(images.shape) if len(images.shape) == 4 else (1,) + tuple(images.shape)
-        seed = seed if seed is not None else self.generator
+        shape = self.batch_shape_of(data)
+        seed = self.seed_for(seed)
         gammas = random.gamma((self.num_chains,), self.alpha, seed=seed).numpy()
         chain_mixing_weights = gammas / gammas.sum(axis=-1, keepdims=True)
         weight_sample = random.beta((), self.alpha, self.alpha, seed=seed).numpy()

@@ -39,7 +39,7 @@ class CenterCrop(BaseImagePreprocessingLayer):
         self.width = width
 
     def get_random_transformation(self, data, training=True, seed=None):
-        images = data["images"] if isinstance(data, dict) else data
+        images = self.images_of(data)
         return {"input_shape": tuple(images.shape)}
 
     def transform_images(self, images, transformation=None, training=True):

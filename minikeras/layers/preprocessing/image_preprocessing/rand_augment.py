@@ -50,17 +50,15 @@ class RandAugment(BaseImagePreprocessingLayer):
         self.num_ops = num_ops
         self._set_factor(factor)
         self.interpolation = interpolation
-        self.seed = validate_seed(seed)
-        self.generator = random.SeedGenerator(seed)
+        self.set_seed(validate_seed(seed))
         self.augmentations = PolicyTransforms(self.factor, self.value_range, interpolation,
                                               self.data_format)
 
     def get_random_transformation(self, data, training=True, seed=None):
         if not training:
             return None
-        images = data["images"] if isinstance(data, dict) else data
-        shape = tuple(images.shape) if len(images.shape) == 4 else (1,) + tuple(images.shape)
-        seed = seed if seed is not None else self.generator
+        shape = self.batch_shape_of(data)
+        seed = self.seed_for(seed)
         layer_idxes = random.randint((self.num_ops,), 0, len(RAND_AUGMENT_NAMES), seed=seed)
         transforms = {name: self.augmentations.draw(name, shape, seed)
                       for name in RAND_AUGMENT_NAMES}

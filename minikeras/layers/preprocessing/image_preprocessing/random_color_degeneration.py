@@ -26,16 +26,14 @@ class RandomColorDegeneration(ColorImagePreprocessingLayer):
         super().__init__(data_format=data_format, **kwargs)
         self._set_factor(factor)
         self.value_range = check_value_range(value_range, type(self).__name__)
-        self.seed = seed
-        self.generator = random.SeedGenerator(seed)
+        self.set_seed(seed)
 
     def get_random_transformation(self, data, training=True, seed=None):
         if not training:
             return None
-        images = data["images"] if isinstance(data, dict) else data
-        factor = random.uniform((int(images.shape[0]), 1, 1, 1), minval=self.factor[0],
+        factor = random.uniform((self.batch_size_of(data), 1, 1, 1), minval=self.factor[0],
                                 maxval=self.factor[1],
-                                seed=self.generator if seed is None else seed)
+                                seed=self.seed_for(seed))
         return {"factor": factor}
 
     def transform_images(self, images, transformation, training=True):

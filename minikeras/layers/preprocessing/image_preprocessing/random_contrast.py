@@ -28,16 +28,14 @@ class RandomContrast(ColorImagePreprocessingLayer):
         super().__init__(**kwargs)
         self._set_factor(factor)
         self.value_range = as_tuple(value_range)
-        self.seed = seed
-        self.generator = random.SeedGenerator(seed)
+        self.set_seed(seed)
 
     def get_random_transformation(self, data, training=True, seed=None):
         if not training:
             return None
-        images = data["images"] if isinstance(data, dict) else data
-        factor = random.uniform((int(images.shape[0]), 1, 1, 1), minval=1.0 - self.factor[0],
+        factor = random.uniform((self.batch_size_of(data), 1, 1, 1), minval=1.0 - self.factor[0],
                                 maxval=1.0 + self.factor[1], dtype=self.dtype,
-                                seed=self.generator if seed is None else seed)
+                                seed=self.seed_for(seed))
         return {"contrast_factor": factor}
 
     def transform_images(self, images, transformation, training=True):

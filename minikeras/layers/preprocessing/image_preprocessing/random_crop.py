@@ -42,7 +42,7 @@ class RandomCrop(BaseImagePreprocessingLayer):
         self.seed_generator = random.SeedGenerator(seed)
 
     def get_random_transformation(self, data, training=True, seed=None):
-        images = data["images"] if isinstance(data, dict) else data
+        images = self.images_of(data)
         h_axis, w_axis = spatial_axes(self.data_format, images.ndim)
         in_h, in_w = images.shape[h_axis], images.shape[w_axis]
         if training and in_h > self.height and in_w > self.width:

@@ -50,8 +50,7 @@ class RandomErasing(BaseImagePreprocessingLayer):
                              f"a list of three numbers). Received: fill_value={fill_value!r}")
         self.fill_value = tuple(fill_value) if isinstance(fill_value, list) else fill_value
         self.value_range = tuple(value_range)
-        self.seed = validate_seed(seed)
-        self.generator = random.SeedGenerator(seed)
+        self.set_seed(validate_seed(seed))
 
     def _fill(self, shape, seed):
         if self.fill_value is None:
@@ -63,11 +62,10 @@ class RandomErasing(BaseImagePreprocessingLayer):
     def get_random_transformation(self, data, training=True, seed=None):
         if not training:
             return None
-        images = data["images"] if isinstance(data, dict) else data
-        shape = tuple(images.shape) if len(images.shape) == 4 else (1,) + tuple(images.shape)
+        shape = self.batch_shape_of(data)
         batch_size = shape[0]
         height, width = shape[1:3] if self.data_format == "channels_last" else shape[2:4]
-        seed = seed if seed is not None else self.generator
+        seed = self.seed_for(seed)
         ratios = np.sqrt(random.uniform((batch_size, 2), self.scale[0], self.scale[1],
                                         seed=seed).numpy())
         x0, x1 = crop_bounds(batch_size, width, ratios[:, 0], seed)

@@ -53,15 +53,13 @@ class RandomGaussianBlur(BaseImagePreprocessingLayer):
         self.kernel_size = _kernel_size(kernel_size)
         self.sigma = parse_range("RandomGaussianBlur", "sigma", sigma, self._FACTOR_BOUNDS)
         self.value_range = tuple(value_range)
-        self.seed = validate_seed(seed)
-        self.generator = random.SeedGenerator(seed)
+        self.set_seed(validate_seed(seed))
 
     def get_random_transformation(self, data, training=True, seed=None):
         if not training:
             return None
-        images = data["images"] if isinstance(data, dict) else data
-        batch_size = images.shape[0] if len(images.shape) == 4 else 1
-        seed = seed if seed is not None else self.generator
+        batch_size = self.batch_shape_of(data)[0]
+        seed = self.seed_for(seed)
         probability = random.uniform((batch_size,), self.factor[0], self.factor[1], seed=seed)
         threshold = random.uniform((batch_size,), 0.0, 1.0, seed=seed)
         blur_factor = random.uniform((2,), self.sigma[0], self.sigma[1], seed=seed) + 1e-6

@@ -30,15 +30,13 @@ class RandomInvert(ColorImagePreprocessingLayer):
         super().__init__(data_format=data_format, **kwargs)
         self._set_factor(factor)
         self.value_range = as_tuple(value_range)
-        self.seed = seed
-        self.generator = random.SeedGenerator(seed)
+        self.set_seed(seed)
 
     def get_random_transformation(self, data, training=True, seed=None):
         if not training:
             return None
-        images = data["images"] if isinstance(data, dict) else data
-        batch = int(images.shape[0])
-        seed = self.generator if seed is None else seed
+        batch = self.batch_size_of(data)
+        seed = self.seed_for(seed)
         probability = random.uniform((batch,), minval=self.factor[0], maxval=self.factor[1],
                                      seed=seed)
         threshold = random.uniform((batch,), seed=seed)

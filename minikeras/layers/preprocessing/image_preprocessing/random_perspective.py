@@ -58,13 +58,12 @@ class RandomPerspective(BaseImagePreprocessingLayer):
         self.scale = scale
         self.interpolation = interpolation
         self.fill_value = fill_value
-        self.seed = seed
-        self.seed_generator = random.SeedGenerator(seed)
+        self.set_seed(seed, attribute="seed_generator")
 
     def get_random_transformation(self, data, training=True, seed=None):
         if not training:
             return None
-        images = data["images"] if isinstance(data, dict) else data
+        images = self.images_of(data)
         batch = images.shape[0]
         height, width = (images.shape[2:4] if self.data_format == "channels_first"
                          else images.shape[1:3])

@@ -30,18 +30,16 @@ class RandomPosterization(ColorImagePreprocessingLayer):
         super().__init__(data_format=data_format, **kwargs)
         self._set_factor(factor)
         self.value_range = check_value_range(value_range, type(self).__name__)
-        self.seed = seed
-        self.generator = random.SeedGenerator(seed)
+        self.set_seed(seed)
 
     def get_random_transformation(self, data, training=True, seed=None):
         if not training:
             return None
-        images = data["images"] if isinstance(data, dict) else data
-        batch = int(images.shape[0])
+        batch = self.batch_size_of(data)
         low, high = int(self.factor[0]), int(self.factor[1])
         if low != high:
             bits = random.randint((batch,), minval=low, maxval=high, dtype="uint8",
-                                  seed=self.generator if seed is None else seed)
+                                  seed=self.seed_for(seed))
         else:
             bits = full((batch,), low, dtype="uint8")
         return {"shift_factor": cast(self._MAX_FACTOR - bits, "uint8")}

@@ -75,7 +75,7 @@ class Resizing(BaseImagePreprocessingLayer):
         return self._resize(segmentation_masks, "nearest")
 
     def get_random_transformation(self, data, training=True, seed=None):
-        images = data["images"] if isinstance(data, dict) else data
+        images = self.images_of(data)
         h_axis, w_axis = spatial_axes(self.data_format, images.ndim)
         return images.shape[h_axis], images.shape[w_axis]
 
