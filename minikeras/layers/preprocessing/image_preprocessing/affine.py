@@ -97,8 +97,7 @@ class AffineImageLayer(BaseImagePreprocessingLayer):
         self.set_seed(seed, attribute="seed_generator")
 
     def _size(self, images):
-        shape = images.shape
-        return (shape[2], shape[3]) if self.data_format == "channels_first" else shape[1:3]
+        return self.image_size(images.shape)
 
     def _uniform(self, shape, low, high):
         return random.uniform(shape, low, high, seed=self.seed_generator).numpy()
@@ -132,8 +131,7 @@ class AffineImageLayer(BaseImagePreprocessingLayer):
     def transform_bounding_boxes(self, bounding_boxes, transformation, training=True):
         if not training or transformation is None:
             return bounding_boxes
-        shape = transformation["input_shape"]
-        size = (shape[2], shape[3]) if self.data_format == "channels_first" else shape[1:3]
+        size = self.image_size(transformation["input_shape"])
         matrix = self.matrix(transformation, *size)
 
         def move(xyxy):

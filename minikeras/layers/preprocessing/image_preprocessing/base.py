@@ -165,6 +165,10 @@ class BaseImagePreprocessingLayer(Layer):
         """The batch size of a batched `data` (a dict with "images" or an image batch)."""
         return int(BaseImagePreprocessingLayer.images_of(data).shape[0])
 
+    def image_size(self, shape):
+        """(height, width) of a 4-d image `shape` in this layer's data_format."""
+        return (shape[2], shape[3]) if self.data_format == "channels_first" else shape[1:3]
+
     @staticmethod
     def batch_shape_of(data):
         """The 4-d shape of the images of `data`, a single image counting as a batch of one."""

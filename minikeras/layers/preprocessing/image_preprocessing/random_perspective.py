@@ -65,8 +65,7 @@ class RandomPerspective(BaseImagePreprocessingLayer):
             return None
         images = self.images_of(data)
         batch = images.shape[0]
-        height, width = (images.shape[2:4] if self.data_format == "channels_first"
-                         else images.shape[1:3])
+        height, width = self.image_size(images.shape)
 
         def uniform(shape, low, high):
             return random.uniform(shape, low, high, seed=self.seed_generator).numpy()
@@ -103,8 +102,7 @@ class RandomPerspective(BaseImagePreprocessingLayer):
     def transform_bounding_boxes(self, bounding_boxes, transformation, training=True):
         if not training or transformation is None:
             return bounding_boxes
-        shape = transformation["input_shape"]
-        size = (shape[2], shape[3]) if self.data_format == "channels_first" else shape[1:3]
+        size = self.image_size(transformation["input_shape"])
         # the homography taking input points to where they land: start -> end
         forward = homography(np.asarray(transformation["start_points"], "float64"),
                              np.asarray(transformation["end_points"], "float64"))
