@@ -5,12 +5,11 @@ import numpy as np
 from minikeras import random
 from minikeras.layers.preprocessing.image_preprocessing.base import BaseImagePreprocessingLayer
 from minikeras.layers.preprocessing.image_preprocessing.policy_transforms import (
-    AUG_MIX_NAMES, PolicyTransforms)
+    AUG_MIX_NAMES, PolicyTransforms, check_policy_arguments)
 from minikeras.layers.regularization.validation import validate_seed
 from minikeras.ops import cast, clip, zeros_like
 from minikeras.registry.layer_classes import register_layer
 
-_INTERPOLATIONS = ("nearest", "bilinear")
 _BASIC_OPS = 7  # all_ops=False: AUG_MIX_NAMES[:7], without the four colour augmentations
 
 
@@ -54,13 +53,8 @@ class AugMix(BaseImagePreprocessingLayer):
                  alpha=1.0, all_ops=True, interpolation="bilinear", seed=None,
                  data_format=None, **kwargs):
         super().__init__(data_format=data_format, **kwargs)
-        if interpolation not in _INTERPOLATIONS:
-            raise ValueError(f"AugMix: `interpolation` must be one of {_INTERPOLATIONS}. "
-                             f"Received: interpolation={interpolation!r}")
-        for name, value in (("num_chains", num_chains), ("chain_depth", chain_depth)):
-            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-                raise ValueError(f"AugMix: `{name}` must be a non-negative integer. "
-                                 f"Received: {name}={value!r}")
+        check_policy_arguments("AugMix", interpolation, num_chains=num_chains,
+                               chain_depth=chain_depth)
         self.value_range = tuple(value_range)
         self.num_chains = num_chains
         self.chain_depth = chain_depth
@@ -108,9 +102,6 @@ class AugMix(BaseImagePreprocessingLayer):
             return images
         mixed = self._mix(images, transformation, self.augmentations.apply)
         return clip(mixed, self.value_range[0], self.value_range[1])
-
-    def transform_labels(self, labels, transformation, training=True):
-        return labels
 
     def transform_bounding_boxes(self, bounding_boxes, transformation, training=True):
         return bounding_boxes

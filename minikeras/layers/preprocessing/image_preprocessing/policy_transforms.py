@@ -40,6 +40,19 @@ AUG_MIX_NAMES = ("random_shear", "random_translation", "random_rotation",
                  "random_brightness", "random_color_degeneration", "random_contrast",
                  "random_sharpness")
 GEOMETRIC = ("random_shear", "random_translation", "random_rotation")
+INTERPOLATIONS = ("nearest", "bilinear")
+
+
+def check_policy_arguments(owner, interpolation, **counts):
+    """The checks AugMix and RandAugment share: `interpolation` is one of INTERPOLATIONS and
+    each of `counts` (name=value) a non-negative integer; else a ValueError naming `owner`."""
+    if interpolation not in INTERPOLATIONS:
+        raise ValueError(f"{owner}: `interpolation` must be one of {INTERPOLATIONS}. "
+                         f"Received: interpolation={interpolation!r}")
+    for name, value in counts.items():
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise ValueError(f"{owner}: `{name}` must be a non-negative integer. "
+                             f"Received: {name}={value!r}")
 
 
 class PolicyTransforms:

@@ -3,12 +3,10 @@
 from minikeras import random
 from minikeras.layers.preprocessing.image_preprocessing.base import BaseImagePreprocessingLayer
 from minikeras.layers.preprocessing.image_preprocessing.policy_transforms import (
-    RAND_AUGMENT_NAMES, PolicyTransforms)
+    RAND_AUGMENT_NAMES, PolicyTransforms, check_policy_arguments)
 from minikeras.layers.regularization.validation import validate_seed
 from minikeras.ops import cast
 from minikeras.registry.layer_classes import register_layer
-
-_INTERPOLATIONS = ("nearest", "bilinear")
 
 
 @register_layer
@@ -40,12 +38,7 @@ class RandAugment(BaseImagePreprocessingLayer):
     def __init__(self, value_range=(0, 255), num_ops=2, factor=0.5, interpolation="bilinear",
                  seed=None, data_format=None, **kwargs):
         super().__init__(data_format=data_format, **kwargs)
-        if interpolation not in _INTERPOLATIONS:
-            raise ValueError(f"RandAugment: `interpolation` must be one of {_INTERPOLATIONS}. "
-                             f"Received: interpolation={interpolation!r}")
-        if isinstance(num_ops, bool) or not isinstance(num_ops, int) or num_ops < 0:
-            raise ValueError(f"RandAugment: `num_ops` must be a non-negative integer. "
-                             f"Received: num_ops={num_ops!r}")
+        check_policy_arguments("RandAugment", interpolation, num_ops=num_ops)
         self.value_range = tuple(value_range)
         self.num_ops = num_ops
         self._set_factor(factor)
@@ -76,9 +69,6 @@ class RandAugment(BaseImagePreprocessingLayer):
         for name in self._picked(transformation):
             images = self.augmentations.apply(name, images, transformation["transforms"][name])
         return images
-
-    def transform_labels(self, labels, transformation, training=True):
-        return labels
 
     def transform_segmentation_masks(self, segmentation_masks, transformation, training=True):
         if not training or transformation is None:

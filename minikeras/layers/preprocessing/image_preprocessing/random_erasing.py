@@ -5,7 +5,8 @@ import numbers
 import numpy as np
 
 from minikeras import random
-from minikeras.layers.preprocessing.image_preprocessing.base import BaseImagePreprocessingLayer
+from minikeras.layers.preprocessing.image_preprocessing.color_base import (
+    ColorImagePreprocessingLayer)
 from minikeras.layers.preprocessing.image_preprocessing.box_masks import box_masks, crop_bounds
 from minikeras.layers.preprocessing.image_preprocessing.ranges import parse_range
 from minikeras.layers.regularization.validation import validate_seed
@@ -14,7 +15,7 @@ from minikeras.registry.layer_classes import register_layer
 
 
 @register_layer
-class RandomErasing(BaseImagePreprocessingLayer):
+class RandomErasing(ColorImagePreprocessingLayer):
     """While training, each image is erased with probability p (p ~ Uniform(factor), drawn per
     image): a box whose sides are sqrt(s_w), sqrt(s_h) times the image's (s ~ Uniform(scale),
     one per axis), at a uniform position, is filled with `fill_value` - or, when it is None,
@@ -85,15 +86,6 @@ class RandomErasing(BaseImagePreprocessingLayer):
         erased = where(transformation["batch_masks"], cast(transformation["fill_value"],
                                                            self.dtype), images)
         return where(erase, erased, images)
-
-    def transform_labels(self, labels, transformation, training=True):
-        return labels
-
-    def transform_bounding_boxes(self, bounding_boxes, transformation, training=True):
-        return bounding_boxes
-
-    def transform_segmentation_masks(self, segmentation_masks, transformation, training=True):
-        return segmentation_masks
 
     def get_config(self):
         return {**super().get_config(), "factor": self.factor, "scale": self.scale,

@@ -3,7 +3,8 @@
 import numbers
 
 from minikeras import random
-from minikeras.layers.preprocessing.image_preprocessing.base import BaseImagePreprocessingLayer
+from minikeras.layers.preprocessing.image_preprocessing.color_base import (
+    ColorImagePreprocessingLayer)
 from minikeras.layers.preprocessing.image_preprocessing.ranges import parse_range
 from minikeras.layers.regularization.validation import validate_seed
 from minikeras.ops import cast, clip, pad, reshape, where
@@ -22,7 +23,7 @@ def _kernel_size(value):
 
 
 @register_layer
-class RandomGaussianBlur(BaseImagePreprocessingLayer):
+class RandomGaussianBlur(ColorImagePreprocessingLayer):
     """While training, each image is blurred with probability p (p ~ Uniform(factor), drawn per
     image) by `ops.image.gaussian_blur` with `kernel_size` and a (height, width) sigma pair
     drawn once per batch from Uniform(sigma) (+1e-6); the batch is then clipped to
@@ -95,15 +96,6 @@ class RandomGaussianBlur(BaseImagePreprocessingLayer):
             index[width_axis] = slice(-extra, blurred.shape[width_axis] + extra)
             blurred = blurred[tuple(index)]
         return blurred
-
-    def transform_labels(self, labels, transformation, training=True):
-        return labels
-
-    def transform_bounding_boxes(self, bounding_boxes, transformation, training=True):
-        return bounding_boxes
-
-    def transform_segmentation_masks(self, segmentation_masks, transformation, training=True):
-        return segmentation_masks
 
     def get_config(self):
         return {**super().get_config(), "factor": self.factor, "kernel_size": self.kernel_size,
