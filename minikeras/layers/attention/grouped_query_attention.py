@@ -22,8 +22,9 @@ from minikeras.backend import naming
 from minikeras.backend.array_module import xp
 from minikeras.backend.autodiff import Tensor
 from minikeras.backend.masking import get_keras_mask, set_keras_mask
-from minikeras.layers.attention.attention import bool_mask, causal_mask
-from minikeras.layers.attention.multi_head_attention import _EinsumProjection
+from minikeras.layers.attention.attention import bool_mask
+from minikeras.layers.attention.multi_head_attention import (
+    _EinsumProjection, combine_attention_masks)
 from minikeras.layers.layer import Layer, name_scope
 from minikeras.ops import (cast, convert_to_tensor, dot_product_attention, einsum, multiply,
                            repeat, softmax, where)
@@ -204,28 +205,11 @@ class GroupQueryAttention(Layer):
 
     def _compute_attention_mask(self, query, value, query_mask, value_mask, key_mask,
                                 attention_mask, use_causal_mask):
-        """The boolean mask broadcasting to (B, T, S): query mask (B, T, 1), value and key
-        masks (B, 1, S), causal and sliding-window masks (1, T, S) and `attention_mask`, ANDed;
-        None when nothing is masked."""
-        auto = None
-        if query_mask is not None:
-            auto = bool_mask(query_mask)[..., None]
-        for mask in (value_mask, key_mask):
-            if mask is not None:
-                mask = bool_mask(mask)[..., None, :]
-                auto = mask if auto is None else auto & mask
-        if use_causal_mask:
-            mask = causal_mask(query.shape[1], value.shape[1])
-            auto = mask if auto is None else auto & mask
-        if self.sliding_window is not None:
-            rows = xp.arange(query.shape[1])[:, None]
-            cols = xp.arange(value.shape[1])[None, :]
-            mask = (xp.abs(rows - cols) < self.sliding_window)[None]
-            auto = mask if auto is None else auto & mask
-        if attention_mask is not None:
-            attention_mask = bool_mask(attention_mask)
-        if auto is not None:
-            attention_mask = auto if attention_mask is None else attention_mask & auto
+        """`combine_attention_masks` (the (B, T, S) mask, or None), checked to broadcast to
+        (batch, query steps, key steps)."""
+        attention_mask = combine_attention_masks(query, value, query_mask, value_mask, key_mask,
+                                                 attention_mask, use_causal_mask,
+                                                 self.sliding_window)
         if attention_mask is not None:
             expected = (query.shape[0], query.shape[1], value.shape[1])
             try:

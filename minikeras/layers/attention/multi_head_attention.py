@@ -92,6 +92,35 @@ class _EinsumProjection(Layer):
         return tuple(input_shape[:len(input_shape) - self.bound_dims]) + self.output_dims
 
 
+def combine_attention_masks(query, value, query_mask, value_mask, key_mask, attention_mask,
+                            use_causal_mask, sliding_window):
+    """The boolean mask broadcasting to (B, T, S) of what may attend to what, for query
+    (B, T, ...) and value (B, S, ...): the query mask as (B, T, 1), value and key masks as
+    (B, 1, S), the causal mask and the |t - s| < sliding_window band (1, T, S) and
+    `attention_mask`, all ANDed; None when there is nothing to mask (MultiHeadAttention,
+    GroupedQueryAttention)."""
+    auto_mask = None
+    if query_mask is not None:
+        auto_mask = bool_mask(query_mask)[..., None]
+    for mask in (value_mask, key_mask):
+        if mask is not None:
+            mask = bool_mask(mask)[..., None, :]
+            auto_mask = mask if auto_mask is None else auto_mask & mask
+    if use_causal_mask:
+        mask = causal_mask(query.shape[1], value.shape[1])
+        auto_mask = mask if auto_mask is None else auto_mask & mask
+    if sliding_window is not None:
+        rows = xp.arange(query.shape[1])[:, None]
+        cols = xp.arange(value.shape[1])[None, :]
+        mask = (xp.abs(rows - cols) < sliding_window)[None]
+        auto_mask = mask if auto_mask is None else auto_mask & mask
+    if attention_mask is not None:
+        attention_mask = bool_mask(attention_mask)
+    if auto_mask is not None:
+        attention_mask = auto_mask if attention_mask is None else attention_mask & auto_mask
+    return attention_mask
+
+
 def _clone_initializer(initializer):
     return type(initializer).from_config(initializer.get_config())
 
@@ -338,26 +367,8 @@ class MultiHeadAttention(Layer):
         """The boolean (B, T, S) mask (or broadcastable to it) of what may attend to what: the
         query mask as (B, T, 1), value and key masks as (B, 1, S), the causal and sliding-window
         masks (1, T, S) and `attention_mask`, all ANDed; None when there is nothing to mask."""
-        auto_mask = None
-        if query_mask is not None:
-            auto_mask = bool_mask(query_mask)[..., None]
-        for mask in (value_mask, key_mask):
-            if mask is not None:
-                mask = bool_mask(mask)[..., None, :]
-                auto_mask = mask if auto_mask is None else auto_mask & mask
-        if use_causal_mask:
-            mask = causal_mask(query.shape[1], value.shape[1])
-            auto_mask = mask if auto_mask is None else auto_mask & mask
-        if self._sliding_window is not None:
-            rows = xp.arange(query.shape[1])[:, None]
-            cols = xp.arange(value.shape[1])[None, :]
-            mask = (xp.abs(rows - cols) < self._sliding_window)[None]
-            auto_mask = mask if auto_mask is None else auto_mask & mask
-        if attention_mask is not None:
-            attention_mask = bool_mask(attention_mask)
-        if auto_mask is not None:
-            attention_mask = auto_mask if attention_mask is None else attention_mask & auto_mask
-        return attention_mask
+        return combine_attention_masks(query, value, query_mask, value_mask, key_mask,
+                                       attention_mask, use_causal_mask, self._sliding_window)
 
     def _compute_attention(self, query, key, value, attention_mask=None, training=None):
         """Scaled dot-product attention of the projected (B, ..., N, key_dim) tensors.
