@@ -42,5 +42,4 @@ class RandomBrightness(ColorImagePreprocessingLayer):
         return clip(images, self.value_range[0], self.value_range[1])
 
     def get_config(self):
-        return {**super().get_config(), "factor": self.factor, "value_range": self.value_range,
-                "seed": self.seed}
+        return {**super().get_config(), **self.random_config()}

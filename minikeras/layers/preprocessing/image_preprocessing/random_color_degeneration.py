@@ -1,7 +1,7 @@
 """RandomColorDegeneration: blend each image towards its grayscale version by a random amount."""
 from minikeras import random
 from minikeras.layers.preprocessing.image_preprocessing.color_base import (
-    ColorImagePreprocessingLayer, check_value_range)
+    ColorImagePreprocessingLayer)
 from minikeras.ops import cast, clip
 from minikeras.ops.image import rgb_to_grayscale
 from minikeras.registry.layer_classes import register_layer
@@ -24,9 +24,7 @@ class RandomColorDegeneration(ColorImagePreprocessingLayer):
 
     def __init__(self, factor, value_range=(0, 255), data_format=None, seed=None, **kwargs):
         super().__init__(data_format=data_format, **kwargs)
-        self._set_factor(factor)
-        self.value_range = check_value_range(value_range, type(self).__name__)
-        self.set_seed(seed)
+        self.set_random_arguments(factor, value_range, seed)
 
     def get_random_transformation(self, data, training=True, seed=None):
         if not training:
@@ -56,5 +54,4 @@ class RandomColorDegeneration(ColorImagePreprocessingLayer):
         return input_shape
 
     def get_config(self):
-        return {**super().get_config(), "factor": self.factor, "value_range": self.value_range,
-                "seed": self.seed}
+        return {**super().get_config(), **self.random_config()}

@@ -1,7 +1,7 @@
 """RandomContrast: scale each channel's deviation from its mean by one random factor per image."""
 from minikeras import random
 from minikeras.layers.preprocessing.image_preprocessing.color_base import (
-    ColorImagePreprocessingLayer, as_tuple)
+    ColorImagePreprocessingLayer)
 from minikeras.ops import clip, mean
 from minikeras.registry.layer_classes import register_layer
 
@@ -26,9 +26,7 @@ class RandomContrast(ColorImagePreprocessingLayer):
 
     def __init__(self, factor, value_range=(0, 255), seed=None, **kwargs):
         super().__init__(**kwargs)
-        self._set_factor(factor)
-        self.value_range = as_tuple(value_range)
-        self.set_seed(seed)
+        self.set_random_arguments(factor, value_range, seed, check_range=False)
 
     def get_random_transformation(self, data, training=True, seed=None):
         if not training:
@@ -46,5 +44,4 @@ class RandomContrast(ColorImagePreprocessingLayer):
         return clip(outputs, self.value_range[0], self.value_range[1])
 
     def get_config(self):
-        return {**super().get_config(), "factor": self.factor, "value_range": self.value_range,
-                "seed": self.seed}
+        return {**super().get_config(), **self.random_config()}

@@ -1,7 +1,7 @@
 """RandomHue: rotate the hue of each image by a random amount."""
 from minikeras import random
 from minikeras.layers.preprocessing.image_preprocessing.color_base import (
-    ColorImagePreprocessingLayer, as_tuple)
+    ColorImagePreprocessingLayer)
 from minikeras.ops import cast, clip, concatenate, reshape, where
 from minikeras.ops.image import hsv_to_rgb, rgb_to_hsv
 from minikeras.registry.layer_classes import register_layer
@@ -29,9 +29,7 @@ class RandomHue(ColorImagePreprocessingLayer):
 
     def __init__(self, factor, value_range=(0, 255), data_format=None, seed=None, **kwargs):
         super().__init__(data_format=data_format, **kwargs)
-        self._set_factor(factor)
-        self.value_range = as_tuple(value_range)
-        self.set_seed(seed)
+        self.set_random_arguments(factor, value_range, seed, check_range=False)
 
     def get_random_transformation(self, data, training=True, seed=None):
         if not training:
@@ -59,5 +57,4 @@ class RandomHue(ColorImagePreprocessingLayer):
                                           dtype=self.dtype)
 
     def get_config(self):
-        return {**super().get_config(), "factor": self.factor, "value_range": self.value_range,
-                "seed": self.seed}
+        return {**super().get_config(), **self.random_config()}

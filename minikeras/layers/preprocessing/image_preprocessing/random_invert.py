@@ -1,7 +1,7 @@
 """RandomInvert: invert each image (high - x) with a random probability."""
 from minikeras import random
 from minikeras.layers.preprocessing.image_preprocessing.color_base import (
-    ColorImagePreprocessingLayer, as_tuple)
+    ColorImagePreprocessingLayer)
 from minikeras.ops import cast, reshape, where
 from minikeras.registry.layer_classes import register_layer
 
@@ -28,9 +28,7 @@ class RandomInvert(ColorImagePreprocessingLayer):
 
     def __init__(self, factor=1.0, value_range=(0, 255), seed=None, data_format=None, **kwargs):
         super().__init__(data_format=data_format, **kwargs)
-        self._set_factor(factor)
-        self.value_range = as_tuple(value_range)
-        self.set_seed(seed)
+        self.set_random_arguments(factor, value_range, seed, check_range=False)
 
     def get_random_transformation(self, data, training=True, seed=None):
         if not training:
@@ -50,5 +48,4 @@ class RandomInvert(ColorImagePreprocessingLayer):
         return where(apply, self.value_range[1] - images, images)
 
     def get_config(self):
-        return {**super().get_config(), "factor": self.factor, "value_range": self.value_range,
-                "seed": self.seed}
+        return {**super().get_config(), **self.random_config()}

@@ -2,7 +2,7 @@
 from minikeras import random
 from minikeras.backend import epsilon
 from minikeras.layers.preprocessing.image_preprocessing.color_base import (
-    ColorImagePreprocessingLayer, check_value_range)
+    ColorImagePreprocessingLayer)
 from minikeras.ops import cast, clip, concatenate, reshape
 from minikeras.ops.image import hsv_to_rgb, rgb_to_hsv
 from minikeras.registry.layer_classes import register_layer
@@ -27,9 +27,7 @@ class RandomSaturation(ColorImagePreprocessingLayer):
 
     def __init__(self, factor, value_range=(0, 255), data_format=None, seed=None, **kwargs):
         super().__init__(data_format=data_format, **kwargs)
-        self._set_factor(factor)
-        self.value_range = check_value_range(value_range, type(self).__name__)
-        self.set_seed(seed)
+        self.set_random_arguments(factor, value_range, seed)
 
     def get_random_transformation(self, data, training=True, seed=None):
         if not training:
@@ -52,5 +50,4 @@ class RandomSaturation(ColorImagePreprocessingLayer):
         return hsv_to_rgb(hsv, data_format=self.data_format)
 
     def get_config(self):
-        return {**super().get_config(), "factor": self.factor, "value_range": self.value_range,
-                "seed": self.seed}
+        return {**super().get_config(), **self.random_config()}

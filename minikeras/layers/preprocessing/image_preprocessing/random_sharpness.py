@@ -3,7 +3,7 @@ import numpy as np
 
 from minikeras import random
 from minikeras.layers.preprocessing.image_preprocessing.color_base import (
-    ColorImagePreprocessingLayer, check_value_range)
+    ColorImagePreprocessingLayer)
 from minikeras.ops import cast, clip, convert_to_tensor, depthwise_conv, reshape, swapaxes
 from minikeras.registry.layer_classes import register_layer
 
@@ -32,9 +32,7 @@ class RandomSharpness(ColorImagePreprocessingLayer):
 
     def __init__(self, factor, value_range=(0, 255), data_format=None, seed=None, **kwargs):
         super().__init__(data_format=data_format, **kwargs)
-        self._set_factor(factor)
-        self.value_range = check_value_range(value_range, type(self).__name__)
-        self.set_seed(seed)
+        self.set_random_arguments(factor, value_range, seed)
 
     def get_random_transformation(self, data, training=True, seed=None):
         if not training:
@@ -62,5 +60,4 @@ class RandomSharpness(ColorImagePreprocessingLayer):
         return images
 
     def get_config(self):
-        return {**super().get_config(), "factor": self.factor, "value_range": self.value_range,
-                "seed": self.seed}
+        return {**super().get_config(), **self.random_config()}
