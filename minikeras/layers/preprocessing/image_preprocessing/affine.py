@@ -71,7 +71,22 @@ def check_range(layer, arg, factor, low, high, low_open=False):
     return tuple(sorted(given)) if len(given) == 2 else (-abs(factor), abs(factor))
 
 
-class AffineImageLayer(BaseImagePreprocessingLayer):
+class WarpingImageLayer(BaseImagePreprocessingLayer):
+    """A random layer that resamples each image through a geometric warp: subclasses define
+    `_warp(images, transformation, interpolation)`; images are warped with `interpolation`
+    while training, segmentation masks with 'nearest'."""
+
+    def transform_images(self, images, transformation, training=True):
+        images = cast(images, self.dtype)
+        return self._warp(images, transformation, self.interpolation) if training else images
+
+    def transform_segmentation_masks(self, segmentation_masks, transformation, training=True):
+        if not training:
+            return segmentation_masks
+        return self._warp(segmentation_masks, transformation, "nearest")
+
+
+class AffineImageLayer(WarpingImageLayer):
     """A random layer whose transformation is one affine transform per image.
 
     Subclasses define `draw(batch, height, width)` -> a dict of the draws (Keras's layout;
@@ -118,15 +133,6 @@ class AffineImageLayer(BaseImagePreprocessingLayer):
         return image.affine_transform(images, convert_to_tensor(matrix),
                                       interpolation=interpolation, fill_mode=self.fill_mode,
                                       fill_value=self.fill_value, data_format=self.data_format)
-
-    def transform_images(self, images, transformation, training=True):
-        images = cast(images, self.dtype)
-        return self._warp(images, transformation, self.interpolation) if training else images
-
-    def transform_segmentation_masks(self, segmentation_masks, transformation, training=True):
-        if not training:
-            return segmentation_masks
-        return self._warp(segmentation_masks, transformation, "nearest")
 
     def transform_bounding_boxes(self, bounding_boxes, transformation, training=True):
         if not training or transformation is None:

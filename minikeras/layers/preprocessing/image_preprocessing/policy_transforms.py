@@ -25,6 +25,7 @@ import math
 import numpy as np
 
 from minikeras import random
+from minikeras.layers.preprocessing.image_preprocessing.affine import INTERPOLATIONS
 from minikeras.ops import (cast, clip, convert_to_tensor, depthwise_conv, isnan, mean, reshape,
                            where)
 from minikeras.ops.image import affine_transform, rgb_to_grayscale
@@ -40,7 +41,6 @@ AUG_MIX_NAMES = ("random_shear", "random_translation", "random_rotation",
                  "random_brightness", "random_color_degeneration", "random_contrast",
                  "random_sharpness")
 GEOMETRIC = ("random_shear", "random_translation", "random_rotation")
-INTERPOLATIONS = ("nearest", "bilinear")
 
 
 def check_policy_arguments(owner, interpolation, **counts):

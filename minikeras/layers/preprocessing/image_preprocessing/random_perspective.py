@@ -3,10 +3,9 @@ import numpy as np
 
 from minikeras import random
 from minikeras.layers.preprocessing.image_preprocessing import boxes as box_utils
-from minikeras.layers.preprocessing.image_preprocessing.affine import (INTERPOLATIONS,
-                                                                       check_choice)
-from minikeras.layers.preprocessing.image_preprocessing.base import BaseImagePreprocessingLayer
-from minikeras.ops import cast, convert_to_tensor, image, where
+from minikeras.layers.preprocessing.image_preprocessing.affine import (
+    INTERPOLATIONS, WarpingImageLayer, check_choice)
+from minikeras.ops import convert_to_tensor, image, where
 from minikeras.registry.layer_classes import register_layer
 
 
@@ -22,7 +21,7 @@ def homography(source, target):
 
 
 @register_layer
-class RandomPerspective(BaseImagePreprocessingLayer):
+class RandomPerspective(WarpingImageLayer):
     """Warp each image so that its four corners land on randomly moved points; identity when
     training=False.
 
@@ -89,15 +88,6 @@ class RandomPerspective(BaseImagePreprocessingLayer):
             fill_value=self.fill_value, data_format=self.data_format)
         apply = np.asarray(transformation["apply_perspective"]).reshape(-1, 1, 1, 1)
         return where(convert_to_tensor(apply), warped, images)
-
-    def transform_images(self, images, transformation, training=True):
-        images = cast(images, self.dtype)
-        return self._warp(images, transformation, self.interpolation) if training else images
-
-    def transform_segmentation_masks(self, segmentation_masks, transformation, training=True):
-        if not training:
-            return segmentation_masks
-        return self._warp(segmentation_masks, transformation, "nearest")
 
     def transform_bounding_boxes(self, bounding_boxes, transformation, training=True):
         if not training or transformation is None:
