@@ -25,6 +25,7 @@ from minikeras.backend.masking import get_keras_mask, set_keras_mask
 from minikeras.layers.attention.attention import bool_mask
 from minikeras.layers.attention.multi_head_attention import (
     _EinsumProjection, combine_attention_masks)
+from minikeras.layers.core.dense import deserialize_weight_settings
 from minikeras.layers.layer import Layer, name_scope
 from minikeras.ops import (cast, convert_to_tensor, dot_product_attention, einsum, multiply,
                            repeat, softmax, where)
@@ -284,14 +285,4 @@ class GroupQueryAttention(Layer):
 
     @classmethod
     def from_config(cls, config_dict):
-        config_dict = dict(config_dict)
-        for key in ("kernel_initializer", "bias_initializer"):
-            if isinstance(config_dict.get(key), dict):
-                config_dict[key] = initializers.deserialize(config_dict[key])
-        for key in ("kernel_regularizer", "bias_regularizer", "activity_regularizer"):
-            if isinstance(config_dict.get(key), dict):
-                config_dict[key] = regularizers.deserialize(config_dict[key])
-        for key in ("kernel_constraint", "bias_constraint"):
-            if isinstance(config_dict.get(key), dict):
-                config_dict[key] = constraints.deserialize(config_dict[key])
-        return super().from_config(config_dict)
+        return super().from_config(deserialize_weight_settings(config_dict))

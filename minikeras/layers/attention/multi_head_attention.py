@@ -22,6 +22,7 @@ from minikeras.backend.array_module import xp
 from minikeras.backend.autodiff import Tensor
 from minikeras.backend.masking import get_keras_mask, set_keras_mask
 from minikeras.layers.attention.attention import bool_mask, causal_mask
+from minikeras.layers.core.dense import deserialize_weight_settings
 from minikeras.layers.layer import Layer, name_scope
 from minikeras.ops import (cast, convert_to_tensor, dense, matmul, multiply, reshape, softmax,
                            transpose, where)
@@ -464,14 +465,4 @@ class MultiHeadAttention(Layer):
 
     @classmethod
     def from_config(cls, config_dict):
-        config_dict = dict(config_dict)
-        for key in ("kernel_initializer", "bias_initializer"):
-            if isinstance(config_dict.get(key), dict):
-                config_dict[key] = initializers.deserialize(config_dict[key])
-        for key in ("kernel_regularizer", "bias_regularizer", "activity_regularizer"):
-            if isinstance(config_dict.get(key), dict):
-                config_dict[key] = regularizers.deserialize(config_dict[key])
-        for key in ("kernel_constraint", "bias_constraint"):
-            if isinstance(config_dict.get(key), dict):
-                config_dict[key] = constraints.deserialize(config_dict[key])
-        return super().from_config(config_dict)
+        return super().from_config(deserialize_weight_settings(config_dict))
