@@ -49,3 +49,20 @@ class ColorImagePreprocessingLayer(BaseImagePreprocessingLayer):
     def spatial_axes(self):
         """The (height, width) axes of a batch in this layer's data_format."""
         return (1, 2) if self.data_format == "channels_last" else (2, 3)
+
+
+class RandomColorLayer(ColorImagePreprocessingLayer):
+    """A random colour layer with Keras's arguments (factor, value_range=(0, 255),
+    data_format=None, seed=None) and those three in its config (RandomHue, RandomSaturation,
+    RandomSharpness, RandomPosterization, RandomColorDegeneration). `_KEEP_VALUE_RANGE`: store
+    value_range as given instead of checked and sorted (as Keras's RandomHue)."""
+
+    _KEEP_VALUE_RANGE = False
+
+    def __init__(self, factor, value_range=(0, 255), data_format=None, seed=None, **kwargs):
+        super().__init__(data_format=data_format, **kwargs)
+        self.set_random_arguments(factor, value_range, seed,
+                                  check_range=not self._KEEP_VALUE_RANGE)
+
+    def get_config(self):
+        return {**super().get_config(), **self.random_config()}

@@ -1,14 +1,14 @@
 """RandomColorDegeneration: blend each image towards its grayscale version by a random amount."""
 from minikeras import random
 from minikeras.layers.preprocessing.image_preprocessing.color_base import (
-    ColorImagePreprocessingLayer)
+    RandomColorLayer)
 from minikeras.ops import cast, clip
 from minikeras.ops.image import rgb_to_grayscale
 from minikeras.registry.layer_classes import register_layer
 
 
 @register_layer
-class RandomColorDegeneration(ColorImagePreprocessingLayer):
+class RandomColorDegeneration(RandomColorLayer):
     """While training, x + f * (gray(x) - x) per image, with f drawn uniformly from `factor`
     once per image (0 keeps the colours, 1 gives the grayscale image; negative f boosts them),
     clipped to `value_range`; floats out. At inference the identity. Needs RGB images.
@@ -21,10 +21,6 @@ class RandomColorDegeneration(ColorImagePreprocessingLayer):
 
     transformation: {"factor": (batch, 1, 1, 1) blend amounts}.
     """
-
-    def __init__(self, factor, value_range=(0, 255), data_format=None, seed=None, **kwargs):
-        super().__init__(data_format=data_format, **kwargs)
-        self.set_random_arguments(factor, value_range, seed)
 
     def get_random_transformation(self, data, training=True, seed=None):
         if not training:
@@ -52,6 +48,3 @@ class RandomColorDegeneration(ColorImagePreprocessingLayer):
             raise ValueError(f"RandomColorDegeneration: input images must have 3 channels, "
                              f"but received images with {channels} channels.")
         return input_shape
-
-    def get_config(self):
-        return {**super().get_config(), **self.random_config()}

@@ -1,14 +1,14 @@
 """RandomHue: rotate the hue of each image by a random amount."""
 from minikeras import random
 from minikeras.layers.preprocessing.image_preprocessing.color_base import (
-    ColorImagePreprocessingLayer)
+    RandomColorLayer)
 from minikeras.ops import cast, clip, concatenate, reshape, where
 from minikeras.ops.image import hsv_to_rgb, rgb_to_hsv
 from minikeras.registry.layer_classes import register_layer
 
 
 @register_layer
-class RandomHue(ColorImagePreprocessingLayer):
+class RandomHue(RandomColorLayer):
     """While training, converts each image to HSV, shifts its hue by a random s in
     [-upper/2, upper/2] (magnitude uniform in [lower, upper] times 0.5, sign + or - with equal
     chance), wrapping around 1, and converts back, clipped to [0, 1] and rescaled to
@@ -26,10 +26,7 @@ class RandomHue(ColorImagePreprocessingLayer):
     """
 
     _FACTOR_BOUNDS = (0, 1)
-
-    def __init__(self, factor, value_range=(0, 255), data_format=None, seed=None, **kwargs):
-        super().__init__(data_format=data_format, **kwargs)
-        self.set_random_arguments(factor, value_range, seed, check_range=False)
+    _KEEP_VALUE_RANGE = True
 
     def get_random_transformation(self, data, training=True, seed=None):
         if not training:
@@ -55,6 +52,3 @@ class RandomHue(ColorImagePreprocessingLayer):
         rgb = hsv_to_rgb(concatenate([hue, rest], axis=axis), data_format=self.data_format)
         return self.transform_value_range(clip(rgb, 0, 1), (0, 1), self.value_range,
                                           dtype=self.dtype)
-
-    def get_config(self):
-        return {**super().get_config(), **self.random_config()}

@@ -3,7 +3,7 @@ import numpy as np
 
 from minikeras import random
 from minikeras.layers.preprocessing.image_preprocessing.color_base import (
-    ColorImagePreprocessingLayer)
+    RandomColorLayer)
 from minikeras.ops import cast, clip, convert_to_tensor, depthwise_conv, reshape, swapaxes
 from minikeras.registry.layer_classes import register_layer
 
@@ -12,7 +12,7 @@ _SMOOTH = np.array([[1, 1, 1], [1, 5, 1], [1, 1, 1]], dtype="float64") / 13.0
 
 
 @register_layer
-class RandomSharpness(ColorImagePreprocessingLayer):
+class RandomSharpness(RandomColorLayer):
     """While training, x + (1 - 2f) * (smooth(x) - x) per image, f drawn uniformly from `factor`
     once per image (f = 0.5 keeps the image, 0 gives the smoothed one, 1 sharpens), with
     smooth(x) a 3x3 depthwise convolution ("same" padding, zeros outside) and the result clipped
@@ -29,10 +29,6 @@ class RandomSharpness(ColorImagePreprocessingLayer):
 
     _USE_BASE_FACTOR = False
     _FACTOR_BOUNDS = (0, 1)
-
-    def __init__(self, factor, value_range=(0, 255), data_format=None, seed=None, **kwargs):
-        super().__init__(data_format=data_format, **kwargs)
-        self.set_random_arguments(factor, value_range, seed)
 
     def get_random_transformation(self, data, training=True, seed=None):
         if not training:
@@ -58,6 +54,3 @@ class RandomSharpness(ColorImagePreprocessingLayer):
         if self.data_format == "channels_first":
             images = swapaxes(images, -3, -1)
         return images
-
-    def get_config(self):
-        return {**super().get_config(), **self.random_config()}
