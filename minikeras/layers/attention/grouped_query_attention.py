@@ -21,14 +21,13 @@ from minikeras import constraints, initializers, random, regularizers
 from minikeras.backend import naming
 from minikeras.backend.array_module import xp
 from minikeras.backend.autodiff import Tensor
-from minikeras.backend.masking import get_keras_mask, set_keras_mask
+from minikeras.backend.masking import set_keras_mask
 from minikeras.layers.attention.attention import bool_mask
 from minikeras.layers.attention.multi_head_attention import (
-    _EinsumProjection, combine_attention_masks)
+    _EinsumProjection, attention_inputs, check_scores_request, combine_attention_masks)
 from minikeras.layers.core.dense import deserialize_weight_settings
 from minikeras.layers.layer import Layer, name_scope
-from minikeras.ops import (cast, convert_to_tensor, dot_product_attention, einsum, multiply,
-                           repeat, softmax, where)
+from minikeras.ops import dot_product_attention, einsum, multiply, repeat, softmax, where
 from minikeras.registry.layer_classes import register_layer
 
 
@@ -165,29 +164,12 @@ class GroupQueryAttention(Layer):
                        None if key is None else tuple(key.shape))
         return super().__call__(query, value, key, **kwargs)
 
-    def _as_input(self, x):
-        mask = get_keras_mask(x)
-        x = convert_to_tensor(x)
-        if xp.issubdtype(x.dtype, xp.floating) and x.dtype != xp.dtype(self.dtype):
-            x = cast(x, self.dtype)
-        return x, mask
-
     def call(self, query, value, key=None, query_mask=None, value_mask=None, key_mask=None,
              attention_mask=None, return_attention_scores=False, training=None,
              use_causal_mask=False):
-        query, own_query_mask = self._as_input(query)
-        value, own_value_mask = self._as_input(value)
-        if key is None:
-            key = value
-        else:
-            key, own_key_mask = self._as_input(key)
-            key_mask = key_mask if key_mask is not None else own_key_mask
-        query_mask = own_query_mask if own_query_mask is not None else query_mask
-        value_mask = value_mask if value_mask is not None else own_value_mask
-        if self._flash_attention and return_attention_scores:
-            raise ValueError("Returning attention scores is not supported when flash attention "
-                             "is enabled. Please disable flash attention to access attention "
-                             "scores.")
+        query, value, key, query_mask, value_mask, key_mask = attention_inputs(
+            self.dtype, query, value, key, query_mask, value_mask, key_mask)
+        check_scores_request(self._flash_attention, return_attention_scores)
         mask = self._compute_attention_mask(query, value, query_mask, value_mask, key_mask,
                                             attention_mask, use_causal_mask)
         gate = self._gate_dense(query) if self.use_gate else None

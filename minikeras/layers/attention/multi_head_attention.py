@@ -93,6 +93,40 @@ class _EinsumProjection(Layer):
         return tuple(input_shape[:len(input_shape) - self.bound_dims]) + self.output_dims
 
 
+def attention_inputs(dtype, query, value, key, query_mask, value_mask, key_mask):
+    """(query, value, key, query_mask, value_mask, key_mask) for a MultiHeadAttention or
+    GroupedQueryAttention call: the inputs as tensors (floats cast to `dtype`; key defaults to
+    value) and their masks. Keras 3 takes the query's mask from the tensor (an explicit
+    query_mask is used when the tensor carries none; Keras 3.15 ignores it then); value and key
+    masks: the explicit one first, else the tensor's."""
+    query, own_query_mask = _as_input(query, dtype)
+    value, own_value_mask = _as_input(value, dtype)
+    if key is None:
+        key = value
+    else:
+        key, own_key_mask = _as_input(key, dtype)
+        key_mask = key_mask if key_mask is not None else own_key_mask
+    query_mask = own_query_mask if own_query_mask is not None else query_mask
+    value_mask = value_mask if value_mask is not None else own_value_mask
+    return query, value, key, query_mask, value_mask, key_mask
+
+
+def _as_input(x, dtype):
+    mask = get_keras_mask(x)
+    x = convert_to_tensor(x)
+    if xp.issubdtype(x.dtype, xp.floating) and x.dtype != xp.dtype(dtype):
+        x = cast(x, dtype)
+    return x, mask
+
+
+def check_scores_request(flash_attention, return_attention_scores):
+    """Attention scores cannot come back from the fused (flash) path: a ValueError as Keras's."""
+    if flash_attention and return_attention_scores:
+        raise ValueError("Returning attention scores is not supported when flash attention "
+                         "is enabled. Please disable flash attention to access attention "
+                         "scores.")
+
+
 def combine_attention_masks(query, value, query_mask, value_mask, key_mask, attention_mask,
                             use_causal_mask, sliding_window):
     """The boolean mask broadcasting to (B, T, S) of what may attend to what, for query
@@ -319,31 +353,12 @@ class MultiHeadAttention(Layer):
             self.build(_shape(query), _shape(value), None if key is None else _shape(key))
         return super().__call__(query, value, key, **kwargs)
 
-    def _as_input(self, x):
-        mask = get_keras_mask(x)
-        x = convert_to_tensor(x)
-        if xp.issubdtype(x.dtype, xp.floating) and x.dtype != xp.dtype(self.dtype):
-            x = cast(x, self.dtype)
-        return x, mask
-
     def call(self, query, value, key=None, query_mask=None, value_mask=None, key_mask=None,
              attention_mask=None, return_attention_scores=False, training=None,
              use_causal_mask=False):
-        query, own_query_mask = self._as_input(query)
-        value, own_value_mask = self._as_input(value)
-        if key is None:
-            key, own_key_mask = value, None
-        else:
-            key, own_key_mask = self._as_input(key)
-            key_mask = key_mask if key_mask is not None else own_key_mask
-        # Keras 3 takes the query's mask from the tensor; an explicit query_mask is used when the
-        # tensor carries none (Keras 3.15 ignores it then). value/key masks: explicit first.
-        query_mask = own_query_mask if own_query_mask is not None else query_mask
-        value_mask = value_mask if value_mask is not None else own_value_mask
-        if self._flash_attention and return_attention_scores:
-            raise ValueError("Returning attention scores is not supported when flash attention "
-                             "is enabled. Please disable flash attention to access attention "
-                             "scores.")
+        query, value, key, query_mask, value_mask, key_mask = attention_inputs(
+            self.dtype, query, value, key, query_mask, value_mask, key_mask)
+        check_scores_request(self._flash_attention, return_attention_scores)
         attention_mask = self._compute_attention_mask(
             query, value, query_mask=query_mask, value_mask=value_mask, key_mask=key_mask,
             attention_mask=attention_mask, use_causal_mask=use_causal_mask)
