@@ -3,10 +3,8 @@
 import numpy as np
 
 from minikeras import random
-from minikeras.layers.preprocessing.image_preprocessing.base import BaseImagePreprocessingLayer
 from minikeras.layers.preprocessing.image_preprocessing.policy_transforms import (
-    AUG_MIX_NAMES, PolicyTransforms, check_policy_arguments)
-from minikeras.layers.regularization.validation import validate_seed
+    AUG_MIX_NAMES, PolicyAugmentationLayer, check_policy_arguments)
 from minikeras.ops import cast, clip, zeros_like
 from minikeras.registry.layer_classes import register_layer
 
@@ -14,7 +12,7 @@ _BASIC_OPS = 7  # all_ops=False: AUG_MIX_NAMES[:7], without the four colour augm
 
 
 @register_layer
-class AugMix(BaseImagePreprocessingLayer):
+class AugMix(PolicyAugmentationLayer):
     """While training: `num_chains` chains each apply up to `chain_depth` augmentations (each
     step picks uniformly among the augmentations and "none", with its own per-image random
     parameters) to the whole batch; the chains' outputs are averaged with Dirichlet(alpha)
@@ -46,26 +44,18 @@ class AugMix(BaseImagePreprocessingLayer):
         data_format: "channels_last" or "channels_first".
     """
 
-    _USE_BASE_FACTOR = False
-    _FACTOR_BOUNDS = (0, 1)
-
     def __init__(self, value_range=(0, 255), num_chains=3, chain_depth=3, factor=0.3,
                  alpha=1.0, all_ops=True, interpolation="bilinear", seed=None,
                  data_format=None, **kwargs):
         super().__init__(data_format=data_format, **kwargs)
         check_policy_arguments("AugMix", interpolation, num_chains=num_chains,
                                chain_depth=chain_depth)
-        self.value_range = tuple(value_range)
         self.num_chains = num_chains
         self.chain_depth = chain_depth
-        self._set_factor(factor)
         self.alpha = alpha
         self.all_ops = all_ops
-        self.interpolation = interpolation
-        self.set_seed(validate_seed(seed))
         self.augment_names = AUG_MIX_NAMES if all_ops else AUG_MIX_NAMES[:_BASIC_OPS]
-        self.augmentations = PolicyTransforms(self.factor, self.value_range, interpolation,
-                                              self.data_format)
+        self.set_policy_arguments(value_range, factor, interpolation, seed)
 
     def get_random_transformation(self, data, training=True, seed=None):
         if not training:

@@ -1,16 +1,14 @@
 """RandAugment: apply `num_ops` augmentations picked at random from a fixed list (Cubuk et al.
 2019, https://arxiv.org/abs/1909.13719), as Keras's `keras.layers.RandAugment`."""
 from minikeras import random
-from minikeras.layers.preprocessing.image_preprocessing.base import BaseImagePreprocessingLayer
 from minikeras.layers.preprocessing.image_preprocessing.policy_transforms import (
-    RAND_AUGMENT_NAMES, PolicyTransforms, check_policy_arguments)
-from minikeras.layers.regularization.validation import validate_seed
+    RAND_AUGMENT_NAMES, PolicyAugmentationLayer, check_policy_arguments)
 from minikeras.ops import cast
 from minikeras.registry.layer_classes import register_layer
 
 
 @register_layer
-class RandAugment(BaseImagePreprocessingLayer):
+class RandAugment(PolicyAugmentationLayer):
     """While training, `num_ops` augmentations are picked (uniformly, with repetition, the same
     picks for the whole batch) from Keras's list - random_shear, random_translation,
     random_rotation, random_brightness, random_color_degeneration, random_contrast,
@@ -32,20 +30,12 @@ class RandAugment(BaseImagePreprocessingLayer):
         data_format: "channels_last" or "channels_first".
     """
 
-    _USE_BASE_FACTOR = False
-    _FACTOR_BOUNDS = (0, 1)
-
     def __init__(self, value_range=(0, 255), num_ops=2, factor=0.5, interpolation="bilinear",
                  seed=None, data_format=None, **kwargs):
         super().__init__(data_format=data_format, **kwargs)
         check_policy_arguments("RandAugment", interpolation, num_ops=num_ops)
-        self.value_range = tuple(value_range)
         self.num_ops = num_ops
-        self._set_factor(factor)
-        self.interpolation = interpolation
-        self.set_seed(validate_seed(seed))
-        self.augmentations = PolicyTransforms(self.factor, self.value_range, interpolation,
-                                              self.data_format)
+        self.set_policy_arguments(value_range, factor, interpolation, seed)
 
     def get_random_transformation(self, data, training=True, seed=None):
         if not training:
