@@ -24,7 +24,8 @@ from minikeras.backend.autodiff import Tensor
 from minikeras.backend.masking import set_keras_mask
 from minikeras.layers.attention.attention import bool_mask
 from minikeras.layers.attention.multi_head_attention import (
-    _EinsumProjection, attention_inputs, check_scores_request, combine_attention_masks)
+    _EinsumProjection, attention_inputs, build_shapes, check_scores_request,
+    combine_attention_masks)
 from minikeras.layers.core.dense import deserialize_weight_settings
 from minikeras.layers.layer import Layer, name_scope
 from minikeras.ops import dot_product_attention, einsum, multiply, repeat, softmax, where
@@ -126,12 +127,8 @@ class GroupQueryAttention(Layer):
             dtype=self.dtype, name=name)
 
     def build(self, query_shape, value_shape=None, key_shape=None):
-        if value_shape is None:
-            raise ValueError(f"GroupQueryAttention layer {self.name!r} is built from the query "
-                             f"AND value shapes: call it as layer(query, value) or "
-                             f"build(query_shape, value_shape).")
-        query_shape, value_shape = tuple(query_shape), tuple(value_shape)
-        key_shape = value_shape if key_shape is None else tuple(key_shape)
+        query_shape, value_shape, key_shape = build_shapes(
+            f"GroupQueryAttention layer {self.name!r}", query_shape, value_shape, key_shape)
         for arg, shape in (("query", query_shape), ("value", value_shape), ("key", key_shape)):
             if len(shape) != 3:
                 raise ValueError(f"GroupQueryAttention layer {self.name!r}: `{arg}` must be 3-D "

@@ -119,6 +119,16 @@ def _as_input(x, dtype):
     return x, mask
 
 
+def build_shapes(owner, query_shape, value_shape, key_shape):
+    """(query_shape, value_shape, key_shape) as tuples, key_shape defaulting to value_shape;
+    a ValueError naming `owner` when value_shape is missing."""
+    if value_shape is None:
+        raise ValueError(f"{owner} is built from the query AND value shapes: call it as "
+                         f"layer(query, value) or build(query_shape, value_shape).")
+    query_shape, value_shape = tuple(query_shape), tuple(value_shape)
+    return query_shape, value_shape, value_shape if key_shape is None else tuple(key_shape)
+
+
 def check_scores_request(flash_attention, return_attention_scores):
     """Attention scores cannot come back from the fused (flash) path: a ValueError as Keras's."""
     if flash_attention and return_attention_scores:
@@ -298,12 +308,8 @@ class MultiHeadAttention(Layer):
             dtype=self.dtype_policy, name=name)
 
     def build(self, query_shape, value_shape=None, key_shape=None):
-        if value_shape is None:
-            raise ValueError(f"MultiHeadAttention layer {self.name!r} is built from the query "
-                             f"AND value shapes: call it as layer(query, value) or "
-                             f"build(query_shape, value_shape).")
-        query_shape, value_shape = tuple(query_shape), tuple(value_shape)
-        key_shape = value_shape if key_shape is None else tuple(key_shape)
+        query_shape, value_shape, key_shape = build_shapes(
+            f"MultiHeadAttention layer {self.name!r}", query_shape, value_shape, key_shape)
         if value_shape[1:-1] != key_shape[1:-1]:
             raise ValueError(f"All dimensions of `value` and `key`, except the last one, must be "
                              f"equal. Received: value_shape={value_shape} and "
