@@ -116,6 +116,15 @@ def _split(name, x, indices_or_sections, axis, even=True):
     return pieces
 
 
+def _split_of_rank(name, x, indices_or_sections, axis, min_ndim):
+    """`split` along `axis` of an x with at least `min_ndim` dimensions (vsplit, dsplit)."""
+    x = convert_to_tensor(x)
+    if x.ndim < min_ndim:
+        raise ValueError(f"{name}: `x` must have at least {min_ndim} dimensions, received "
+                         f"shape {x.shape}.")
+    return _split(name, x, indices_or_sections, axis)
+
+
 @op
 def array_split(x, indices_or_sections, axis=0):
     """Split into a list like `numpy.array_split`: an int need not divide the axis (the first
@@ -133,21 +142,13 @@ def hsplit(x, indices_or_sections):
 @op
 def vsplit(x, indices_or_sections):
     """`split` along axis 0 of an at least 2-D x; an int must divide the axis evenly."""
-    x = convert_to_tensor(x)
-    if x.ndim < 2:
-        raise ValueError(f"vsplit: `x` must have at least 2 dimensions, received shape "
-                         f"{x.shape}.")
-    return _split("vsplit", x, indices_or_sections, 0)
+    return _split_of_rank("vsplit", x, indices_or_sections, 0, min_ndim=2)
 
 
 @op
 def dsplit(x, indices_or_sections):
     """`split` along axis 2 of an at least 3-D x; an int must divide the axis evenly."""
-    x = convert_to_tensor(x)
-    if x.ndim < 3:
-        raise ValueError(f"dsplit: `x` must have at least 3 dimensions, received shape "
-                         f"{x.shape}.")
-    return _split("dsplit", x, indices_or_sections, 2)
+    return _split_of_rank("dsplit", x, indices_or_sections, 2, min_ndim=3)
 
 
 @op(keras_module="keras.src.ops.core")

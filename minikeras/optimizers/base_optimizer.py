@@ -540,18 +540,20 @@ class Optimizer:
             variable.assign(weight)
 
     def save_own_variables(self, store):
-        """Write every variable into `store` (a dict or HDF5 group) under keys "0", "1", ..."""
-        for i, variable in enumerate(self._variables):
+        """Write every variable of `variables` into `store` (a dict or HDF5 group) under keys
+        "0", "1", ... (wrappers such as LossScaleOptimizer list their inner optimizers' too)."""
+        for i, variable in enumerate(self.variables):
             store[str(i)] = variable.numpy()
 
     def load_own_variables(self, store):
         """Read what `save_own_variables` wrote; a count mismatch warns and loads nothing."""
-        if len(store.keys()) != len(self._variables):
+        variables = self.variables
+        if len(store.keys()) != len(variables):
             warnings.warn(f"Skipping variable loading for optimizer '{self.name}', because it has "
-                          f"{len(self._variables)} variables whereas the saved optimizer has "
+                          f"{len(variables)} variables whereas the saved optimizer has "
                           f"{len(store.keys())} variables.", stacklevel=2)
             return
-        for i, variable in enumerate(self._variables):
+        for i, variable in enumerate(variables):
             variable.assign(xp.asarray(store[str(i)][()]))
 
     # -- config ------------------------------------------------------------------------------

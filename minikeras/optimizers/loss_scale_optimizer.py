@@ -1,6 +1,5 @@
 """LossScaleOptimizer: `keras.optimizers.LossScaleOptimizer`, dynamic loss scaling around
 another optimizer (for float16 training, where small gradients underflow)."""
-import warnings
 
 from minikeras.backend.array_module import xp
 from minikeras.optimizers.base_optimizer import ITERATIONS_DTYPE, Optimizer
@@ -120,21 +119,6 @@ class LossScaleOptimizer(Optimizer):
 
     def finalize_variable_values(self, var_list):
         self.inner_optimizer.finalize_variable_values(var_list)
-
-    def save_own_variables(self, store):
-        """Every variable of `variables` (the wrapper's, then the inner optimizer's)."""
-        for i, variable in enumerate(self.variables):
-            store[str(i)] = variable.numpy()
-
-    def load_own_variables(self, store):
-        variables = self.variables
-        if len(store.keys()) != len(variables):
-            warnings.warn(f"Skipping variable loading for optimizer '{self.name}', because it has "
-                          f"{len(variables)} variables whereas the saved optimizer has "
-                          f"{len(store.keys())} variables.", stacklevel=2)
-            return
-        for i, variable in enumerate(variables):
-            variable.assign(xp.asarray(store[str(i)][()]))
 
     def get_config(self):
         from minikeras import optimizers  # the package's lookup table; it imports this module

@@ -1,7 +1,6 @@
 """MultiOptimizer and OptimizerMap: `keras.optimizers.MultiOptimizer` / `.OptimizerMap`, one
 optimizer per group of variables (e.g. Adam for an encoder, SGD for the rest)."""
 import re
-import warnings
 from collections.abc import MutableMapping
 
 from minikeras.backend.array_module import xp
@@ -243,20 +242,6 @@ class MultiOptimizer(Optimizer):
             if count:
                 optimizer.set_weights(weights[start:start + count])
                 start += count
-
-    def save_own_variables(self, store):
-        for i, variable in enumerate(self.variables):
-            store[str(i)] = variable.numpy()
-
-    def load_own_variables(self, store):
-        variables = self.variables
-        if len(store.keys()) != len(variables):
-            warnings.warn(f"Skipping variable loading for optimizer '{self.name}', because it has "
-                          f"{len(variables)} variables whereas the saved optimizer has "
-                          f"{len(store.keys())} variables.", stacklevel=2)
-            return
-        for i, variable in enumerate(variables):
-            variable.assign(xp.asarray(store[str(i)][()]))
 
     def get_config(self):
         return {"optimizer_map": serialize_object(self._optimizer_map, _MODULE),

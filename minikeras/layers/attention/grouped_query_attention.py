@@ -21,12 +21,14 @@ from minikeras import constraints, initializers, random, regularizers
 from minikeras.backend import naming
 from minikeras.backend.array_module import xp
 from minikeras.backend.autodiff import Tensor
-from minikeras.backend.masking import get_keras_mask, set_keras_mask
-from minikeras.layers.attention.attention import bool_mask, causal_mask
-from minikeras.layers.attention.multi_head_attention import _EinsumProjection
+from minikeras.backend.masking import set_keras_mask
+from minikeras.layers.attention.attention import bool_mask
+from minikeras.layers.attention.multi_head_attention import (
+    _EinsumProjection, attention_inputs, build_shapes, check_scores_request,
+    combine_attention_masks)
+from minikeras.layers.core.dense import deserialize_weight_settings
 from minikeras.layers.layer import Layer, name_scope
-from minikeras.ops import (cast, convert_to_tensor, dot_product_attention, einsum, multiply,
-                           repeat, softmax, where)
+from minikeras.ops import dot_product_attention, einsum, multiply, repeat, softmax, where
 from minikeras.registry.layer_classes import register_layer
 
 
@@ -125,12 +127,8 @@ class GroupQueryAttention(Layer):
             dtype=self.dtype, name=name)
 
     def build(self, query_shape, value_shape=None, key_shape=None):
-        if value_shape is None:
-            raise ValueError(f"GroupQueryAttention layer {self.name!r} is built from the query "
-                             f"AND value shapes: call it as layer(query, value) or "
-                             f"build(query_shape, value_shape).")
-        query_shape, value_shape = tuple(query_shape), tuple(value_shape)
-        key_shape = value_shape if key_shape is None else tuple(key_shape)
+        query_shape, value_shape, key_shape = build_shapes(
+            f"GroupQueryAttention layer {self.name!r}", query_shape, value_shape, key_shape)
         for arg, shape in (("query", query_shape), ("value", value_shape), ("key", key_shape)):
             if len(shape) != 3:
                 raise ValueError(f"GroupQueryAttention layer {self.name!r}: `{arg}` must be 3-D "
@@ -163,29 +161,12 @@ class GroupQueryAttention(Layer):
                        None if key is None else tuple(key.shape))
         return super().__call__(query, value, key, **kwargs)
 
-    def _as_input(self, x):
-        mask = get_keras_mask(x)
-        x = convert_to_tensor(x)
-        if xp.issubdtype(x.dtype, xp.floating) and x.dtype != xp.dtype(self.dtype):
-            x = cast(x, self.dtype)
-        return x, mask
-
     def call(self, query, value, key=None, query_mask=None, value_mask=None, key_mask=None,
              attention_mask=None, return_attention_scores=False, training=None,
              use_causal_mask=False):
-        query, own_query_mask = self._as_input(query)
-        value, own_value_mask = self._as_input(value)
-        if key is None:
-            key = value
-        else:
-            key, own_key_mask = self._as_input(key)
-            key_mask = key_mask if key_mask is not None else own_key_mask
-        query_mask = own_query_mask if own_query_mask is not None else query_mask
-        value_mask = value_mask if value_mask is not None else own_value_mask
-        if self._flash_attention and return_attention_scores:
-            raise ValueError("Returning attention scores is not supported when flash attention "
-                             "is enabled. Please disable flash attention to access attention "
-                             "scores.")
+        query, value, key, query_mask, value_mask, key_mask = attention_inputs(
+            self.dtype, query, value, key, query_mask, value_mask, key_mask)
+        check_scores_request(self._flash_attention, return_attention_scores)
         mask = self._compute_attention_mask(query, value, query_mask, value_mask, key_mask,
                                             attention_mask, use_causal_mask)
         gate = self._gate_dense(query) if self.use_gate else None
@@ -204,28 +185,11 @@ class GroupQueryAttention(Layer):
 
     def _compute_attention_mask(self, query, value, query_mask, value_mask, key_mask,
                                 attention_mask, use_causal_mask):
-        """The boolean mask broadcasting to (B, T, S): query mask (B, T, 1), value and key
-        masks (B, 1, S), causal and sliding-window masks (1, T, S) and `attention_mask`, ANDed;
-        None when nothing is masked."""
-        auto = None
-        if query_mask is not None:
-            auto = bool_mask(query_mask)[..., None]
-        for mask in (value_mask, key_mask):
-            if mask is not None:
-                mask = bool_mask(mask)[..., None, :]
-                auto = mask if auto is None else auto & mask
-        if use_causal_mask:
-            mask = causal_mask(query.shape[1], value.shape[1])
-            auto = mask if auto is None else auto & mask
-        if self.sliding_window is not None:
-            rows = xp.arange(query.shape[1])[:, None]
-            cols = xp.arange(value.shape[1])[None, :]
-            mask = (xp.abs(rows - cols) < self.sliding_window)[None]
-            auto = mask if auto is None else auto & mask
-        if attention_mask is not None:
-            attention_mask = bool_mask(attention_mask)
-        if auto is not None:
-            attention_mask = auto if attention_mask is None else attention_mask & auto
+        """`combine_attention_masks` (the (B, T, S) mask, or None), checked to broadcast to
+        (batch, query steps, key steps)."""
+        attention_mask = combine_attention_masks(query, value, query_mask, value_mask, key_mask,
+                                                 attention_mask, use_causal_mask,
+                                                 self.sliding_window)
         if attention_mask is not None:
             expected = (query.shape[0], query.shape[1], value.shape[1])
             try:
@@ -300,14 +264,4 @@ class GroupQueryAttention(Layer):
 
     @classmethod
     def from_config(cls, config_dict):
-        config_dict = dict(config_dict)
-        for key in ("kernel_initializer", "bias_initializer"):
-            if isinstance(config_dict.get(key), dict):
-                config_dict[key] = initializers.deserialize(config_dict[key])
-        for key in ("kernel_regularizer", "bias_regularizer", "activity_regularizer"):
-            if isinstance(config_dict.get(key), dict):
-                config_dict[key] = regularizers.deserialize(config_dict[key])
-        for key in ("kernel_constraint", "bias_constraint"):
-            if isinstance(config_dict.get(key), dict):
-                config_dict[key] = constraints.deserialize(config_dict[key])
-        return super().from_config(config_dict)
+        return super().from_config(deserialize_weight_settings(config_dict))

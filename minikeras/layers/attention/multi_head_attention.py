@@ -22,6 +22,7 @@ from minikeras.backend.array_module import xp
 from minikeras.backend.autodiff import Tensor
 from minikeras.backend.masking import get_keras_mask, set_keras_mask
 from minikeras.layers.attention.attention import bool_mask, causal_mask
+from minikeras.layers.core.dense import deserialize_weight_settings
 from minikeras.layers.layer import Layer, name_scope
 from minikeras.ops import (cast, convert_to_tensor, dense, matmul, multiply, reshape, softmax,
                            transpose, where)
@@ -90,6 +91,79 @@ class _EinsumProjection(Layer):
 
     def compute_output_shape(self, input_shape):
         return tuple(input_shape[:len(input_shape) - self.bound_dims]) + self.output_dims
+
+
+def attention_inputs(dtype, query, value, key, query_mask, value_mask, key_mask):
+    """(query, value, key, query_mask, value_mask, key_mask) for a MultiHeadAttention or
+    GroupedQueryAttention call: the inputs as tensors (floats cast to `dtype`; key defaults to
+    value) and their masks. Keras 3 takes the query's mask from the tensor (an explicit
+    query_mask is used when the tensor carries none; Keras 3.15 ignores it then); value and key
+    masks: the explicit one first, else the tensor's."""
+    query, own_query_mask = _as_input(query, dtype)
+    value, own_value_mask = _as_input(value, dtype)
+    if key is None:
+        key = value
+    else:
+        key, own_key_mask = _as_input(key, dtype)
+        key_mask = key_mask if key_mask is not None else own_key_mask
+    query_mask = own_query_mask if own_query_mask is not None else query_mask
+    value_mask = value_mask if value_mask is not None else own_value_mask
+    return query, value, key, query_mask, value_mask, key_mask
+
+
+def _as_input(x, dtype):
+    mask = get_keras_mask(x)
+    x = convert_to_tensor(x)
+    if xp.issubdtype(x.dtype, xp.floating) and x.dtype != xp.dtype(dtype):
+        x = cast(x, dtype)
+    return x, mask
+
+
+def build_shapes(owner, query_shape, value_shape, key_shape):
+    """(query_shape, value_shape, key_shape) as tuples, key_shape defaulting to value_shape;
+    a ValueError naming `owner` when value_shape is missing."""
+    if value_shape is None:
+        raise ValueError(f"{owner} is built from the query AND value shapes: call it as "
+                         f"layer(query, value) or build(query_shape, value_shape).")
+    query_shape, value_shape = tuple(query_shape), tuple(value_shape)
+    return query_shape, value_shape, value_shape if key_shape is None else tuple(key_shape)
+
+
+def check_scores_request(flash_attention, return_attention_scores):
+    """Attention scores cannot come back from the fused (flash) path: a ValueError as Keras's."""
+    if flash_attention and return_attention_scores:
+        raise ValueError("Returning attention scores is not supported when flash attention "
+                         "is enabled. Please disable flash attention to access attention "
+                         "scores.")
+
+
+def combine_attention_masks(query, value, query_mask, value_mask, key_mask, attention_mask,
+                            use_causal_mask, sliding_window):
+    """The boolean mask broadcasting to (B, T, S) of what may attend to what, for query
+    (B, T, ...) and value (B, S, ...): the query mask as (B, T, 1), value and key masks as
+    (B, 1, S), the causal mask and the |t - s| < sliding_window band (1, T, S) and
+    `attention_mask`, all ANDed; None when there is nothing to mask (MultiHeadAttention,
+    GroupedQueryAttention)."""
+    auto_mask = None
+    if query_mask is not None:
+        auto_mask = bool_mask(query_mask)[..., None]
+    for mask in (value_mask, key_mask):
+        if mask is not None:
+            mask = bool_mask(mask)[..., None, :]
+            auto_mask = mask if auto_mask is None else auto_mask & mask
+    if use_causal_mask:
+        mask = causal_mask(query.shape[1], value.shape[1])
+        auto_mask = mask if auto_mask is None else auto_mask & mask
+    if sliding_window is not None:
+        rows = xp.arange(query.shape[1])[:, None]
+        cols = xp.arange(value.shape[1])[None, :]
+        mask = (xp.abs(rows - cols) < sliding_window)[None]
+        auto_mask = mask if auto_mask is None else auto_mask & mask
+    if attention_mask is not None:
+        attention_mask = bool_mask(attention_mask)
+    if auto_mask is not None:
+        attention_mask = auto_mask if attention_mask is None else attention_mask & auto_mask
+    return attention_mask
 
 
 def _clone_initializer(initializer):
@@ -234,12 +308,8 @@ class MultiHeadAttention(Layer):
             dtype=self.dtype_policy, name=name)
 
     def build(self, query_shape, value_shape=None, key_shape=None):
-        if value_shape is None:
-            raise ValueError(f"MultiHeadAttention layer {self.name!r} is built from the query "
-                             f"AND value shapes: call it as layer(query, value) or "
-                             f"build(query_shape, value_shape).")
-        query_shape, value_shape = tuple(query_shape), tuple(value_shape)
-        key_shape = value_shape if key_shape is None else tuple(key_shape)
+        query_shape, value_shape, key_shape = build_shapes(
+            f"MultiHeadAttention layer {self.name!r}", query_shape, value_shape, key_shape)
         if value_shape[1:-1] != key_shape[1:-1]:
             raise ValueError(f"All dimensions of `value` and `key`, except the last one, must be "
                              f"equal. Received: value_shape={value_shape} and "
@@ -289,31 +359,12 @@ class MultiHeadAttention(Layer):
             self.build(_shape(query), _shape(value), None if key is None else _shape(key))
         return super().__call__(query, value, key, **kwargs)
 
-    def _as_input(self, x):
-        mask = get_keras_mask(x)
-        x = convert_to_tensor(x)
-        if xp.issubdtype(x.dtype, xp.floating) and x.dtype != xp.dtype(self.dtype):
-            x = cast(x, self.dtype)
-        return x, mask
-
     def call(self, query, value, key=None, query_mask=None, value_mask=None, key_mask=None,
              attention_mask=None, return_attention_scores=False, training=None,
              use_causal_mask=False):
-        query, own_query_mask = self._as_input(query)
-        value, own_value_mask = self._as_input(value)
-        if key is None:
-            key, own_key_mask = value, None
-        else:
-            key, own_key_mask = self._as_input(key)
-            key_mask = key_mask if key_mask is not None else own_key_mask
-        # Keras 3 takes the query's mask from the tensor; an explicit query_mask is used when the
-        # tensor carries none (Keras 3.15 ignores it then). value/key masks: explicit first.
-        query_mask = own_query_mask if own_query_mask is not None else query_mask
-        value_mask = value_mask if value_mask is not None else own_value_mask
-        if self._flash_attention and return_attention_scores:
-            raise ValueError("Returning attention scores is not supported when flash attention "
-                             "is enabled. Please disable flash attention to access attention "
-                             "scores.")
+        query, value, key, query_mask, value_mask, key_mask = attention_inputs(
+            self.dtype, query, value, key, query_mask, value_mask, key_mask)
+        check_scores_request(self._flash_attention, return_attention_scores)
         attention_mask = self._compute_attention_mask(
             query, value, query_mask=query_mask, value_mask=value_mask, key_mask=key_mask,
             attention_mask=attention_mask, use_causal_mask=use_causal_mask)
@@ -338,26 +389,8 @@ class MultiHeadAttention(Layer):
         """The boolean (B, T, S) mask (or broadcastable to it) of what may attend to what: the
         query mask as (B, T, 1), value and key masks as (B, 1, S), the causal and sliding-window
         masks (1, T, S) and `attention_mask`, all ANDed; None when there is nothing to mask."""
-        auto_mask = None
-        if query_mask is not None:
-            auto_mask = bool_mask(query_mask)[..., None]
-        for mask in (value_mask, key_mask):
-            if mask is not None:
-                mask = bool_mask(mask)[..., None, :]
-                auto_mask = mask if auto_mask is None else auto_mask & mask
-        if use_causal_mask:
-            mask = causal_mask(query.shape[1], value.shape[1])
-            auto_mask = mask if auto_mask is None else auto_mask & mask
-        if self._sliding_window is not None:
-            rows = xp.arange(query.shape[1])[:, None]
-            cols = xp.arange(value.shape[1])[None, :]
-            mask = (xp.abs(rows - cols) < self._sliding_window)[None]
-            auto_mask = mask if auto_mask is None else auto_mask & mask
-        if attention_mask is not None:
-            attention_mask = bool_mask(attention_mask)
-        if auto_mask is not None:
-            attention_mask = auto_mask if attention_mask is None else attention_mask & auto_mask
-        return attention_mask
+        return combine_attention_masks(query, value, query_mask, value_mask, key_mask,
+                                       attention_mask, use_causal_mask, self._sliding_window)
 
     def _compute_attention(self, query, key, value, attention_mask=None, training=None):
         """Scaled dot-product attention of the projected (B, ..., N, key_dim) tensors.
@@ -453,14 +486,4 @@ class MultiHeadAttention(Layer):
 
     @classmethod
     def from_config(cls, config_dict):
-        config_dict = dict(config_dict)
-        for key in ("kernel_initializer", "bias_initializer"):
-            if isinstance(config_dict.get(key), dict):
-                config_dict[key] = initializers.deserialize(config_dict[key])
-        for key in ("kernel_regularizer", "bias_regularizer", "activity_regularizer"):
-            if isinstance(config_dict.get(key), dict):
-                config_dict[key] = regularizers.deserialize(config_dict[key])
-        for key in ("kernel_constraint", "bias_constraint"):
-            if isinstance(config_dict.get(key), dict):
-                config_dict[key] = constraints.deserialize(config_dict[key])
-        return super().from_config(config_dict)
+        return super().from_config(deserialize_weight_settings(config_dict))

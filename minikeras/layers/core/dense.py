@@ -6,6 +6,20 @@ from minikeras.ops import dense
 from minikeras.registry.layer_classes import register_layer
 
 
+def deserialize_weight_settings(config_dict):
+    """A copy of a layer config whose kernel/bias initializers, regularizers (and the activity
+    regularizer) and constraints given as config dicts are deserialized into objects (Dense,
+    MultiHeadAttention, GroupedQueryAttention)."""
+    config_dict = dict(config_dict)
+    for key, module in (("kernel_initializer", initializers), ("bias_initializer", initializers),
+                        ("kernel_regularizer", regularizers), ("bias_regularizer", regularizers),
+                        ("activity_regularizer", regularizers),
+                        ("kernel_constraint", constraints), ("bias_constraint", constraints)):
+        if isinstance(config_dict.get(key), dict):
+            config_dict[key] = module.deserialize(config_dict[key])
+    return config_dict
+
+
 @register_layer
 class Dense(Layer):
     """A fully connected layer acting on the last axis.
@@ -84,14 +98,4 @@ class Dense(Layer):
 
     @classmethod
     def from_config(cls, config_dict):
-        config_dict = dict(config_dict)
-        for key in ("kernel_initializer", "bias_initializer"):
-            if isinstance(config_dict.get(key), dict):
-                config_dict[key] = initializers.deserialize(config_dict[key])
-        for key in ("kernel_regularizer", "bias_regularizer", "activity_regularizer"):
-            if isinstance(config_dict.get(key), dict):
-                config_dict[key] = regularizers.deserialize(config_dict[key])
-        for key in ("kernel_constraint", "bias_constraint"):
-            if isinstance(config_dict.get(key), dict):
-                config_dict[key] = constraints.deserialize(config_dict[key])
-        return super().from_config(config_dict)
+        return super().from_config(deserialize_weight_settings(config_dict))

@@ -42,6 +42,17 @@ def _check_rgb(name, images, axis):
                          f"with shape images.shape={tuple(images.shape)}")
 
 
+def _float_rgb_images(name, images, data_format):
+    """(images, channel axis) for rgb_to_hsv / hsv_to_rgb: checked to be float images with 3
+    channels in `data_format`."""
+    data_format = data_format_of(name, data_format)
+    images = check_images(name, images)
+    _check_float(name, images)
+    axis = _channel_axis(data_format)
+    _check_rgb(name, images, axis)
+    return images, axis
+
+
 @op
 def rgb_to_grayscale(images, data_format=None):
     """Luma 0.2989 R + 0.587 G + 0.114 B, keeping a channel axis of size 1 (in the images'
@@ -71,11 +82,7 @@ def rgb_to_hsv(images, data_format=None):
     Values within the dtype's epsilon of zero count as zero; grey pixels get hue 0 and black
     pixels saturation 0."""
     name = "rgb_to_hsv"
-    data_format = data_format_of(name, data_format)
-    images = check_images(name, images)
-    _check_float(name, images)
-    axis = _channel_axis(data_format)
-    _check_rgb(name, images, axis)
+    images, axis = _float_rgb_images(name, images, data_format)
     eps = float(np.finfo(images.dtype).eps)
     images = where(abs_(images) < eps, 0.0, images)
     r, g, b = _planes(images, axis)
@@ -95,11 +102,7 @@ def rgb_to_hsv(images, data_format=None):
 def hsv_to_rgb(images, data_format=None):
     """HSV -> RGB for float images (hue wraps around modulo 1); same shape."""
     name = "hsv_to_rgb"
-    data_format = data_format_of(name, data_format)
-    images = check_images(name, images)
-    _check_float(name, images)
-    axis = _channel_axis(data_format)
-    _check_rgb(name, images, axis)
+    images, axis = _float_rgb_images(name, images, data_format)
     hue, saturation, value = _planes(images, axis)
     dh = mod(hue, 1.0) * 6.0
     dr = clip(abs_(dh - 3.0) - 1.0, 0.0, 1.0)

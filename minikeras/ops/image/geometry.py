@@ -45,6 +45,19 @@ def _resolve(name, verb, size, before, after, target, names):
     return before, after
 
 
+def _box_margins(name, kind, images, data_format, row_values, col_values, suffix):
+    """[(axis, before, after)] for the height then the width axis of pad_images / crop_images
+    (`kind` "pad" or "crop"): row_values = (top, bottom, target_height) and col_values =
+    (left, right, target_width), named top_<suffix>, ..., checked and resolved."""
+    rows = (f"top_{suffix}", f"bottom_{suffix}", "target_height")
+    cols = (f"left_{suffix}", f"right_{suffix}", "target_width")
+    _check_margins(name, row_values[:2], row_values[2], rows)
+    _check_margins(name, col_values[:2], col_values[2], cols)
+    h_axis, w_axis = _spatial_axes(data_format)
+    return [(axis, *_resolve(name, kind, images.shape[axis], *values, names))
+            for axis, values, names in ((h_axis, row_values, rows), (w_axis, col_values, cols))]
+
+
 @op
 def pad_images(images, top_padding=None, left_padding=None, bottom_padding=None,
                right_padding=None, target_height=None, target_width=None, data_format=None):
@@ -54,16 +67,11 @@ def pad_images(images, top_padding=None, left_padding=None, bottom_padding=None,
     name = "pad_images"
     data_format = data_format_of(name, data_format)
     images = check_images(name, images)
-    rows = ("top_padding", "bottom_padding", "target_height")
-    cols = ("left_padding", "right_padding", "target_width")
-    _check_margins(name, (top_padding, bottom_padding), target_height, rows)
-    _check_margins(name, (left_padding, right_padding), target_width, cols)
-    h_axis, w_axis = _spatial_axes(data_format)
     widths = [[0, 0] for _ in range(images.ndim)]
-    widths[h_axis] = list(_resolve(name, "pad", images.shape[h_axis], top_padding,
-                                   bottom_padding, target_height, rows))
-    widths[w_axis] = list(_resolve(name, "pad", images.shape[w_axis], left_padding,
-                                   right_padding, target_width, cols))
+    for axis, before, after in _box_margins(
+            name, "pad", images, data_format, (top_padding, bottom_padding, target_height),
+            (left_padding, right_padding, target_width), "padding"):
+        widths[axis] = [before, after]
     return pad(images, widths)
 
 
@@ -76,18 +84,11 @@ def crop_images(images, top_cropping=None, left_cropping=None, bottom_cropping=N
     name = "crop_images"
     data_format = data_format_of(name, data_format)
     images = check_images(name, images)
-    rows = ("top_cropping", "bottom_cropping", "target_height")
-    cols = ("left_cropping", "right_cropping", "target_width")
-    _check_margins(name, (top_cropping, bottom_cropping), target_height, rows)
-    _check_margins(name, (left_cropping, right_cropping), target_width, cols)
-    h_axis, w_axis = _spatial_axes(data_format)
     index = [slice(None)] * images.ndim
-    for axis, (before, after, target), names in (
-            (h_axis, (top_cropping, bottom_cropping, target_height), rows),
-            (w_axis, (left_cropping, right_cropping, target_width), cols)):
-        size = images.shape[axis]
-        start, end = _resolve(name, "crop", size, before, after, target, names)
-        index[axis] = slice(start, size - end)
+    for axis, start, end in _box_margins(
+            name, "crop", images, data_format, (top_cropping, bottom_cropping, target_height),
+            (left_cropping, right_cropping, target_width), "cropping"):
+        index[axis] = slice(start, images.shape[axis] - end)
     return getitem(images, tuple(index))
 
 

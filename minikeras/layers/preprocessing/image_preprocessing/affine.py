@@ -71,7 +71,22 @@ def check_range(layer, arg, factor, low, high, low_open=False):
     return tuple(sorted(given)) if len(given) == 2 else (-abs(factor), abs(factor))
 
 
-class AffineImageLayer(BaseImagePreprocessingLayer):
+class WarpingImageLayer(BaseImagePreprocessingLayer):
+    """A random layer that resamples each image through a geometric warp: subclasses define
+    `_warp(images, transformation, interpolation)`; images are warped with `interpolation`
+    while training, segmentation masks with 'nearest'."""
+
+    def transform_images(self, images, transformation, training=True):
+        images = cast(images, self.dtype)
+        return self._warp(images, transformation, self.interpolation) if training else images
+
+    def transform_segmentation_masks(self, segmentation_masks, transformation, training=True):
+        if not training:
+            return segmentation_masks
+        return self._warp(segmentation_masks, transformation, "nearest")
+
+
+class AffineImageLayer(WarpingImageLayer):
     """A random layer whose transformation is one affine transform per image.
 
     Subclasses define `draw(batch, height, width)` -> a dict of the draws (Keras's layout;
@@ -94,12 +109,10 @@ class AffineImageLayer(BaseImagePreprocessingLayer):
         self.fill_mode = fill_mode
         self.interpolation = interpolation
         self.fill_value = fill_value
-        self.seed = seed
-        self.seed_generator = random.SeedGenerator(seed)
+        self.set_seed(seed, attribute="seed_generator")
 
     def _size(self, images):
-        shape = images.shape
-        return (shape[2], shape[3]) if self.data_format == "channels_first" else shape[1:3]
+        return self.image_size(images.shape)
 
     def _uniform(self, shape, low, high):
         return random.uniform(shape, low, high, seed=self.seed_generator).numpy()
@@ -107,7 +120,7 @@ class AffineImageLayer(BaseImagePreprocessingLayer):
     def get_random_transformation(self, data, training=True, seed=None):
         if not training:
             return None
-        images = data["images"] if isinstance(data, dict) else data
+        images = self.images_of(data)
         height, width = self._size(images)
         draws = self.draw(images.shape[0], height, width)
         draws["input_shape"] = tuple(images.shape)
@@ -121,20 +134,10 @@ class AffineImageLayer(BaseImagePreprocessingLayer):
                                       interpolation=interpolation, fill_mode=self.fill_mode,
                                       fill_value=self.fill_value, data_format=self.data_format)
 
-    def transform_images(self, images, transformation, training=True):
-        images = cast(images, self.dtype)
-        return self._warp(images, transformation, self.interpolation) if training else images
-
-    def transform_segmentation_masks(self, segmentation_masks, transformation, training=True):
-        if not training:
-            return segmentation_masks
-        return self._warp(segmentation_masks, transformation, "nearest")
-
     def transform_bounding_boxes(self, bounding_boxes, transformation, training=True):
         if not training or transformation is None:
             return bounding_boxes
-        shape = transformation["input_shape"]
-        size = (shape[2], shape[3]) if self.data_format == "channels_first" else shape[1:3]
+        size = self.image_size(transformation["input_shape"])
         matrix = self.matrix(transformation, *size)
 
         def move(xyxy):

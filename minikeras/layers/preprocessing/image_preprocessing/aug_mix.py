@@ -3,19 +3,16 @@
 import numpy as np
 
 from minikeras import random
-from minikeras.layers.preprocessing.image_preprocessing.base import BaseImagePreprocessingLayer
 from minikeras.layers.preprocessing.image_preprocessing.policy_transforms import (
-    AUG_MIX_NAMES, PolicyTransforms)
-from minikeras.layers.regularization.validation import validate_seed
+    AUG_MIX_NAMES, PolicyAugmentationLayer, check_policy_arguments)
 from minikeras.ops import cast, clip, zeros_like
 from minikeras.registry.layer_classes import register_layer
 
-_INTERPOLATIONS = ("nearest", "bilinear")
 _BASIC_OPS = 7  # all_ops=False: AUG_MIX_NAMES[:7], without the four colour augmentations
 
 
 @register_layer
-class AugMix(BaseImagePreprocessingLayer):
+class AugMix(PolicyAugmentationLayer):
     """While training: `num_chains` chains each apply up to `chain_depth` augmentations (each
     step picks uniformly among the augmentations and "none", with its own per-image random
     parameters) to the whole batch; the chains' outputs are averaged with Dirichlet(alpha)
@@ -47,39 +44,24 @@ class AugMix(BaseImagePreprocessingLayer):
         data_format: "channels_last" or "channels_first".
     """
 
-    _USE_BASE_FACTOR = False
-    _FACTOR_BOUNDS = (0, 1)
-
     def __init__(self, value_range=(0, 255), num_chains=3, chain_depth=3, factor=0.3,
                  alpha=1.0, all_ops=True, interpolation="bilinear", seed=None,
                  data_format=None, **kwargs):
         super().__init__(data_format=data_format, **kwargs)
-        if interpolation not in _INTERPOLATIONS:
-            raise ValueError(f"AugMix: `interpolation` must be one of {_INTERPOLATIONS}. "
-                             f"Received: interpolation={interpolation!r}")
-        for name, value in (("num_chains", num_chains), ("chain_depth", chain_depth)):
-            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-                raise ValueError(f"AugMix: `{name}` must be a non-negative integer. "
-                                 f"Received: {name}={value!r}")
-        self.value_range = tuple(value_range)
+        check_policy_arguments("AugMix", interpolation, num_chains=num_chains,
+                               chain_depth=chain_depth)
         self.num_chains = num_chains
         self.chain_depth = chain_depth
-        self._set_factor(factor)
         self.alpha = alpha
         self.all_ops = all_ops
-        self.interpolation = interpolation
-        self.seed = validate_seed(seed)
-        self.generator = random.SeedGenerator(seed)
         self.augment_names = AUG_MIX_NAMES if all_ops else AUG_MIX_NAMES[:_BASIC_OPS]
-        self.augmentations = PolicyTransforms(self.factor, self.value_range, interpolation,
-                                              self.data_format)
+        self.set_policy_arguments(value_range, factor, interpolation, seed)
 
     def get_random_transformation(self, data, training=True, seed=None):
         if not training:
             return None
-        images = data["images"] if isinstance(data, dict) else data
-        shape = tuple(images.shape) if len(images.shape) == 4 else (1,) + tuple(images.shape)
-        seed = seed if seed is not None else self.generator
+        shape = self.batch_shape_of(data)
+        seed = self.seed_for(seed)
         gammas = random.gamma((self.num_chains,), self.alpha, seed=seed).numpy()
         chain_mixing_weights = gammas / gammas.sum(axis=-1, keepdims=True)
         weight_sample = random.beta((), self.alpha, self.alpha, seed=seed).numpy()
@@ -110,9 +92,6 @@ class AugMix(BaseImagePreprocessingLayer):
             return images
         mixed = self._mix(images, transformation, self.augmentations.apply)
         return clip(mixed, self.value_range[0], self.value_range[1])
-
-    def transform_labels(self, labels, transformation, training=True):
-        return labels
 
     def transform_bounding_boxes(self, bounding_boxes, transformation, training=True):
         return bounding_boxes

@@ -17,6 +17,7 @@ A subclass says how to draw a transformation (`get_random_transformation`) and h
 `factor` (for the layers that take one) is a number f or a pair (lower, upper) inside
 `_FACTOR_BOUNDS`; f means the range (-f, f) clipped to the bounds, stored as `self.factor`.
 """
+from minikeras import random
 from minikeras.backend.autodiff import Tensor
 from minikeras.layers.layer import Layer
 from minikeras.ops import cast, convert_to_tensor, expand_dims, squeeze
@@ -143,6 +144,37 @@ class BaseImagePreprocessingLayer(Layer):
         return value if batched or not isinstance(value, Tensor) else squeeze(value, axis=0)
 
     # -- helpers ------------------------------------------------------------------------------
+    def set_seed(self, seed, attribute="generator"):
+        """Keep `seed` (for get_config) and a layer-owned SeedGenerator built from it, stored
+        as `self.<attribute>`."""
+        self.seed = seed
+        setattr(self, attribute, random.SeedGenerator(seed))
+
+    def seed_for(self, seed):
+        """The seed a draw uses: the one passed to get_random_transformation, else the layer's
+        own `self.generator`."""
+        return self.generator if seed is None else seed
+
+    @staticmethod
+    def images_of(data):
+        """The images of `data`: its "images" entry for a dict, else `data` itself."""
+        return data["images"] if isinstance(data, dict) else data
+
+    @staticmethod
+    def batch_size_of(data):
+        """The batch size of a batched `data` (a dict with "images" or an image batch)."""
+        return int(BaseImagePreprocessingLayer.images_of(data).shape[0])
+
+    def image_size(self, shape):
+        """(height, width) of a 4-d image `shape` in this layer's data_format."""
+        return (shape[2], shape[3]) if self.data_format == "channels_first" else shape[1:3]
+
+    @staticmethod
+    def batch_shape_of(data):
+        """The 4-d shape of the images of `data`, a single image counting as a batch of one."""
+        shape = tuple(BaseImagePreprocessingLayer.images_of(data).shape)
+        return shape if len(shape) == 4 else (1,) + shape
+
     def transform_value_range(self, images, original_range, target_range, dtype="float32"):
         """Map pixel values linearly from `original_range` to `target_range` (e.g. (0, 1) ->
         (0, 255)), computed in `dtype`; the images come back unchanged when the ranges agree."""

@@ -3,7 +3,8 @@ import numpy as np
 
 from minikeras.layers.preprocessing.image_preprocessing import boxes as box_utils
 from minikeras.layers.preprocessing.image_preprocessing.base import BaseImagePreprocessingLayer
-from minikeras.layers.preprocessing.image_preprocessing.resizing import spatial_axes
+from minikeras.layers.preprocessing.image_preprocessing.resizing import (
+    resized_shape, spatial_axes)
 from minikeras.ops import cast, getitem, image
 from minikeras.registry.layer_classes import register_layer
 
@@ -39,7 +40,7 @@ class CenterCrop(BaseImagePreprocessingLayer):
         self.width = width
 
     def get_random_transformation(self, data, training=True, seed=None):
-        images = data["images"] if isinstance(data, dict) else data
+        images = self.images_of(data)
         return {"input_shape": tuple(images.shape)}
 
     def transform_images(self, images, transformation=None, training=True):
@@ -78,13 +79,10 @@ class CenterCrop(BaseImagePreprocessingLayer):
                                          (self.height, self.width))
 
     def compute_output_shape(self, input_shape):
-        shape = list(input_shape)
-        if len(shape) not in (3, 4):
+        if len(input_shape) not in (3, 4):
             raise ValueError(f"CenterCrop: `input_shape` must have rank 3 (unbatched) or 4 "
                              f"(batched). Received: input_shape={tuple(input_shape)}")
-        h_axis, w_axis = spatial_axes(self.data_format, len(shape))
-        shape[h_axis], shape[w_axis] = self.height, self.width
-        return tuple(shape)
+        return resized_shape(input_shape, self.data_format, self.height, self.width)
 
     def get_config(self):
         return {**super().get_config(), "height": self.height, "width": self.width}

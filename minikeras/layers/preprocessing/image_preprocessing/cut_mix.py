@@ -38,19 +38,18 @@ class CutMix(BaseImagePreprocessingLayer):
     def __init__(self, factor=1.0, seed=None, data_format=None, **kwargs):
         super().__init__(data_format=data_format, **kwargs)
         self._set_factor(factor)
-        self.seed = validate_seed(seed)
-        self.generator = random.SeedGenerator(seed)
+        self.set_seed(validate_seed(seed))
 
     def get_random_transformation(self, data, training=True, seed=None):
         if not training:
             return None
-        images = data["images"] if isinstance(data, dict) else data
+        images = self.images_of(data)
         if len(images.shape) == 3:
             return None
         shape = tuple(images.shape)
         batch_size = shape[0]
         height, width = shape[1:3] if self.data_format == "channels_last" else shape[2:4]
-        seed = seed if seed is not None else self.generator
+        seed = self.seed_for(seed)
         alpha = random.uniform((), self.factor[0], self.factor[1], seed=seed).numpy() + 1e-6
         lam = random.beta((batch_size,), alpha, alpha, seed=seed).numpy()
         ratio = np.sqrt(1.0 - lam)

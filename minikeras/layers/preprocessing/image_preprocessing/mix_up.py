@@ -31,15 +31,13 @@ class MixUp(BaseImagePreprocessingLayer):
     def __init__(self, alpha=0.2, data_format=None, seed=None, **kwargs):
         super().__init__(data_format=data_format, **kwargs)
         self.alpha = alpha
-        self.seed = validate_seed(seed)
-        self.generator = random.SeedGenerator(seed)
+        self.set_seed(validate_seed(seed))
 
     def get_random_transformation(self, data, training=True, seed=None):
         if not training:
             return None  # draws nothing: the stream stays where training calls left it
-        images = data["images"] if isinstance(data, dict) else data
-        batch_size = images.shape[0] if len(images.shape) == 4 else 1
-        seed = seed if seed is not None else self.generator
+        batch_size = self.batch_shape_of(data)[0]
+        seed = self.seed_for(seed)
         permutation_order = random.shuffle(arange(batch_size, dtype="int64"), seed=seed)
         mix_weight = random.beta((batch_size,), self.alpha, self.alpha, seed=seed)
         return {"mix_weight": mix_weight, "permutation_order": permutation_order}

@@ -25,6 +25,9 @@ import math
 import numpy as np
 
 from minikeras import random
+from minikeras.layers.preprocessing.image_preprocessing.affine import INTERPOLATIONS
+from minikeras.layers.preprocessing.image_preprocessing.base import BaseImagePreprocessingLayer
+from minikeras.layers.regularization.validation import validate_seed
 from minikeras.ops import (cast, clip, convert_to_tensor, depthwise_conv, isnan, mean, reshape,
                            where)
 from minikeras.ops.image import affine_transform, rgb_to_grayscale
@@ -40,6 +43,36 @@ AUG_MIX_NAMES = ("random_shear", "random_translation", "random_rotation",
                  "random_brightness", "random_color_degeneration", "random_contrast",
                  "random_sharpness")
 GEOMETRIC = ("random_shear", "random_translation", "random_rotation")
+
+
+def check_policy_arguments(owner, interpolation, **counts):
+    """The checks AugMix and RandAugment share: `interpolation` is one of INTERPOLATIONS and
+    each of `counts` (name=value) a non-negative integer; else a ValueError naming `owner`."""
+    if interpolation not in INTERPOLATIONS:
+        raise ValueError(f"{owner}: `interpolation` must be one of {INTERPOLATIONS}. "
+                         f"Received: interpolation={interpolation!r}")
+    for name, value in counts.items():
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise ValueError(f"{owner}: `{name}` must be a non-negative integer. "
+                             f"Received: {name}={value!r}")
+
+
+class PolicyAugmentationLayer(BaseImagePreprocessingLayer):
+    """The shared part of AugMix and RandAugment: a `factor` in [0, 1] for the strength of
+    their augmentations, and `set_policy_arguments`."""
+
+    _USE_BASE_FACTOR = False
+    _FACTOR_BOUNDS = (0, 1)
+
+    def set_policy_arguments(self, value_range, factor, interpolation, seed):
+        """Store value_range (a tuple), factor, interpolation and seed, and build the
+        PolicyTransforms that draw and apply the augmentations."""
+        self.value_range = tuple(value_range)
+        self._set_factor(factor)
+        self.interpolation = interpolation
+        self.set_seed(validate_seed(seed))
+        self.augmentations = PolicyTransforms(self.factor, self.value_range, interpolation,
+                                              self.data_format)
 
 
 class PolicyTransforms:

@@ -1,18 +1,14 @@
 """RandAugment: apply `num_ops` augmentations picked at random from a fixed list (Cubuk et al.
 2019, https://arxiv.org/abs/1909.13719), as Keras's `keras.layers.RandAugment`."""
 from minikeras import random
-from minikeras.layers.preprocessing.image_preprocessing.base import BaseImagePreprocessingLayer
 from minikeras.layers.preprocessing.image_preprocessing.policy_transforms import (
-    RAND_AUGMENT_NAMES, PolicyTransforms)
-from minikeras.layers.regularization.validation import validate_seed
+    RAND_AUGMENT_NAMES, PolicyAugmentationLayer, check_policy_arguments)
 from minikeras.ops import cast
 from minikeras.registry.layer_classes import register_layer
 
-_INTERPOLATIONS = ("nearest", "bilinear")
-
 
 @register_layer
-class RandAugment(BaseImagePreprocessingLayer):
+class RandAugment(PolicyAugmentationLayer):
     """While training, `num_ops` augmentations are picked (uniformly, with repetition, the same
     picks for the whole batch) from Keras's list - random_shear, random_translation,
     random_rotation, random_brightness, random_color_degeneration, random_contrast,
@@ -34,33 +30,18 @@ class RandAugment(BaseImagePreprocessingLayer):
         data_format: "channels_last" or "channels_first".
     """
 
-    _USE_BASE_FACTOR = False
-    _FACTOR_BOUNDS = (0, 1)
-
     def __init__(self, value_range=(0, 255), num_ops=2, factor=0.5, interpolation="bilinear",
                  seed=None, data_format=None, **kwargs):
         super().__init__(data_format=data_format, **kwargs)
-        if interpolation not in _INTERPOLATIONS:
-            raise ValueError(f"RandAugment: `interpolation` must be one of {_INTERPOLATIONS}. "
-                             f"Received: interpolation={interpolation!r}")
-        if isinstance(num_ops, bool) or not isinstance(num_ops, int) or num_ops < 0:
-            raise ValueError(f"RandAugment: `num_ops` must be a non-negative integer. "
-                             f"Received: num_ops={num_ops!r}")
-        self.value_range = tuple(value_range)
+        check_policy_arguments("RandAugment", interpolation, num_ops=num_ops)
         self.num_ops = num_ops
-        self._set_factor(factor)
-        self.interpolation = interpolation
-        self.seed = validate_seed(seed)
-        self.generator = random.SeedGenerator(seed)
-        self.augmentations = PolicyTransforms(self.factor, self.value_range, interpolation,
-                                              self.data_format)
+        self.set_policy_arguments(value_range, factor, interpolation, seed)
 
     def get_random_transformation(self, data, training=True, seed=None):
         if not training:
             return None
-        images = data["images"] if isinstance(data, dict) else data
-        shape = tuple(images.shape) if len(images.shape) == 4 else (1,) + tuple(images.shape)
-        seed = seed if seed is not None else self.generator
+        shape = self.batch_shape_of(data)
+        seed = self.seed_for(seed)
         layer_idxes = random.randint((self.num_ops,), 0, len(RAND_AUGMENT_NAMES), seed=seed)
         transforms = {name: self.augmentations.draw(name, shape, seed)
                       for name in RAND_AUGMENT_NAMES}
@@ -78,9 +59,6 @@ class RandAugment(BaseImagePreprocessingLayer):
         for name in self._picked(transformation):
             images = self.augmentations.apply(name, images, transformation["transforms"][name])
         return images
-
-    def transform_labels(self, labels, transformation, training=True):
-        return labels
 
     def transform_segmentation_masks(self, segmentation_masks, transformation, training=True):
         if not training or transformation is None:

@@ -24,17 +24,15 @@ class RandomBrightness(ColorImagePreprocessingLayer):
 
     def __init__(self, factor, value_range=(0, 255), seed=None, **kwargs):
         super().__init__(factor=factor, **kwargs)
-        self.seed = seed
-        self.generator = random.SeedGenerator(seed)
+        self.set_seed(seed)
         self.value_range = check_value_range(value_range, type(self).__name__)
 
     def get_random_transformation(self, data, training=True, seed=None):
-        images = data["images"] if isinstance(data, dict) else data
-        shape = (int(images.shape[0]), 1, 1, 1)
+        shape = (self.batch_size_of(data), 1, 1, 1)
         if not training:
             return {"rgb_delta": zeros(shape)}
         delta = random.uniform(shape, minval=self.factor[0], maxval=self.factor[1],
-                               seed=self.generator if seed is None else seed)
+                               seed=self.seed_for(seed))
         return {"rgb_delta": delta * (self.value_range[1] - self.value_range[0])}
 
     def transform_images(self, images, transformation, training=True):
@@ -44,5 +42,4 @@ class RandomBrightness(ColorImagePreprocessingLayer):
         return clip(images, self.value_range[0], self.value_range[1])
 
     def get_config(self):
-        return {**super().get_config(), "factor": self.factor, "value_range": self.value_range,
-                "seed": self.seed}
+        return {**super().get_config(), **self.random_config()}

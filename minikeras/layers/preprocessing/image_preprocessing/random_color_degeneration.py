@@ -1,14 +1,14 @@
 """RandomColorDegeneration: blend each image towards its grayscale version by a random amount."""
 from minikeras import random
 from minikeras.layers.preprocessing.image_preprocessing.color_base import (
-    ColorImagePreprocessingLayer, check_value_range)
+    RandomColorLayer)
 from minikeras.ops import cast, clip
 from minikeras.ops.image import rgb_to_grayscale
 from minikeras.registry.layer_classes import register_layer
 
 
 @register_layer
-class RandomColorDegeneration(ColorImagePreprocessingLayer):
+class RandomColorDegeneration(RandomColorLayer):
     """While training, x + f * (gray(x) - x) per image, with f drawn uniformly from `factor`
     once per image (0 keeps the colours, 1 gives the grayscale image; negative f boosts them),
     clipped to `value_range`; floats out. At inference the identity. Needs RGB images.
@@ -22,20 +22,12 @@ class RandomColorDegeneration(ColorImagePreprocessingLayer):
     transformation: {"factor": (batch, 1, 1, 1) blend amounts}.
     """
 
-    def __init__(self, factor, value_range=(0, 255), data_format=None, seed=None, **kwargs):
-        super().__init__(data_format=data_format, **kwargs)
-        self._set_factor(factor)
-        self.value_range = check_value_range(value_range, type(self).__name__)
-        self.seed = seed
-        self.generator = random.SeedGenerator(seed)
-
     def get_random_transformation(self, data, training=True, seed=None):
         if not training:
             return None
-        images = data["images"] if isinstance(data, dict) else data
-        factor = random.uniform((int(images.shape[0]), 1, 1, 1), minval=self.factor[0],
+        factor = random.uniform((self.batch_size_of(data), 1, 1, 1), minval=self.factor[0],
                                 maxval=self.factor[1],
-                                seed=self.generator if seed is None else seed)
+                                seed=self.seed_for(seed))
         return {"factor": factor}
 
     def transform_images(self, images, transformation, training=True):
@@ -56,7 +48,3 @@ class RandomColorDegeneration(ColorImagePreprocessingLayer):
             raise ValueError(f"RandomColorDegeneration: input images must have 3 channels, "
                              f"but received images with {channels} channels.")
         return input_shape
-
-    def get_config(self):
-        return {**super().get_config(), "factor": self.factor, "value_range": self.value_range,
-                "seed": self.seed}

@@ -1,5 +1,4 @@
 """RandomColorJitter: RandomBrightness, RandomContrast, RandomSaturation and RandomHue in turn."""
-from minikeras import random
 from minikeras.layers.preprocessing.image_preprocessing.color_base import (
     ColorImagePreprocessingLayer, as_tuple)
 from minikeras.layers.preprocessing.image_preprocessing.random_brightness import (
@@ -36,8 +35,7 @@ class RandomColorJitter(ColorImagePreprocessingLayer):
         self.contrast_factor = as_tuple(contrast_factor)
         self.saturation_factor = as_tuple(saturation_factor)
         self.hue_factor = as_tuple(hue_factor)
-        self.seed = seed
-        self.generator = random.SeedGenerator(seed)
+        self.set_seed(seed)
         brightness_factor, contrast_factor = self.brightness_factor, self.contrast_factor
         saturation_factor, hue_factor = self.saturation_factor, self.hue_factor
         adjust = dict(value_range=self.value_range, seed=seed)

@@ -1,7 +1,7 @@
 """RandomContrast: scale each channel's deviation from its mean by one random factor per image."""
 from minikeras import random
 from minikeras.layers.preprocessing.image_preprocessing.color_base import (
-    ColorImagePreprocessingLayer, as_tuple)
+    ColorImagePreprocessingLayer)
 from minikeras.ops import clip, mean
 from minikeras.registry.layer_classes import register_layer
 
@@ -26,18 +26,14 @@ class RandomContrast(ColorImagePreprocessingLayer):
 
     def __init__(self, factor, value_range=(0, 255), seed=None, **kwargs):
         super().__init__(**kwargs)
-        self._set_factor(factor)
-        self.value_range = as_tuple(value_range)
-        self.seed = seed
-        self.generator = random.SeedGenerator(seed)
+        self.set_random_arguments(factor, value_range, seed, check_range=False)
 
     def get_random_transformation(self, data, training=True, seed=None):
         if not training:
             return None
-        images = data["images"] if isinstance(data, dict) else data
-        factor = random.uniform((int(images.shape[0]), 1, 1, 1), minval=1.0 - self.factor[0],
+        factor = random.uniform((self.batch_size_of(data), 1, 1, 1), minval=1.0 - self.factor[0],
                                 maxval=1.0 + self.factor[1], dtype=self.dtype,
-                                seed=self.generator if seed is None else seed)
+                                seed=self.seed_for(seed))
         return {"contrast_factor": factor}
 
     def transform_images(self, images, transformation, training=True):
@@ -48,5 +44,4 @@ class RandomContrast(ColorImagePreprocessingLayer):
         return clip(outputs, self.value_range[0], self.value_range[1])
 
     def get_config(self):
-        return {**super().get_config(), "factor": self.factor, "value_range": self.value_range,
-                "seed": self.seed}
+        return {**super().get_config(), **self.random_config()}

@@ -5,7 +5,8 @@ from minikeras import random
 from minikeras.layers.preprocessing.image_preprocessing import boxes as box_utils
 from minikeras.layers.preprocessing.image_preprocessing.base import BaseImagePreprocessingLayer
 from minikeras.layers.preprocessing.image_preprocessing.center_crop import aspect_window
-from minikeras.layers.preprocessing.image_preprocessing.resizing import spatial_axes
+from minikeras.layers.preprocessing.image_preprocessing.resizing import (
+    resized_shape, spatial_axes)
 from minikeras.ops import cast, getitem, image
 from minikeras.registry.layer_classes import register_layer
 
@@ -42,7 +43,7 @@ class RandomCrop(BaseImagePreprocessingLayer):
         self.seed_generator = random.SeedGenerator(seed)
 
     def get_random_transformation(self, data, training=True, seed=None):
-        images = data["images"] if isinstance(data, dict) else data
+        images = self.images_of(data)
         h_axis, w_axis = spatial_axes(self.data_format, images.ndim)
         in_h, in_w = images.shape[h_axis], images.shape[w_axis]
         if training and in_h > self.height and in_w > self.width:
@@ -81,10 +82,7 @@ class RandomCrop(BaseImagePreprocessingLayer):
         return box_utils.transform_boxes(self, bounding_boxes, move, (self.height, self.width))
 
     def compute_output_shape(self, input_shape):
-        shape = list(input_shape)
-        h_axis, w_axis = spatial_axes(self.data_format, len(shape))
-        shape[h_axis], shape[w_axis] = self.height, self.width
-        return tuple(shape)
+        return resized_shape(input_shape, self.data_format, self.height, self.width)
 
     def get_config(self):
         return {**super().get_config(), "height": self.height, "width": self.width,

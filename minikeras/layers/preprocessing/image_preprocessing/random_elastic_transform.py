@@ -52,13 +52,12 @@ class RandomElasticTransform(BaseImagePreprocessingLayer):
         self.fill_mode = fill_mode
         self.fill_value = fill_value
         self.value_range = tuple(value_range)
-        self.seed = seed
-        self.seed_generator = random.SeedGenerator(seed)
+        self.set_seed(seed, attribute="seed_generator")
 
     def get_random_transformation(self, data, training=True, seed=None):
         if not training or self.scale[1] == 0 or self.factor[1] == 0:
             return None
-        images = data["images"] if isinstance(data, dict) else data
+        images = self.images_of(data)
         batch = images.shape[0]
         probability = random.uniform((batch,), *self.factor, seed=self.seed_generator).numpy()
         threshold = random.uniform((batch,), 0.0, 1.0, seed=self.seed_generator).numpy()

@@ -5,7 +5,8 @@ import numbers
 import numpy as np
 
 from minikeras import random
-from minikeras.layers.preprocessing.image_preprocessing.base import BaseImagePreprocessingLayer
+from minikeras.layers.preprocessing.image_preprocessing.color_base import (
+    ColorImagePreprocessingLayer)
 from minikeras.layers.preprocessing.image_preprocessing.box_masks import box_masks, crop_bounds
 from minikeras.layers.preprocessing.image_preprocessing.ranges import parse_range
 from minikeras.layers.regularization.validation import validate_seed
@@ -14,7 +15,7 @@ from minikeras.registry.layer_classes import register_layer
 
 
 @register_layer
-class RandomErasing(BaseImagePreprocessingLayer):
+class RandomErasing(ColorImagePreprocessingLayer):
     """While training, each image is erased with probability p (p ~ Uniform(factor), drawn per
     image): a box whose sides are sqrt(s_w), sqrt(s_h) times the image's (s ~ Uniform(scale),
     one per axis), at a uniform position, is filled with `fill_value` - or, when it is None,
@@ -50,8 +51,7 @@ class RandomErasing(BaseImagePreprocessingLayer):
                              f"a list of three numbers). Received: fill_value={fill_value!r}")
         self.fill_value = tuple(fill_value) if isinstance(fill_value, list) else fill_value
         self.value_range = tuple(value_range)
-        self.seed = validate_seed(seed)
-        self.generator = random.SeedGenerator(seed)
+        self.set_seed(validate_seed(seed))
 
     def _fill(self, shape, seed):
         if self.fill_value is None:
@@ -63,11 +63,10 @@ class RandomErasing(BaseImagePreprocessingLayer):
     def get_random_transformation(self, data, training=True, seed=None):
         if not training:
             return None
-        images = data["images"] if isinstance(data, dict) else data
-        shape = tuple(images.shape) if len(images.shape) == 4 else (1,) + tuple(images.shape)
+        shape = self.batch_shape_of(data)
         batch_size = shape[0]
         height, width = shape[1:3] if self.data_format == "channels_last" else shape[2:4]
-        seed = seed if seed is not None else self.generator
+        seed = self.seed_for(seed)
         ratios = np.sqrt(random.uniform((batch_size, 2), self.scale[0], self.scale[1],
                                         seed=seed).numpy())
         x0, x1 = crop_bounds(batch_size, width, ratios[:, 0], seed)
@@ -87,15 +86,6 @@ class RandomErasing(BaseImagePreprocessingLayer):
         erased = where(transformation["batch_masks"], cast(transformation["fill_value"],
                                                            self.dtype), images)
         return where(erase, erased, images)
-
-    def transform_labels(self, labels, transformation, training=True):
-        return labels
-
-    def transform_bounding_boxes(self, bounding_boxes, transformation, training=True):
-        return bounding_boxes
-
-    def transform_segmentation_masks(self, segmentation_masks, transformation, training=True):
-        return segmentation_masks
 
     def get_config(self):
         return {**super().get_config(), "factor": self.factor, "scale": self.scale,

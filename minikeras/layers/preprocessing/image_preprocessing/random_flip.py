@@ -35,8 +35,7 @@ class RandomFlip(BaseImagePreprocessingLayer):
             raise ValueError(f"RandomFlip: `mode` must be one of {MODES}. Received: "
                              f"mode={mode!r}")
         self.mode = mode
-        self.seed = seed
-        self.seed_generator = random.SeedGenerator(seed)
+        self.set_seed(seed, attribute="seed_generator")
 
     def _axes(self):
         return (2, 1) if self.data_format == "channels_last" else (3, 2)  # (width, height)
@@ -44,7 +43,7 @@ class RandomFlip(BaseImagePreprocessingLayer):
     def get_random_transformation(self, data, training=True, seed=None):
         if not training:
             return None
-        images = data["images"] if isinstance(data, dict) else data
+        images = self.images_of(data)
         draws = random.uniform((images.shape[0], 1, 1, 1), seed=self.seed_generator)
         return {"flips": draws.numpy() <= 0.5, "input_shape": tuple(images.shape)}
 

@@ -3,7 +3,8 @@
 import numbers
 
 from minikeras import random
-from minikeras.layers.preprocessing.image_preprocessing.base import BaseImagePreprocessingLayer
+from minikeras.layers.preprocessing.image_preprocessing.color_base import (
+    ColorImagePreprocessingLayer)
 from minikeras.layers.preprocessing.image_preprocessing.ranges import parse_range
 from minikeras.layers.regularization.validation import validate_seed
 from minikeras.ops import cast, clip, pad, reshape, where
@@ -22,7 +23,7 @@ def _kernel_size(value):
 
 
 @register_layer
-class RandomGaussianBlur(BaseImagePreprocessingLayer):
+class RandomGaussianBlur(ColorImagePreprocessingLayer):
     """While training, each image is blurred with probability p (p ~ Uniform(factor), drawn per
     image) by `ops.image.gaussian_blur` with `kernel_size` and a (height, width) sigma pair
     drawn once per batch from Uniform(sigma) (+1e-6); the batch is then clipped to
@@ -53,15 +54,13 @@ class RandomGaussianBlur(BaseImagePreprocessingLayer):
         self.kernel_size = _kernel_size(kernel_size)
         self.sigma = parse_range("RandomGaussianBlur", "sigma", sigma, self._FACTOR_BOUNDS)
         self.value_range = tuple(value_range)
-        self.seed = validate_seed(seed)
-        self.generator = random.SeedGenerator(seed)
+        self.set_seed(validate_seed(seed))
 
     def get_random_transformation(self, data, training=True, seed=None):
         if not training:
             return None
-        images = data["images"] if isinstance(data, dict) else data
-        batch_size = images.shape[0] if len(images.shape) == 4 else 1
-        seed = seed if seed is not None else self.generator
+        batch_size = self.batch_shape_of(data)[0]
+        seed = self.seed_for(seed)
         probability = random.uniform((batch_size,), self.factor[0], self.factor[1], seed=seed)
         threshold = random.uniform((batch_size,), 0.0, 1.0, seed=seed)
         blur_factor = random.uniform((2,), self.sigma[0], self.sigma[1], seed=seed) + 1e-6
@@ -97,15 +96,6 @@ class RandomGaussianBlur(BaseImagePreprocessingLayer):
             index[width_axis] = slice(-extra, blurred.shape[width_axis] + extra)
             blurred = blurred[tuple(index)]
         return blurred
-
-    def transform_labels(self, labels, transformation, training=True):
-        return labels
-
-    def transform_bounding_boxes(self, bounding_boxes, transformation, training=True):
-        return bounding_boxes
-
-    def transform_segmentation_masks(self, segmentation_masks, transformation, training=True):
-        return segmentation_masks
 
     def get_config(self):
         return {**super().get_config(), "factor": self.factor, "kernel_size": self.kernel_size,

@@ -28,15 +28,13 @@ class RandomGrayscale(ColorImagePreprocessingLayer):
             raise ValueError(f"RandomGrayscale: `factor` should be between 0 and 1. Received: "
                              f"factor={factor!r}")
         self.factor = factor
-        self.seed = seed
-        self.generator = random.SeedGenerator(seed)
+        self.set_seed(seed)
 
     def get_random_transformation(self, data, training=True, seed=None):
         if not training:
             return None
-        images = data["images"] if isinstance(data, dict) else data
-        batch = int(images.shape[0])
-        draws = random.uniform((batch,), seed=self.generator if seed is None else seed)
+        batch = self.batch_size_of(data)
+        draws = random.uniform((batch,), seed=self.seed_for(seed))
         return reshape(draws < self.factor, (batch, 1, 1, 1))
 
     def transform_images(self, images, transformation, training=True):

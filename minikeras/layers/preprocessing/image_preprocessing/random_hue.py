@@ -1,14 +1,14 @@
 """RandomHue: rotate the hue of each image by a random amount."""
 from minikeras import random
 from minikeras.layers.preprocessing.image_preprocessing.color_base import (
-    ColorImagePreprocessingLayer, as_tuple)
+    RandomColorLayer)
 from minikeras.ops import cast, clip, concatenate, reshape, where
 from minikeras.ops.image import hsv_to_rgb, rgb_to_hsv
 from minikeras.registry.layer_classes import register_layer
 
 
 @register_layer
-class RandomHue(ColorImagePreprocessingLayer):
+class RandomHue(RandomColorLayer):
     """While training, converts each image to HSV, shifts its hue by a random s in
     [-upper/2, upper/2] (magnitude uniform in [lower, upper] times 0.5, sign + or - with equal
     chance), wrapping around 1, and converts back, clipped to [0, 1] and rescaled to
@@ -26,20 +26,13 @@ class RandomHue(ColorImagePreprocessingLayer):
     """
 
     _FACTOR_BOUNDS = (0, 1)
-
-    def __init__(self, factor, value_range=(0, 255), data_format=None, seed=None, **kwargs):
-        super().__init__(data_format=data_format, **kwargs)
-        self._set_factor(factor)
-        self.value_range = as_tuple(value_range)
-        self.seed = seed
-        self.generator = random.SeedGenerator(seed)
+    _KEEP_VALUE_RANGE = True
 
     def get_random_transformation(self, data, training=True, seed=None):
         if not training:
             return None
-        images = data["images"] if isinstance(data, dict) else data
-        batch = int(images.shape[0])
-        seed = self.generator if seed is None else seed
+        batch = self.batch_size_of(data)
+        seed = self.seed_for(seed)
         sign = where(random.uniform((batch,), seed=seed) > 0.5, -1.0, 1.0)
         size = random.uniform((batch,), minval=self.factor[0], maxval=self.factor[1], seed=seed)
         return {"factor": sign * size * 0.5}
@@ -59,7 +52,3 @@ class RandomHue(ColorImagePreprocessingLayer):
         rgb = hsv_to_rgb(concatenate([hue, rest], axis=axis), data_format=self.data_format)
         return self.transform_value_range(clip(rgb, 0, 1), (0, 1), self.value_range,
                                           dtype=self.dtype)
-
-    def get_config(self):
-        return {**super().get_config(), "factor": self.factor, "value_range": self.value_range,
-                "seed": self.seed}

@@ -1,7 +1,7 @@
 """RandomInvert: invert each image (high - x) with a random probability."""
 from minikeras import random
 from minikeras.layers.preprocessing.image_preprocessing.color_base import (
-    ColorImagePreprocessingLayer, as_tuple)
+    ColorImagePreprocessingLayer)
 from minikeras.ops import cast, reshape, where
 from minikeras.registry.layer_classes import register_layer
 
@@ -28,17 +28,13 @@ class RandomInvert(ColorImagePreprocessingLayer):
 
     def __init__(self, factor=1.0, value_range=(0, 255), seed=None, data_format=None, **kwargs):
         super().__init__(data_format=data_format, **kwargs)
-        self._set_factor(factor)
-        self.value_range = as_tuple(value_range)
-        self.seed = seed
-        self.generator = random.SeedGenerator(seed)
+        self.set_random_arguments(factor, value_range, seed, check_range=False)
 
     def get_random_transformation(self, data, training=True, seed=None):
         if not training:
             return None
-        images = data["images"] if isinstance(data, dict) else data
-        batch = int(images.shape[0])
-        seed = self.generator if seed is None else seed
+        batch = self.batch_size_of(data)
+        seed = self.seed_for(seed)
         probability = random.uniform((batch,), minval=self.factor[0], maxval=self.factor[1],
                                      seed=seed)
         threshold = random.uniform((batch,), seed=seed)
@@ -52,5 +48,4 @@ class RandomInvert(ColorImagePreprocessingLayer):
         return where(apply, self.value_range[1] - images, images)
 
     def get_config(self):
-        return {**super().get_config(), "factor": self.factor, "value_range": self.value_range,
-                "seed": self.seed}
+        return {**super().get_config(), **self.random_config()}

@@ -3,10 +3,9 @@ import numpy as np
 
 from minikeras import random
 from minikeras.layers.preprocessing.image_preprocessing import boxes as box_utils
-from minikeras.layers.preprocessing.image_preprocessing.affine import (INTERPOLATIONS,
-                                                                       check_choice)
-from minikeras.layers.preprocessing.image_preprocessing.base import BaseImagePreprocessingLayer
-from minikeras.ops import cast, convert_to_tensor, image, where
+from minikeras.layers.preprocessing.image_preprocessing.affine import (
+    INTERPOLATIONS, WarpingImageLayer, check_choice)
+from minikeras.ops import convert_to_tensor, image, where
 from minikeras.registry.layer_classes import register_layer
 
 
@@ -22,7 +21,7 @@ def homography(source, target):
 
 
 @register_layer
-class RandomPerspective(BaseImagePreprocessingLayer):
+class RandomPerspective(WarpingImageLayer):
     """Warp each image so that its four corners land on randomly moved points; identity when
     training=False.
 
@@ -58,16 +57,14 @@ class RandomPerspective(BaseImagePreprocessingLayer):
         self.scale = scale
         self.interpolation = interpolation
         self.fill_value = fill_value
-        self.seed = seed
-        self.seed_generator = random.SeedGenerator(seed)
+        self.set_seed(seed, attribute="seed_generator")
 
     def get_random_transformation(self, data, training=True, seed=None):
         if not training:
             return None
-        images = data["images"] if isinstance(data, dict) else data
+        images = self.images_of(data)
         batch = images.shape[0]
-        height, width = (images.shape[2:4] if self.data_format == "channels_first"
-                         else images.shape[1:3])
+        height, width = self.image_size(images.shape)
 
         def uniform(shape, low, high):
             return random.uniform(shape, low, high, seed=self.seed_generator).numpy()
@@ -92,20 +89,10 @@ class RandomPerspective(BaseImagePreprocessingLayer):
         apply = np.asarray(transformation["apply_perspective"]).reshape(-1, 1, 1, 1)
         return where(convert_to_tensor(apply), warped, images)
 
-    def transform_images(self, images, transformation, training=True):
-        images = cast(images, self.dtype)
-        return self._warp(images, transformation, self.interpolation) if training else images
-
-    def transform_segmentation_masks(self, segmentation_masks, transformation, training=True):
-        if not training:
-            return segmentation_masks
-        return self._warp(segmentation_masks, transformation, "nearest")
-
     def transform_bounding_boxes(self, bounding_boxes, transformation, training=True):
         if not training or transformation is None:
             return bounding_boxes
-        shape = transformation["input_shape"]
-        size = (shape[2], shape[3]) if self.data_format == "channels_first" else shape[1:3]
+        size = self.image_size(transformation["input_shape"])
         # the homography taking input points to where they land: start -> end
         forward = homography(np.asarray(transformation["start_points"], "float64"),
                              np.asarray(transformation["end_points"], "float64"))

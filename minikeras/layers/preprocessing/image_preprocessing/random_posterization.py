@@ -1,13 +1,13 @@
 """RandomPosterization: keep only the top few bits of every pixel, a random number per image."""
 from minikeras import random
 from minikeras.layers.preprocessing.image_preprocessing.color_base import (
-    ColorImagePreprocessingLayer, check_value_range)
+    RandomColorLayer)
 from minikeras.ops import (bitwise_left_shift, bitwise_right_shift, cast, full, reshape)
 from minikeras.registry.layer_classes import register_layer
 
 
 @register_layer
-class RandomPosterization(ColorImagePreprocessingLayer):
+class RandomPosterization(RandomColorLayer):
     """While training, maps the images to 0..255, truncates them to uint8 and keeps the top b
     bits of every pixel (b drawn once per image: an integer in [lower, upper) as Keras's randint
     draws, or `factor` itself when lower == upper), then maps back to `value_range`; floats out.
@@ -26,22 +26,14 @@ class RandomPosterization(ColorImagePreprocessingLayer):
     _FACTOR_BOUNDS = (1, 8)
     _MAX_FACTOR = 8
 
-    def __init__(self, factor, value_range=(0, 255), data_format=None, seed=None, **kwargs):
-        super().__init__(data_format=data_format, **kwargs)
-        self._set_factor(factor)
-        self.value_range = check_value_range(value_range, type(self).__name__)
-        self.seed = seed
-        self.generator = random.SeedGenerator(seed)
-
     def get_random_transformation(self, data, training=True, seed=None):
         if not training:
             return None
-        images = data["images"] if isinstance(data, dict) else data
-        batch = int(images.shape[0])
+        batch = self.batch_size_of(data)
         low, high = int(self.factor[0]), int(self.factor[1])
         if low != high:
             bits = random.randint((batch,), minval=low, maxval=high, dtype="uint8",
-                                  seed=self.generator if seed is None else seed)
+                                  seed=self.seed_for(seed))
         else:
             bits = full((batch,), low, dtype="uint8")
         return {"shift_factor": cast(self._MAX_FACTOR - bits, "uint8")}
@@ -55,7 +47,3 @@ class RandomPosterization(ColorImagePreprocessingLayer):
         images = bitwise_left_shift(bitwise_right_shift(images, shift), shift)
         return self.transform_value_range(cast(images, self.dtype), (0, 255), self.value_range,
                                           self.dtype)
-
-    def get_config(self):
-        return {**super().get_config(), "factor": self.factor, "value_range": self.value_range,
-                "seed": self.seed}

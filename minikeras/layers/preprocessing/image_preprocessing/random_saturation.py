@@ -2,14 +2,14 @@
 from minikeras import random
 from minikeras.backend import epsilon
 from minikeras.layers.preprocessing.image_preprocessing.color_base import (
-    ColorImagePreprocessingLayer, check_value_range)
+    RandomColorLayer)
 from minikeras.ops import cast, clip, concatenate, reshape
 from minikeras.ops.image import hsv_to_rgb, rgb_to_hsv
 from minikeras.registry.layer_classes import register_layer
 
 
 @register_layer
-class RandomSaturation(ColorImagePreprocessingLayer):
+class RandomSaturation(RandomColorLayer):
     """While training, converts each (float, RGB) image to HSV, multiplies its saturation by
     f / (1 - f + epsilon) with f drawn uniformly from `factor` once per image (f = 0.5 keeps
     it, 0 makes the image gray, 1 saturates it fully), clips the saturation to `value_range`
@@ -25,19 +25,11 @@ class RandomSaturation(ColorImagePreprocessingLayer):
     transformation: {"factor": (batch,) saturation multipliers f / (1 - f + epsilon)}.
     """
 
-    def __init__(self, factor, value_range=(0, 255), data_format=None, seed=None, **kwargs):
-        super().__init__(data_format=data_format, **kwargs)
-        self._set_factor(factor)
-        self.value_range = check_value_range(value_range, type(self).__name__)
-        self.seed = seed
-        self.generator = random.SeedGenerator(seed)
-
     def get_random_transformation(self, data, training=True, seed=None):
         if not training:
             return None
-        images = data["images"] if isinstance(data, dict) else data
-        f = random.uniform((int(images.shape[0]),), minval=self.factor[0],
-                           maxval=self.factor[1], seed=self.generator if seed is None else seed)
+        f = random.uniform((self.batch_size_of(data),), minval=self.factor[0],
+                           maxval=self.factor[1], seed=self.seed_for(seed))
         return {"factor": f / (1 - f + epsilon())}
 
     def transform_images(self, images, transformation, training=True):
@@ -52,7 +44,3 @@ class RandomSaturation(ColorImagePreprocessingLayer):
         saturation = clip(parts[1] * scale, self.value_range[0], self.value_range[1])
         hsv = concatenate([parts[0], saturation, parts[2]], axis=self.channel_axis())
         return hsv_to_rgb(hsv, data_format=self.data_format)
-
-    def get_config(self):
-        return {**super().get_config(), "factor": self.factor, "value_range": self.value_range,
-                "seed": self.seed}

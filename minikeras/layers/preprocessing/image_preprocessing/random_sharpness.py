@@ -3,7 +3,7 @@ import numpy as np
 
 from minikeras import random
 from minikeras.layers.preprocessing.image_preprocessing.color_base import (
-    ColorImagePreprocessingLayer, check_value_range)
+    RandomColorLayer)
 from minikeras.ops import cast, clip, convert_to_tensor, depthwise_conv, reshape, swapaxes
 from minikeras.registry.layer_classes import register_layer
 
@@ -12,7 +12,7 @@ _SMOOTH = np.array([[1, 1, 1], [1, 5, 1], [1, 1, 1]], dtype="float64") / 13.0
 
 
 @register_layer
-class RandomSharpness(ColorImagePreprocessingLayer):
+class RandomSharpness(RandomColorLayer):
     """While training, x + (1 - 2f) * (smooth(x) - x) per image, f drawn uniformly from `factor`
     once per image (f = 0.5 keeps the image, 0 gives the smoothed one, 1 sharpens), with
     smooth(x) a 3x3 depthwise convolution ("same" padding, zeros outside) and the result clipped
@@ -30,20 +30,12 @@ class RandomSharpness(ColorImagePreprocessingLayer):
     _USE_BASE_FACTOR = False
     _FACTOR_BOUNDS = (0, 1)
 
-    def __init__(self, factor, value_range=(0, 255), data_format=None, seed=None, **kwargs):
-        super().__init__(data_format=data_format, **kwargs)
-        self._set_factor(factor)
-        self.value_range = check_value_range(value_range, type(self).__name__)
-        self.seed = seed
-        self.generator = random.SeedGenerator(seed)
-
     def get_random_transformation(self, data, training=True, seed=None):
         if not training:
             return None
-        images = data["images"] if isinstance(data, dict) else data
-        factor = random.uniform((int(images.shape[0]),), minval=self.factor[0],
+        factor = random.uniform((self.batch_size_of(data),), minval=self.factor[0],
                                 maxval=self.factor[1],
-                                seed=self.generator if seed is None else seed)
+                                seed=self.seed_for(seed))
         return {"factor": factor}
 
     def transform_images(self, images, transformation, training=True):
@@ -62,7 +54,3 @@ class RandomSharpness(ColorImagePreprocessingLayer):
         if self.data_format == "channels_first":
             images = swapaxes(images, -3, -1)
         return images
-
-    def get_config(self):
-        return {**super().get_config(), "factor": self.factor, "value_range": self.value_range,
-                "seed": self.seed}

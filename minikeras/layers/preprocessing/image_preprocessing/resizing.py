@@ -13,6 +13,14 @@ def spatial_axes(data_format, rank):
     return (rank - 2, rank - 1) if data_format == "channels_first" else (rank - 3, rank - 2)
 
 
+def resized_shape(input_shape, data_format, height, width):
+    """`input_shape` (rank 3 or 4) with its height and width replaced by `height`, `width`."""
+    shape = list(input_shape)
+    h_axis, w_axis = spatial_axes(data_format, len(shape))
+    shape[h_axis], shape[w_axis] = height, width
+    return tuple(shape)
+
+
 @register_layer
 class Resizing(BaseImagePreprocessingLayer):
     """Resize images to (height, width) with `minikeras.ops.image.resize`; deterministic, so
@@ -75,7 +83,7 @@ class Resizing(BaseImagePreprocessingLayer):
         return self._resize(segmentation_masks, "nearest")
 
     def get_random_transformation(self, data, training=True, seed=None):
-        images = data["images"] if isinstance(data, dict) else data
+        images = self.images_of(data)
         h_axis, w_axis = spatial_axes(self.data_format, images.ndim)
         return images.shape[h_axis], images.shape[w_axis]
 
@@ -104,10 +112,7 @@ class Resizing(BaseImagePreprocessingLayer):
                                          (self.height, self.width))
 
     def compute_output_shape(self, input_shape):
-        shape = list(input_shape)
-        h_axis, w_axis = spatial_axes(self.data_format, len(shape))
-        shape[h_axis], shape[w_axis] = self.height, self.width
-        return tuple(shape)
+        return resized_shape(input_shape, self.data_format, self.height, self.width)
 
     def get_config(self):
         return {**super().get_config(), "height": self.height, "width": self.width,

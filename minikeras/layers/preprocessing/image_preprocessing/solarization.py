@@ -29,8 +29,7 @@ class Solarization(ColorImagePreprocessingLayer):
     def __init__(self, addition_factor=0.0, threshold_factor=0.0, value_range=(0, 255),
                  seed=None, **kwargs):
         super().__init__(**kwargs)
-        self.seed = seed
-        self.generator = random.SeedGenerator(seed)
+        self.set_seed(seed)
         self.addition_factor = self._unit_range(addition_factor, "addition_factor")
         self.threshold_factor = self._unit_range(threshold_factor, "threshold_factor")
         self.value_range = check_value_range(value_range, type(self).__name__)
@@ -55,9 +54,8 @@ class Solarization(ColorImagePreprocessingLayer):
     def get_random_transformation(self, data, training=True, seed=None):
         if not training:
             return None
-        images = data["images"] if isinstance(data, dict) else data
-        shape = (int(images.shape[0]), 1, 1, 1)
-        seed = self.generator if seed is None else seed
+        shape = (self.batch_size_of(data), 1, 1, 1)
+        seed = self.seed_for(seed)
         additions = random.uniform(shape, minval=self.addition_factor[0],
                                    maxval=self.addition_factor[1] * 255, dtype=self.dtype,
                                    seed=seed)
