@@ -80,7 +80,7 @@ def _functions_by_object(module):
     """[(function, main name)] for an ops-like module: every public function once, under the
     name it was defined with when the module has it (aliases show in "Also known as")."""
     objects = {}
-    for name in sorted(dir(module)):
+    for name in sorted(getattr(module, "__all__", dir(module))):
         obj = getattr(module, name)
         if (name.startswith("_") or inspect.isclass(obj) or inspect.ismodule(obj)
                 or not callable(obj)):
@@ -96,7 +96,7 @@ def _aliases(module, kind):
     if kind != "op":
         return _names_by_object(module)
     names = {}
-    for name in dir(module):
+    for name in getattr(module, "__all__", dir(module)):
         obj = getattr(module, name)
         if not name.startswith("_") and callable(obj) and not inspect.isclass(obj):
             names.setdefault(obj, []).append(name)

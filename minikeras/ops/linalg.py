@@ -1,8 +1,16 @@
-"""Matrix products and their gradients: d(A@B)/dA = G @ B^T, d(A@B)/dB = A^T @ G."""
+"""Matrix products (d(A@B)/dA = G @ B^T, d(A@B)/dB = A^T @ G) and `keras.ops.linalg`:
+decompositions, solvers, inverses, determinants, norms, each with its gradient.
+
+`minikeras.ops.linalg` is this module; `__all__` is its public surface (Keras's 16 linalg names
+and the three products)."""
 from minikeras.backend.array_module import xp
 from minikeras.backend.autodiff import Tensor, record
 from minikeras.ops.core import convert_to_tensor, pair, unbroadcast
 from minikeras.ops.symbolic import op
+
+__all__ = ["matmul", "dot", "tensordot", "cholesky", "cholesky_inverse", "det", "eig", "eigh",
+           "inv", "jvp", "lstsq", "lu_factor", "matrix_rank", "norm", "pinv", "qr", "solve",
+           "solve_triangular", "svd"]
 
 
 @op
