@@ -1,7 +1,8 @@
 """`EarlyStopping`: end `fit` when a monitored quantity has stopped improving."""
 import warnings
 
-from minikeras.callbacks.monitor_callback import MonitorCallback, print_msg
+from minikeras.callbacks.monitor_callback import MonitorCallback
+from minikeras.utils.io_utils import print_msg
 
 
 class EarlyStopping(MonitorCallback):

@@ -4,7 +4,8 @@ import warnings
 
 import numpy as np
 
-from minikeras.callbacks.monitor_callback import MonitorCallback, print_msg
+from minikeras.callbacks.monitor_callback import MonitorCallback
+from minikeras.utils.io_utils import print_msg
 
 
 class ModelCheckpoint(MonitorCallback):

@@ -19,7 +19,6 @@ import warnings
 import numpy as np
 
 from minikeras.callbacks.callback import Callback
-from minikeras.utils.io_utils import print_msg  # noqa: F401 (the callbacks' messages)
 
 
 class MonitorCallback(Callback):

@@ -4,7 +4,8 @@ import warnings
 import numpy as np
 
 from minikeras.callbacks.learning_rate_scheduler import set_optimizer_learning_rate
-from minikeras.callbacks.monitor_callback import MonitorCallback, print_msg
+from minikeras.callbacks.monitor_callback import MonitorCallback
+from minikeras.utils.io_utils import print_msg
 
 
 class ReduceLROnPlateau(MonitorCallback):

@@ -2,7 +2,7 @@
 import numpy as np
 
 from minikeras.callbacks.callback import Callback
-from minikeras.callbacks.monitor_callback import print_msg
+from minikeras.utils.io_utils import print_msg
 
 
 class TerminateOnNaN(Callback):

@@ -1,6 +1,4 @@
 """Keras reference cases: sorting, selection, cumulative and product ops."""
-import numpy as np
-
 from tests.ops.keras_cases import Case, integers, normal
 
 CASES = [
