@@ -29,6 +29,8 @@ exist yet (a layer shared at several depths) waits for the next pass.
 """
 import inspect
 
+import numpy
+
 from minikeras.backend.array_module import xp
 from minikeras.backend.keras_tensor import KerasTensor
 from minikeras.layers.layer import Layer
@@ -117,6 +119,13 @@ def _serialize_node(node, own_nodes):
                                "keras_history": [source.name,
                                                  _model_node_index(source, node_index, own_nodes),
                                                  tensor_index]}}
+        if (callable(value) and not isinstance(value, type)) or isinstance(
+                value, numpy.random.Generator):
+            raise TypeError(
+                f"Cannot save the call of {layer.name!r}: its argument {value!r} is a Python "
+                f"object (a function, a random generator) that a model config cannot hold. Put "
+                f"the computation in a `Lambda` layer (saved as code, loaded with "
+                f"safe_mode=False) or in a custom layer.")
         return serialize_call_argument(value, convert)
 
     return {"args": convert(args), "kwargs": convert(kwargs)}

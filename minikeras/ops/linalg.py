@@ -572,6 +572,7 @@ def norm(x, ord=None, axis=None, keepdims=False):
         axes = tuple(range(x.ndim))
     else:
         axes = (axis,) if isinstance(axis, int) else tuple(axis)
+        axis = axes if len(axes) > 1 else axes[0]  # a list (a JSON config's) reads as a tuple
     if len(axes) not in (1, 2) and not (ord is None and axis is None):
         raise ValueError(f"norm: `axis` must be an int or a pair of ints, received axis={axis!r}.")
     try:

@@ -36,10 +36,6 @@ from minikeras.ops.operation import Operation, zeros_like_symbolic
 _EAGER = {}
 #: minikeras op name -> the op name Keras gives the operation (and its instances)
 _CANONICAL = {"abs": "absolute", "getitem": "get_item", "allclose": "all_close"}
-#: Keras op classes that a file's config does not turn into operations: Keras records the mask
-#: an Embedding / Masking computes as `not_equal` ops, which minikeras propagates itself
-#: (models/functional_config.py drops them; one used otherwise stays an error).
-_NOT_READ = {"Equal", "NotEqual"}
 _classes = {}  # Keras class name -> Op subclass
 _KERAS_MODULE_OF_OP = {}  # op name -> Keras module, where `@op(keras_module=...)` names one
 
@@ -81,6 +77,25 @@ def op(fn=None, *, name=None, keras_module=None):
     dispatch.op_name = op_name
     _EAGER[op_name] = fn
     return dispatch
+
+
+def _config_value(value):
+    """An op's keyword argument as JSON can hold it: an array (or Tensor) in Keras's
+    {"class_name": "__numpy__", ...} spelling, a NumPy scalar as a Python number."""
+    if isinstance(value, Tensor):
+        value = value.numpy()
+    if isinstance(value, np.ndarray):
+        return {"class_name": "__numpy__",
+                "config": {"value": value.tolist(), "dtype": value.dtype.name}}
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def _from_config_value(value):
+    if isinstance(value, dict) and value.get("class_name") == "__numpy__":
+        return np.asarray(value["config"]["value"], dtype=value["config"]["dtype"])
+    return value
 
 
 def name_the_op(op_name, error):
@@ -192,11 +207,17 @@ class Op(Operation):
         return 0
 
     def get_config(self):
-        return {"name": self.name, **self.op_kwargs}
+        for key, value in self.op_kwargs.items():
+            if callable(value) and not isinstance(value, type):
+                raise TypeError(f"Cannot save the op {self.name!r}: its argument `{key}` is a "
+                                f"Python function, which a model config cannot hold. Put the "
+                                f"computation in a `Lambda` layer or a custom layer.")
+        return {"name": self.name, **{key: _config_value(value)
+                                      for key, value in self.op_kwargs.items()}}
 
     @classmethod
     def from_config(cls, config):
-        return cls(**config)
+        return cls(**{key: _from_config_value(value) for key, value in config.items()})
 
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name}>"
@@ -263,8 +284,6 @@ def op_class(op_name):
 
 def keras_op_class(class_name):
     """The `Op` class for a Keras op class name in a config (None if there is none)."""
-    if class_name in _NOT_READ:
-        return None
     if class_name not in _classes:
         for op_name in _EAGER:
             if _class_name(op_name) == class_name:
