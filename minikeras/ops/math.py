@@ -145,8 +145,10 @@ def sqrt(x):
 
 @op
 def square(x):
-    """x * x (integers stay integers); gradient 2x."""
+    """x * x (integers stay integers, bool becomes int32 as in Keras); gradient 2x."""
     x = convert_to_tensor(x)
+    if x.dtype == bool:
+        x = cast(x, "int32")
     return record(xp.square(x.data), (x,), lambda g: (g * 2 * x.data,))
 
 
@@ -163,8 +165,10 @@ absolute = abs
 
 @op
 def sign(x):
-    """-1, 0 or 1; its derivative is zero everywhere it exists."""
+    """-1, 0 or 1 (a bool stays itself); its derivative is zero everywhere it exists."""
     x = convert_to_tensor(x)
+    if x.dtype == bool:
+        return record(x.data.copy(), (), None)
     return record(xp.sign(x.data), (x,), lambda g: (xp.zeros_like(x.data),))
 
 
@@ -301,14 +305,16 @@ def isfinite(x):
 
 @op
 def floor(x):
-    """Largest integer <= x, in x's dtype; no gradient (zero almost everywhere)."""
-    return record(xp.floor(convert_to_tensor(x).data), (), None)
+    """Largest integer <= x, in x's float dtype (integers and bools become floatx, as in
+    Keras); no gradient (zero almost everywhere)."""
+    return record(xp.floor(convert_to_float_tensor(x).data), (), None)
 
 
 @op
 def ceil(x):
-    """Smallest integer >= x, in x's dtype; no gradient (zero almost everywhere)."""
-    return record(xp.ceil(convert_to_tensor(x).data), (), None)
+    """Smallest integer >= x, in x's float dtype (integers and bools become floatx, as in
+    Keras); no gradient (zero almost everywhere)."""
+    return record(xp.ceil(convert_to_float_tensor(x).data), (), None)
 
 
 @op

@@ -81,8 +81,8 @@ def leaky_relu(x, negative_slope=0.2):
 
 @op
 def relu6(x):
-    """min(max(x, 0), 6); gradient 1 strictly inside (0, 6)."""
-    return _elementwise(x, lambda v: xp.clip(v, 0, 6), lambda v, out: (v > 0) & (v < 6))
+    """min(max(x, 0), 6); gradient 1 strictly inside (0, 6). Integers stay integers (Keras)."""
+    return _clip_keeping_integers(x, 0, 6)
 
 
 @op
@@ -147,8 +147,18 @@ def log_sigmoid(x):
 
 @op
 def hard_tanh(x):
-    """clip(x, -1, 1); gradient 1 strictly inside (-1, 1)."""
-    return _elementwise(x, lambda v: xp.clip(v, -1, 1), lambda v, out: (v > -1) & (v < 1))
+    """clip(x, -1, 1); gradient 1 strictly inside (-1, 1). Integers stay integers (Keras)."""
+    return _clip_keeping_integers(x, -1, 1)
+
+
+def _clip_keeping_integers(x, low, high):
+    """clip(x, low, high) with gradient 1 strictly inside; integer input keeps its dtype (no
+    gradient), as Keras's relu6 and hard_tanh do, other input is as `_elementwise`'s."""
+    tensor = convert_to_tensor(x)
+    if tensor.dtype.kind in "iu":
+        return record(xp.clip(tensor.data, low, high), (), None)
+    return _elementwise(x, lambda v: xp.clip(v, low, high),
+                        lambda v, out: (v > low) & (v < high))
 
 
 # -- smooth rectifiers -----------------------------------------------------------------------

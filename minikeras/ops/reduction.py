@@ -1,7 +1,7 @@
 """Reductions over axes (sum, mean, max, ...) and their gradients."""
 from minikeras.backend.array_module import xp
 from minikeras.backend.autodiff import record
-from minikeras.ops.core import cast, convert_to_tensor, normalize_axis
+from minikeras.ops.core import cast, convert_to_float_tensor, convert_to_tensor, normalize_axis
 from minikeras.ops.manipulation import reshape
 from minikeras.ops.symbolic import op
 
@@ -128,8 +128,9 @@ def std(x, axis=None, keepdims=False):
 
 @op
 def logsumexp(x, axis=None, keepdims=False):
-    """log(sum(exp(x))) with the max subtracted first so it never overflows."""
-    x = convert_to_tensor(x)
+    """log(sum(exp(x))) with the max subtracted first so it never overflows (integer and bool
+    input becomes floatx, as in Keras)."""
+    x = convert_to_float_tensor(x)
     axis = _as_axis(axis)
     peak = xp.max(x.data, axis=axis, keepdims=True)
     peak = xp.where(xp.isfinite(peak), peak, 0)

@@ -10,6 +10,7 @@ from minikeras.ops.core import convert_to_float_tensor, convert_to_tensor, pair
 from minikeras.ops.linalg import tensordot
 from minikeras.ops.manipulation import (concatenate, flip, getitem, moveaxis, ones_like, reshape,
                                         stack, take)
+from minikeras.ops.math import not_equal
 from minikeras.ops.reduction import cumprod, sum  # noqa: A004 - NumPy's name
 from minikeras.ops.sorting import check_axis
 from minikeras.ops.symbolic import op
@@ -130,7 +131,8 @@ def correlate(x1, x2, mode="valid"):
 @op
 def diff(a, n=1, axis=-1):
     """The n-th forward difference along `axis`: out[i] = a[i + 1] - a[i], n times; that axis
-    shrinks by n (to 0 at most). Integers stay integers."""
+    shrinks by n (to 0 at most). Integers stay integers; for bools the difference is
+    `!=` (as numpy.diff and Keras)."""
     a = convert_to_tensor(a)
     if a.ndim == 0:
         raise ValueError("diff: `a` must have at least 1 dimension, received a scalar.")
@@ -139,7 +141,9 @@ def diff(a, n=1, axis=-1):
     axis = check_axis("diff", axis, a.ndim)
     before = (slice(None),) * axis
     for _ in range(n):
-        a = getitem(a, before + (slice(1, None),)) - getitem(a, before + (slice(None, -1),))
+        later = getitem(a, before + (slice(1, None),))
+        earlier = getitem(a, before + (slice(None, -1),))
+        a = not_equal(later, earlier) if a.dtype == bool else later - earlier
     return a
 
 

@@ -559,8 +559,10 @@ def test_nn_activation_forward_gradient_and_dtypes(name):
     assert_grad(lambda t: op(t, **kwargs), x)
     assert op(x.astype(F32), **kwargs).dtype == F32
     assert_float32_grads(lambda t: op(t, **kwargs), x)
-    # integer input becomes floatx(), as for every Keras activation op
-    assert op(np.array([[-2, 0, 1, 3]]), **kwargs).dtype == np.dtype(config.floatx())
+    # integer input becomes floatx(), as for Keras's activation ops; relu6 and hard_tanh (clips)
+    # keep integers, as Keras's do
+    expected = np.int64 if name in ("relu6", "hard_tanh") else np.dtype(config.floatx())
+    assert op(np.array([[-2, 0, 1, 3]]), **kwargs).dtype == expected
 
 
 def test_gelu_exact_and_the_two_extra_nn_nodes():

@@ -36,6 +36,12 @@ CASES = [
                                       "logical_not")],
     Case("sqrt_int", lambda ops, i: ops.sqrt(ops.abs(i)), [INTS], grad=False),
     Case("exp_int", lambda ops, i: ops.exp(i), [INTS], grad=False),
+    # Keras's dtype rules for integer and bool input
+    *[Case(f"{n}_int", lambda ops, i, n=n: getattr(ops, n)(i), [INTS], grad=False)
+      for n in ("floor", "ceil", "relu6", "hard_tanh", "logsumexp", "square", "abs")],
+    *[Case(f"{n}_bool", lambda ops, a, n=n: getattr(ops, n)(ops.greater(a, 0.0)), [A],
+           grad=False) for n in ("sign", "square", "floor")],
+    Case("diff_bool", lambda ops, a: ops.diff(ops.greater(a, 0.0)), [A], grad=False),
     Case("clip", lambda ops, a: ops.clip(a, -0.5, 0.5), [A]),
     Case("where", lambda ops, c, a, b: ops.where(ops.greater(c, 0.0), a, b), [B, A, ROW]),
     *[Case(n, lambda ops, a, b, n=n: getattr(ops, n)(a, b), [A, B], grad=False)
