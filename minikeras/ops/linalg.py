@@ -5,7 +5,7 @@ decompositions, solvers, inverses, determinants, norms, each with its gradient.
 and the three products)."""
 from minikeras.backend.array_module import xp
 from minikeras.backend.autodiff import Tensor, record
-from minikeras.ops.core import convert_to_tensor, pair, unbroadcast
+from minikeras.ops.core import cast, convert_to_tensor, pair, unbroadcast
 from minikeras.ops.symbolic import op
 
 __all__ = ["matmul", "dot", "tensordot", "cholesky", "cholesky_inverse", "det", "eig", "eigh",
@@ -15,8 +15,11 @@ __all__ = ["matmul", "dot", "tensordot", "cholesky", "cholesky_inverse", "det", 
 
 @op
 def matmul(x1, x2):
-    """`a @ b` with NumPy's rules (1-D operands, batched and broadcast stacks)."""
+    """`a @ b` with NumPy's rules (1-D operands, batched and broadcast stacks); two int8
+    operands multiply into int32, as in Keras."""
     a, b = pair(x1, x2)
+    if a.dtype == xp.int8 and b.dtype == xp.int8:
+        a, b = cast(a, "int32"), cast(b, "int32")
     if a.ndim == 0 or b.ndim == 0:
         raise ValueError(f"matmul: operands must have at least 1 dimension, received shapes "
                          f"{a.shape} and {b.shape}. Use multiply for scalars.")

@@ -66,8 +66,11 @@ def floor_divide(x1, x2):
 
 @op
 def mod(x1, x2):
-    """Remainder; gradient 1 for `a`, -floor(a/b) for `b`, like NumPy's definition."""
+    """Remainder; gradient 1 for `a`, -floor(a/b) for `b`, like NumPy's definition. Two bools
+    give int32, as in Keras."""
     a, b = pair(x1, x2)
+    if a.dtype == bool and b.dtype == bool:
+        a, b = cast(a, "int32"), cast(b, "int32")
     return record(xp.mod(a.data, b.data), (a, b),
                   lambda g: (unbroadcast(g, a.shape),
                              unbroadcast(-g * xp.floor_divide(a.data, b.data), b.shape)))
