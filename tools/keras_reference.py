@@ -13,7 +13,8 @@ position), `<case>/dtype<i>` (the dtype Keras's symbolic call declares: the torc
 not always return it eagerly), plus `__versions__`. tests/ops/test_keras_reference.py compares minikeras with it.
 A case Keras rejects is reported and left out (the test then fails for it: fix the case).
 Run without family names it also records every keras.ops / keras.random function's signature in
-tests/data/keras_reference/signatures.json (tests/ops/test_keras_signatures.py).
+tests/data/keras_reference/signatures.json (tests/ops/test_keras_signatures.py) and the output
+dtypes of the ops for every input dtype in dtypes.json (tests/ops/test_keras_dtypes.py).
 """
 import os
 import pathlib
@@ -126,12 +127,66 @@ def record_signatures():
     print(f"signatures: {len(table)} functions -> {path.relative_to(ROOT)}")
 
 
+DTYPES = ["bool", "int8", "int32", "uint8", "float16", "float32", "float64"]
+BINARY = ["add", "subtract", "multiply", "divide", "true_divide", "floor_divide", "mod", "power",
+          "maximum", "minimum", "equal", "less", "logical_and", "arctan2", "hypot", "fmod",
+          "matmul"]
+
+
+def record_dtypes():
+    """tests/data/keras_reference/dtypes.json: the output dtype of every one-argument op of
+    keras.ops for each input dtype of `DTYPES`, and of the `BINARY` ops for each pair, where
+    Keras's symbolic call and its torch backend's eager result agree (where they disagree,
+    Keras itself is not settled and the op is left out)."""
+    import inspect
+    import json
+
+    def agreed(call, arrays):
+        symbolic = call(*[keras.KerasTensor(a.shape, dtype=a.dtype.name) for a in arrays])
+        eager = keras.ops.convert_to_numpy(call(*arrays)).dtype.name
+        return eager if str(symbolic.dtype) == eager else None
+
+    unary, binary = {}, {}
+    for name in sorted(dir(keras.ops)):
+        fn = getattr(keras.ops, name)
+        if (name.startswith("_") or inspect.isclass(fn) or inspect.ismodule(fn)
+                or not callable(fn)):
+            continue
+        required = [p for p in inspect.signature(fn).parameters.values()
+                    if p.default is inspect.Parameter.empty and p.kind == p.POSITIONAL_OR_KEYWORD]
+        if len(required) != 1 or name in ("custom_gradient", "vectorize"):
+            continue
+        for dtype in DTYPES:
+            try:
+                found = agreed(fn, [np.ones((2, 3), dtype)])
+            except Exception:
+                continue
+            if found:
+                unary[f"{name}/{dtype}"] = found
+    for name in BINARY:
+        for a in DTYPES:
+            for b in DTYPES:
+                try:
+                    found = agreed(getattr(keras.ops, name),
+                                   [np.ones((2, 2), a), np.ones((2, 2), b)])
+                except Exception:
+                    continue
+                if found:
+                    binary[f"{name}/{a}/{b}"] = found
+    path = OUT_DIR / "dtypes.json"
+    path.write_text(json.dumps({"keras": keras.__version__, "unary": unary, "binary": binary},
+                               indent=0, sort_keys=True) + "\n", encoding="utf8")
+    print(f"dtypes: {len(unary)} unary and {len(binary)} binary calls -> "
+          f"{path.relative_to(ROOT)}")
+
+
 def main(argv):
     found = families()
     for name in argv or sorted(found):
         record_family(name, found[name])
     if not argv:
         record_signatures()
+        record_dtypes()
 
 
 if __name__ == "__main__":

@@ -15,13 +15,11 @@ def _expand_to(g, x, axis, keepdims):
 
 
 def integer_accumulator(dtype):
-    """The dtype Keras sums and multiplies integers and bools in: int32 for bool, int8, int16
-    and int32, uint32 for uint8 and uint16, the dtype itself otherwise (NumPy would use the
-    platform's int64)."""
-    if dtype == bool or dtype in (xp.int8, xp.int16, xp.int32):
+    """The dtype Keras sums and multiplies integers and bools in: int32 for bool and the
+    integers narrower than 32 bits (uint8 included), the dtype itself otherwise (NumPy would
+    use the platform's int64)."""
+    if dtype == bool or dtype in (xp.int8, xp.int16, xp.int32, xp.uint8, xp.uint16):
         return xp.dtype("int32")
-    if dtype in (xp.uint8, xp.uint16):
-        return xp.dtype("uint32")
     return dtype
 
 
