@@ -393,7 +393,8 @@ class Layer(Operation):
         if not self.built:
             self._maybe_build(tree.structure_of_shapes(inputs), tree.structure_of_shapes(inputs, _dtype))
         if isinstance(inputs, Tensor):
-            assert_input_compatibility(self.input_spec, inputs.shape, self.name)
+            assert_input_compatibility(self.input_spec, inputs.shape, self.name,
+                                       dtype=inputs.dtype)
         training = kwargs.get("training")
         if training is None:
             training = _current_training()
@@ -468,7 +469,8 @@ class Layer(Operation):
         if not self.built:
             self._maybe_build(tree.structure_of_shapes(inputs), tree.structure_of_shapes(inputs, _dtype))
         if isinstance(inputs, KerasTensor):
-            assert_input_compatibility(self.input_spec, inputs.shape, self.name)
+            assert_input_compatibility(self.input_spec, inputs.shape, self.name,
+                                       dtype=inputs.dtype)
         outputs = self._outputs_to_compute_dtype(self.compute_output_spec(inputs, *args, **kwargs))
         Node(self, (inputs,) + args, kwargs, outputs)
         return outputs
