@@ -1,6 +1,7 @@
 """The examples run end to end and reach the accuracy the README promises."""
 import importlib.util
 
+import numpy as np
 import pytest
 
 from tests.paths import EXAMPLES
@@ -81,3 +82,34 @@ def test_text_classifier_learns_to_count_good_and_bad_through_the_padding(capsys
                                for row in tokens]
     accuracy = example.main(["--epochs", "6", "--verbose", "0"])
     assert accuracy >= 0.9
+
+
+@pytest.mark.slow
+def test_keras_io_timeseries_classification_runs_unchanged_and_reloads_the_best_model(
+        tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)  # ModelCheckpoint writes best_model.keras to the working dir
+    example = load_example("timeseries_classification")
+    accuracy, history = example.main(["--epochs", "6", "--train-size", "400",
+                                      "--test-size", "200", "--batch-size", "16",
+                                      "--verbose", "0"])
+    assert "Test accuracy" in capsys.readouterr().out
+    assert accuracy >= 0.9  # two balanced classes: chance is 0.5
+    assert set(history.history) >= {"loss", "sparse_categorical_accuracy", "val_loss",
+                                    "val_sparse_categorical_accuracy", "learning_rate"}
+    reloaded = example.keras.models.load_model(tmp_path / "best_model.keras")
+    assert [type(l).__name__ for l in reloaded.layers].count("ReLU") == 3
+    x_test, y_test = example.make_data(200, seed=1337 + 1)  # the example's test series
+    assert reloaded.evaluate(x_test[:, :, None], y_test, verbose=0)[1] == pytest.approx(accuracy)
+
+
+def test_timeseries_classification_data_has_the_fordA_shape_and_two_balanced_classes():
+    example = load_example("timeseries_classification")
+    x, y = example.make_data(64, seed=5)
+    assert x.shape == (64, 500) and x.dtype == "float32" and sorted(set(y)) == [0, 1]
+    assert (y == 1).sum() == 32
+    np.testing.assert_allclose(x.mean(axis=1), 0, atol=1e-5)
+    np.testing.assert_allclose(x.std(axis=1), 1, atol=1e-4)
+    model = example.make_model(input_shape=(500, 1), num_classes=2)
+    assert [type(l).__name__ for l in model.layers] == (
+        ["InputLayer"] + ["Conv1D", "BatchNormalization", "ReLU"] * 3
+        + ["GlobalAveragePooling1D", "Dense"])

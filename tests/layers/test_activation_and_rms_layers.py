@@ -4,6 +4,7 @@ The expected values were printed by keras 3.15.1 (KERAS_BACKEND=torch) for the s
 inputs, e.g. `keras.layers.ReLU(max_value=6., negative_slope=0.1, threshold=0.5)(X)`, and pasted
 here. The shared harness (test_layer_cases.py) covers config, shapes, gradients and saving.
 """
+import re
 import warnings
 
 import numpy as np
@@ -100,6 +101,27 @@ def test_rms_normalization_axis_out_of_range():
 def test_relu_rejects_negative_arguments(kwargs):
     with pytest.raises(ValueError, match="ReLU"):
         layers.ReLU(**kwargs)
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"threshold": -1}, "`threshold` of a ReLU layer cannot be None or a negative value. "
+                        "Received: threshold=-1"),
+    ({"threshold": -0.5}, "threshold=-0.5"),
+    ({"max_value": -1}, "`max_value` of a ReLU layer cannot be a negative value. "
+                        "Received: max_value=-1"),
+    ({"negative_slope": -1}, "`negative_slope` of a ReLU layer cannot be None or a negative "
+                             "value. Received: negative_slope=-1"),
+    ({"negative_slope": None}, "negative_slope=None"),
+])
+def test_relu_errors_name_the_layer_and_the_argument_as_keras_does(kwargs, message):
+    # Keras 3.15.1's messages, prefixed with the layer
+    with pytest.raises(ValueError, match="^ReLU: .*" + re.escape(message)):
+        layers.ReLU(**kwargs)
+
+
+def test_relu_accepts_zero_and_positive_limits():
+    layer = layers.ReLU(max_value=0.0, negative_slope=0.0, threshold=0.0)
+    np.testing.assert_allclose(layer(np.array([-1.0, 2.0], "float32")).numpy(), [0.0, 0.0])
 
 
 def test_leaky_relu_rejects_negative_slope():

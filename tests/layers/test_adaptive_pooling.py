@@ -43,3 +43,27 @@ def test_channels_first_pools_the_trailing_axes():
 def test_bad_arguments(call, error, match):
     with pytest.raises(error, match=match):
         call()
+
+
+@pytest.mark.parametrize("cls", [layers.AdaptiveAveragePooling1D, layers.AdaptiveMaxPooling2D,
+                                 layers.AdaptiveAveragePooling3D])
+@pytest.mark.parametrize("size", [0, -1])
+def test_output_size_must_be_positive_and_the_error_names_the_layer(cls, size):
+    # Keras raises the same message (without the layer's name) only when the layer is called
+    with pytest.raises(ValueError, match=cls.__name__ + r".*`output_size`.*`value > 0`"):
+        cls(size)
+
+
+def test_output_size_larger_than_the_input_is_allowed_like_keras():
+    # Keras 3.15.1 (torch) accepts it: the bins overlap, so values repeat (numbers from Keras)
+    x = np.arange(2 * 5 * 3, dtype="float32").reshape(2, 5, 3)
+    assert layers.AdaptiveAveragePooling1D(8).compute_output_shape((None, 5, 3)) == (None, 8, 3)
+    np.testing.assert_allclose(layers.AdaptiveAveragePooling1D(8)(x).numpy()[0, :, 0],
+                               [0.0, 1.5, 3.0, 4.5, 7.5, 9.0, 10.5, 12.0])
+    np.testing.assert_allclose(layers.AdaptiveMaxPooling1D(8)(x).numpy()[0, :, 0],
+                               [0.0, 3.0, 3.0, 6.0, 9.0, 9.0, 12.0, 12.0])
+    x2 = np.arange(6, dtype="float32").reshape(1, 3, 2, 1)
+    np.testing.assert_allclose(layers.AdaptiveAveragePooling2D((5, 3))(x2).numpy()[0, :, :, 0],
+                               [[0, .5, 1], [1, 1.5, 2], [2, 2.5, 3], [3, 3.5, 4], [4, 4.5, 5]])
+    np.testing.assert_allclose(layers.AdaptiveMaxPooling2D((5, 3))(x2).numpy()[0, :, :, 0],
+                               [[0, 1, 1], [2, 3, 3], [2, 3, 3], [4, 5, 5], [4, 5, 5]])

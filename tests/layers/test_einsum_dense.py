@@ -51,6 +51,11 @@ def test_shapes_match_keras(equation, output_shape, bias_axes, in_shape, out_sha
     ("ab,bc->ac", 3, "x", (2, 3), "Bias dimension 'x'"),
     ("abc,cd->abd", (4, 4), None, (2, 5, 3), "shared dimension 'b'"),
     ("ab,bcz->ac", 3, None, (2, 3), "Weight dimension 'z'"),
+    ("abc->abd", (5, 4), None, (2, 5, 3), "EinsumDense: invalid einsum equation 'abc->abd'"),
+    ("ab,bc->ac,d", 4, None, (2, 3), "EinsumDense: invalid einsum equation"),
+    # Keras leaves these two to the backend's einsum; minikeras names the layer and the ranks
+    ("ab,bc->ac", 4, None, (2, 5, 3), "EinsumDense: the input spec 'ab'.*has 3.*no '\\.\\.\\.'"),
+    ("abcd,de->abce", (2, 5, 4), None, (2, 5, 3), "EinsumDense: the input spec 'abcd'.*has 3"),
 ])
 def test_bad_equations_raise(equation, output_shape, bias_axes, in_shape, message):
     with pytest.raises(ValueError, match="(?i)" + message):

@@ -107,6 +107,15 @@ def test_symbolic_call_shapes():
 def test_bad_arguments_and_inputs():
     with pytest.raises(ValueError, match="divisible"):
         GQA(2, 3, 2)
+    # Keras's message ("`num_query_heads` must be divisible by `num_key_value_heads`."), with
+    # the layer and the values
+    with pytest.raises(ValueError, match=r"^GroupQueryAttention: `num_query_heads` must be "
+                       r"divisible by `num_key_value_heads`\. Received: num_query_heads=6, "
+                       r"num_key_value_heads=4"):
+        GQA(4, 6, 4)
+    # Keras fails here with a bare ZeroDivisionError
+    with pytest.raises(ValueError, match="GroupQueryAttention: `num_key_value_heads`"):
+        GQA(4, 6, 0)
     with pytest.raises(ValueError, match="head_dim"):
         GQA(0, 2, 2)
     with pytest.raises(ValueError, match="sliding_window"):

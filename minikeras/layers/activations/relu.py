@@ -21,13 +21,14 @@ class ReLU(Layer):
     def __init__(self, max_value=None, negative_slope=0.0, threshold=0.0, **kwargs):
         super().__init__(**kwargs)
         if max_value is not None and max_value < 0.0:
-            raise ValueError(f"ReLU: argument `max_value` cannot be negative. "
+            raise ValueError(f"ReLU: `max_value` of a ReLU layer cannot be a negative value. "
                              f"Received: max_value={max_value}")
         if negative_slope is None or negative_slope < 0.0:
-            raise ValueError(f"ReLU: argument `negative_slope` must be a non-negative number. "
+            raise ValueError(f"ReLU: `negative_slope` of a ReLU layer cannot be None or a negative "
+                             f"value. "
                              f"Received: negative_slope={negative_slope}")
         if threshold is None or threshold < 0.0:
-            raise ValueError(f"ReLU: argument `threshold` must be a non-negative number. "
+            raise ValueError(f"ReLU: `threshold` of a ReLU layer cannot be None or a negative value. "
                              f"Received: threshold={threshold}")
         self.max_value = max_value
         self.negative_slope = negative_slope

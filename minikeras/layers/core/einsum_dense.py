@@ -37,6 +37,11 @@ def einsum_shapes(equation, bias_axes, input_shape, output_shape):
     input_spec, weight_spec, output_spec = match.groups()
     input_shape = list(input_shape)
     elided = len(input_shape) - len(input_spec)
+    if elided < 0 or (elided > 0 and "..." not in equation):
+        raise ValueError(f"EinsumDense: the input spec '{input_spec}' of the equation "
+                         f"'{equation}' names {len(input_spec)} axes, but the input has "
+                         f"{len(input_shape)}: {tuple(input_shape)}"
+                         + ("" if elided < 0 else " (and no '...' covers the extra axes)") + ".")
     full = [output_shape] if isinstance(output_shape, int) else list(output_shape)
     full.insert(0, input_shape[0])
     if elided > 0 and left_elided:

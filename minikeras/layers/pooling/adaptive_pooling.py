@@ -10,13 +10,22 @@ from minikeras.registry.layer_classes import register_layer
 
 
 def _output_size(value, n, owner):
-    """`output_size` as a tuple of n ints (an int means the same size on every axis); a
-    TypeError naming the layer otherwise, like Keras."""
+    """`output_size` as a tuple of n positive ints (an int means the same size on every axis);
+    a TypeError (not ints) or ValueError (not positive) naming the layer otherwise. Sizes
+    larger than the input are valid, as in Keras: the bins then overlap and repeat values."""
+    sizes = None
     if isinstance(value, int) and not isinstance(value, bool):
-        return (value,) * n
-    if isinstance(value, (tuple, list)) and len(value) == n and all(
+        sizes = (value,) * n
+    elif isinstance(value, (tuple, list)) and len(value) == n and all(
             isinstance(v, int) and not isinstance(v, bool) for v in value):
-        return tuple(value)
+        sizes = tuple(value)
+    if sizes is not None:
+        bad = sorted({v for v in sizes if v <= 0})
+        if bad:  # Keras finds these only when called; here the constructor says so
+            raise ValueError(f"{owner}: The `output_size` argument must be a tuple of {n} "
+                             f"integers, each > 0. Received output_size={sizes}, including "
+                             f"values {bad} that do not satisfy `value > 0`")
+        return sizes
     raise TypeError(f"{owner}: `output_size` must be an integer or a tuple of {n} integers. "
                     f"Received: {value!r} of type {type(value)}")
 
