@@ -127,13 +127,9 @@ class ConvLSTMCell(Layer, DropoutRNNCell):
         self.built = True
 
     def _input_conv(self, x, kernel, bias):
-        out = run_op(self, ops.conv, x, kernel, strides=self.strides, padding=self.padding,
-                     data_format=self.data_format, dilation_rate=self.dilation_rate)
-        if bias is not None:
-            shape = ((1,) * (self.rank + 1) + (-1,) if self.data_format == "channels_last"
-                     else (1, -1) + (1,) * self.rank)
-            out = out + ops.reshape(bias, shape)
-        return out
+        # The bias inside the conv node: no separate add (and its gradient) per step.
+        return run_op(self, ops.conv, x, kernel, strides=self.strides, padding=self.padding,
+                      data_format=self.data_format, dilation_rate=self.dilation_rate, bias=bias)
 
     def _recurrent_conv(self, h, kernel):
         return ops.conv(h, kernel, strides=1, padding="same", data_format=self.data_format)
