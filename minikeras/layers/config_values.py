@@ -36,3 +36,24 @@ def deserialize_value(config):
     if isinstance(config, (list, tuple)):
         return type(config)(deserialize_value(item) for item in config)
     return config
+
+
+def settings_config(obj, names):
+    """{name: getattr(obj, name)} for the constructor arguments `names`, in that order, each
+    activation / initializer / regularizer / constraint (told by the name's ending, as Keras
+    names them) serialized as Keras writes it: the long configs of the recurrent layers and
+    cells in one line each."""
+    from minikeras import activations, constraints, initializers, regularizers
+    serializers = (("activation", activations.serialize),
+                   ("initializer", initializers.serialize),
+                   ("regularizer", regularizers.serialize),
+                   ("constraint", constraints.serialize))
+    config = {}
+    for name in names:
+        value = getattr(obj, name)
+        for ending, serialize in serializers:
+            if name.endswith(ending):
+                value = serialize(value)
+                break
+        config[name] = value
+    return config

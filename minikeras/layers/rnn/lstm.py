@@ -19,6 +19,7 @@ from minikeras.layers.layer import Layer
 from minikeras.layers.rnn.rnn import (RNN, DropoutRNNCell, as_array, cell_property, check_units,
                                       fused_activation_name, input_dropout)
 from minikeras.ops import lstm_sequence
+from minikeras.layers.config_values import settings_config
 from minikeras.registry.layer_classes import register_layer
 
 
@@ -142,26 +143,12 @@ class LSTMCell(Layer, DropoutRNNCell):
         return [ops.zeros((batch_size, d), dtype=self.dtype) for d in self.state_size]
 
     def get_config(self):
-        return {
-            **super().get_config(),
-            "units": self.units,
-            "activation": activations.serialize(self.activation),
-            "recurrent_activation": activations.serialize(self.recurrent_activation),
-            "use_bias": self.use_bias,
-            "unit_forget_bias": self.unit_forget_bias,
-            "kernel_initializer": initializers.serialize(self.kernel_initializer),
-            "recurrent_initializer": initializers.serialize(self.recurrent_initializer),
-            "bias_initializer": initializers.serialize(self.bias_initializer),
-            "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
-            "recurrent_regularizer": regularizers.serialize(self.recurrent_regularizer),
-            "bias_regularizer": regularizers.serialize(self.bias_regularizer),
-            "kernel_constraint": constraints.serialize(self.kernel_constraint),
-            "recurrent_constraint": constraints.serialize(self.recurrent_constraint),
-            "bias_constraint": constraints.serialize(self.bias_constraint),
-            "dropout": self.dropout,
-            "recurrent_dropout": self.recurrent_dropout,
-            "seed": self.seed,
-        }
+        return {**super().get_config(), **settings_config(self, (
+            "units", "activation", "recurrent_activation", "use_bias", "unit_forget_bias",
+            "kernel_initializer", "recurrent_initializer", "bias_initializer",
+            "kernel_regularizer", "recurrent_regularizer", "bias_regularizer",
+            "kernel_constraint", "recurrent_constraint", "bias_constraint", "dropout",
+            "recurrent_dropout", "seed"))}
 
 
 @register_layer
@@ -249,26 +236,12 @@ class LSTM(RNN):
     recurrent_dropout = cell_property("recurrent_dropout")
 
     def get_config(self):
-        config = {
-            "units": self.units,
-            "activation": activations.serialize(self.activation),
-            "recurrent_activation": activations.serialize(self.recurrent_activation),
-            "use_bias": self.use_bias,
-            "kernel_initializer": initializers.serialize(self.kernel_initializer),
-            "recurrent_initializer": initializers.serialize(self.recurrent_initializer),
-            "bias_initializer": initializers.serialize(self.bias_initializer),
-            "unit_forget_bias": self.unit_forget_bias,
-            "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
-            "recurrent_regularizer": regularizers.serialize(self.recurrent_regularizer),
-            "bias_regularizer": regularizers.serialize(self.bias_regularizer),
-            "activity_regularizer": regularizers.serialize(self.activity_regularizer),
-            "kernel_constraint": constraints.serialize(self.kernel_constraint),
-            "recurrent_constraint": constraints.serialize(self.recurrent_constraint),
-            "bias_constraint": constraints.serialize(self.bias_constraint),
-            "dropout": self.dropout,
-            "recurrent_dropout": self.recurrent_dropout,
-            "seed": self.cell.seed,
-        }
+        config = {**settings_config(self, (
+            "units", "activation", "recurrent_activation", "use_bias", "kernel_initializer",
+            "recurrent_initializer", "bias_initializer", "unit_forget_bias",
+            "kernel_regularizer", "recurrent_regularizer", "bias_regularizer",
+            "activity_regularizer", "kernel_constraint", "recurrent_constraint",
+            "bias_constraint", "dropout", "recurrent_dropout")), "seed": self.cell.seed}
         base_config = super().get_config()
         del base_config["cell"]
         return {**base_config, **config}
