@@ -172,12 +172,17 @@ class Layer(Operation):
 
     @dtype_policy.setter
     def dtype_policy(self, value):
-        object.__setattr__(self, "_dtype_policy", dtype_policies.get(value))
+        policy = dtype_policies.get(value)
+        object.__setattr__(self, "_dtype_policy", policy)
+        # (compute, variable) dtype names, read on every call; a DTypePolicyMap answers per path
+        object.__setattr__(self, "_policy_dtypes", None if isinstance(
+            policy, dtype_policies.DTypePolicyMap) else (policy.compute_dtype,
+                                                         policy.variable_dtype))
 
     @property
     def dtype(self):
         """The dtype of the layer's weights (its policy's `variable_dtype`), as in Keras."""
-        return self.dtype_policy.variable_dtype
+        return self.variable_dtype
 
     @dtype.setter
     def dtype(self, value):
@@ -186,16 +191,21 @@ class Layer(Operation):
     @property
     def compute_dtype(self):
         """The dtype the layer casts float inputs to and returns (the policy's)."""
-        return self.dtype_policy.compute_dtype
+        dtypes = self._policy_dtypes
+        return dtypes[0] if dtypes is not None else self.dtype_policy.compute_dtype
 
     @property
     def variable_dtype(self):
         """The dtype of the layer's weights (the policy's)."""
-        return self.dtype_policy.variable_dtype
+        dtypes = self._policy_dtypes
+        return dtypes[1] if dtypes is not None else self.dtype_policy.variable_dtype
 
     def _outputs_to_compute_dtype(self, outputs):
         """Under a mixed policy (float16 compute, float32 weights) float outputs come back in the
         compute dtype, as Keras's autocast weights give them; other policies change nothing."""
+        dtypes = self._policy_dtypes
+        if dtypes is not None and dtypes[0] == dtypes[1]:
+            return outputs
         compute_dtype = self.compute_dtype
         if compute_dtype == self.variable_dtype:
             return outputs
@@ -452,8 +462,8 @@ class Layer(Operation):
         check_array_type(inputs.data if isinstance(inputs, Tensor) else inputs,
                          f"Layer {self.name!r} (of type {type(self).__name__})")
         tensor = convert_to_tensor(inputs)
-        if (self.autocast and xp.issubdtype(tensor.dtype, xp.floating)
-                and tensor.dtype != xp.dtype(self.compute_dtype)):
+        if (self.autocast and tensor.dtype.kind == "f"
+                and tensor.dtype != self.compute_dtype):
             tensor = cast(tensor, self.compute_dtype)
             set_keras_mask(tensor, get_keras_mask(inputs))  # as in Keras, keep it
         return tensor
