@@ -5,6 +5,7 @@ import numpy as np
 
 from minikeras.backend import config
 from minikeras.utils import dataset_utils_directory as directories
+from minikeras.utils.image_utils import pil_image_module
 
 ALLOWED_FORMATS = (".bmp", ".gif", ".jpeg", ".jpg", ".png")
 CHANNELS = {"rgb": 3, "rgba": 4, "grayscale": 1}
@@ -15,16 +16,6 @@ INTERPOLATIONS = ("bilinear", "nearest", "bicubic", "area", "lanczos3", "lanczos
 _PIL_FILTERS = {"bilinear": "BILINEAR", "nearest": "NEAREST", "bicubic": "BICUBIC",
                 "area": "BOX", "lanczos3": "LANCZOS", "lanczos5": "LANCZOS",
                 "gaussian": "BICUBIC", "mitchellcubic": "BICUBIC"}
-
-
-def import_pillow(function):
-    """The `PIL.Image` module, or an ImportError that says how to install it."""
-    try:
-        from PIL import Image
-    except ImportError as error:
-        raise ImportError(f"{function} needs Pillow to read images. Install it with "
-                          f"`pip install minikeras[image]` (or `pip install Pillow`).") from error
-    return Image
 
 
 def _resize(image, size, interpolation, Image):
@@ -44,7 +35,7 @@ def load_image(path, image_size, color_mode="rgb", interpolation="bilinear",
     """One image as float32 (height, width, channels) with values 0..255, resized to
     `image_size`: straight (aspect ratio changes), after a centred crop to the target's aspect
     ratio, or fitted inside it and padded with zeros (centred), as Keras's loader does."""
-    Image = import_pillow("image_dataset_from_directory")
+    Image = pil_image_module("image_dataset_from_directory")
     mode = {"rgb": "RGB", "rgba": "RGBA", "grayscale": "L"}[color_mode]
     with Image.open(path) as file:
         image = np.asarray(file.convert(mode), dtype="float32")
@@ -128,7 +119,7 @@ def image_dataset_from_directory(directory, labels="inferred", label_mode="int",
     if data_format not in ("channels_last", "channels_first"):
         raise ValueError(f'{function}: `data_format` must be "channels_last" or '
                          f'"channels_first". Received: data_format={data_format}')
-    import_pillow(function)
+    pil_image_module(function)
     image_size = tuple(int(d) for d in image_size)
 
     def load(path):
